@@ -1,0 +1,42 @@
+using Microsoft.AspNetCore.Authorization;
+
+namespace DataSpace.Api.Auth;
+
+/// <summary>Named authorization policies: a role of the caller's organisation AND a scope of its token.</summary>
+internal static class Policies
+{
+    public const string Operator = "operator";
+    public const string Member = "member";
+
+    public static IServiceCollection AddDataSpaceAuthorization(this IServiceCollection services)
+    {
+        services.AddAuthorizationBuilder()
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(Member, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator));
+        return services;
+    }
+
+    private static void RoleAndScope(AuthorizationPolicyBuilder policy, string scope, params string[] roles) =>
+        policy.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName)
+            .RequireAuthenticatedUser()
+            .RequireRole(roles)
+            .AddRequirements(new ScopeRequirement(scope));
+}
+
+/// <summary>The token must carry this scope.</summary>
+internal sealed class ScopeRequirement(string scope) : AuthorizationHandler<ScopeRequirement>, IAuthorizationRequirement
+{
+    public string Scope { get; } = scope;
+
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
+    {
+        if (context.User.HasClaim(Caller.ScopeClaim, requirement.Scope))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}

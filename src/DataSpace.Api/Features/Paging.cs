@@ -1,0 +1,39 @@
+using DataSpace.Api.Problems;
+
+namespace DataSpace.Api.Features;
+
+/// <summary>Keyset pagination: opaque cursors and the shared <c>limit</c> rule (1–100, default 50, never silently capped).</summary>
+internal static class Paging
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 100;
+
+    public static string CursorFor(Guid lastId) =>
+        Convert.ToBase64String(lastId.ToByteArray(bigEndian: true)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>Reads cursor and limit; adds errors naming <c>cursor</c> or <c>limit</c> to <paramref name="validation"/>.</summary>
+    public static (Guid? After, int Limit) Read(string? cursor, int? limit, Validation validation)
+    {
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit)
+        {
+            validation.Add("limit", $"must be between 1 and {MaxLimit}");
+        }
+
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return (null, size);
+        }
+
+        var padded = cursor.Replace('-', '+').Replace('_', '/');
+        padded += new string('=', (4 - (padded.Length % 4)) % 4);
+        Span<byte> bytes = stackalloc byte[18];
+        if (Convert.TryFromBase64String(padded, bytes, out var written) && written == 16)
+        {
+            return (new Guid(bytes[..16], bigEndian: true), size);
+        }
+
+        validation.Add("cursor", "is not a cursor this API returned");
+        return (null, size);
+    }
+}

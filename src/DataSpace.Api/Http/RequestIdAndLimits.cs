@@ -1,0 +1,28 @@
+using DataSpace.Api.Problems;
+using Microsoft.AspNetCore.Http.Metadata;
+
+namespace DataSpace.Api.Http;
+
+internal static class RequestIdAndLimits
+{
+    /// <summary>Default largest JSON body; endpoints that stream files declare their own limit.</summary>
+    public const long DefaultMaxBodyBytes = 1024 * 1024;
+
+    /// <summary>
+    /// Echoes the request id (the id every log line of the request carries) as X-Request-Id, and refuses a body whose
+    /// declared length exceeds the endpoint's limit before a byte of it is read.
+    /// </summary>
+    public static IApplicationBuilder UseRequestIdAndLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
+    {
+        context.Response.Headers["X-Request-Id"] = context.TraceIdentifier;
+        var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } meta ? meta.MaxRequestBodySize : DefaultMaxBodyBytes;
+        if (limit is not null && context.Request.ContentLength > limit)
+        {
+            await Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The request body is too large",
+                $"This operation accepts bodies of at most {limit} bytes.").ExecuteAsync(context);
+            return;
+        }
+
+        await next(context);
+    });
+}

@@ -1,0 +1,60 @@
+using DataSpace.Api.Auth;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.OpenApi;
+
+namespace DataSpace.Api.OpenApi;
+
+internal static class OpenApiSetup
+{
+    public const string SchemeName = "oauth2";
+
+    public static IServiceCollection AddDataSpaceOpenApi(this IServiceCollection services) =>
+        services.AddOpenApi("v1", options =>
+        {
+            options.AddDocumentTransformer((document, _, _) =>
+            {
+                document.Info = new OpenApiInfo
+                {
+                    Title = "DataSpace API",
+                    Version = "v1",
+                    Description = "The trusted data space and dataset marketplace of the city AI empowerment platform. " +
+                        "Authenticate with OAuth 2.0 client credentials at POST /connect/token and send 'Authorization: Bearer <token>'. " +
+                        "Every error is an RFC 9457 problem with a stable 'code'. JSON is snake_case; money is integer fen; times are RFC 3339 with offset.",
+                };
+
+                // The build-time and the served documents must be identical (a test compares them), so no request-specific servers.
+                document.Servers = [];
+                document.Components ??= new OpenApiComponents();
+                document.Components.SecuritySchemes ??= new Dictionary<string, IOpenApiSecurityScheme>();
+                document.Components.SecuritySchemes[SchemeName] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.OAuth2,
+                    Description = "OAuth 2.0 client credentials; opaque bearer tokens.",
+                    Flows = new OpenApiOAuthFlows
+                    {
+                        ClientCredentials = new OpenApiOAuthFlow
+                        {
+                            TokenUrl = new Uri("/connect/token", UriKind.Relative),
+                            Scopes = Scopes.All.ToDictionary(s => s, s => $"the {s} scope"),
+                        },
+                    },
+                };
+                return Task.CompletedTask;
+            });
+            options.AddOperationTransformer((operation, context, _) =>
+            {
+                var metadata = context.Description.ActionDescriptor.EndpointMetadata;
+                if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
+                {
+                    return Task.CompletedTask;
+                }
+
+                operation.Security ??= [];
+                operation.Security.Add(new OpenApiSecurityRequirement
+                {
+                    [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [],
+                });
+                return Task.CompletedTask;
+            });
+        });
+}

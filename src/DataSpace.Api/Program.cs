@@ -1,0 +1,81 @@
+using System.Reflection;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using System.Text.Unicode;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
+using DataSpace.Api.Features.Clients;
+using DataSpace.Api.Features.Health;
+using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Tokens;
+using DataSpace.Api.Http;
+using DataSpace.Api.OpenApi;
+using DataSpace.Api.Problems;
+using DataSpace.Api.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authorization;
+
+var builder = WebApplication.CreateBuilder(args);
+
+// Structured JSON logs; the hosting scope carries RequestId (= X-Request-Id) on every line of a request.
+builder.Logging.ClearProviders();
+builder.Logging.AddJsonConsole(o =>
+{
+    o.IncludeScopes = true;
+    o.UseUtcTimestamp = true;
+    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ";
+});
+
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+    o.SerializerOptions.DictionaryKeyPolicy = null;
+    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    o.SerializerOptions.Encoder = JavaScriptEncoder.Create(UnicodeRanges.All);
+});
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
+builder.Services.AddDataSpaceProblems();
+builder.Services.AddDataSpaceDatabase();
+builder.Services.AddDataSpaceStorage();
+builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
+    .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
+builder.Services.AddDataSpaceAuthorization();
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
+builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<TokenStore>();
+builder.Services.AddSingleton<OrganizationStore>();
+builder.Services.AddSingleton<ClientStore>();
+builder.Services.AddDataSpaceOpenApi();
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseRequestIdAndLimits();
+app.UseSwaggerUI(o =>
+{
+    o.RoutePrefix = "docs";
+    o.SwaggerEndpoint("/openapi/v1.json", "DataSpace v1");
+    o.DocumentTitle = "DataSpace API";
+});
+app.UseAuthentication();
+app.UseAuthorization();
+
+app.MapOpenApi().AllowAnonymous();
+app.MapHealthEndpoints();
+app.MapTokenEndpoints();
+app.MapOrganizationEndpoints();
+app.MapClientEndpoints();
+
+// The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
+if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
+{
+    await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
+}
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the test host.</summary>
+public partial class Program;

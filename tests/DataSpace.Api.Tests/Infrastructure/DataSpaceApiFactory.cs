@@ -1,0 +1,163 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using Dapper;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Organizations;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace DataSpace.Api.Tests.Infrastructure;
+
+/// <summary>
+/// The real API on a loopback Kestrel port, against its own PostgreSQL database (production migrations applied at start)
+/// and its own Azurite container when `./dataspace test` started Azurite. Tokens come from the real /connect/token.
+/// </summary>
+public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    private readonly string _database = TestDatabase.NewName();
+    private readonly string _blobRoot = Path.Combine(Path.GetTempPath(), "dataspace-test-blobs", Guid.NewGuid().ToString("N"));
+    private Credentials? _operator;
+
+    public DataSpaceApiFactory() => UseKestrel(0);
+
+    public TestClock Clock { get; } = new();
+
+    public LogCapture Logs { get; } = new();
+
+    public string ConnectionString => TestDatabase.ConnectionStringFor(_database);
+
+    /// <summary>The container this fixture's blobs go to in Azurite (unique per fixture).</summary>
+    public string BlobContainer { get; } = "t" + Guid.NewGuid().ToString("N");
+
+    public Uri BaseAddress => ClientOptions.BaseAddress;
+
+    public async ValueTask InitializeAsync()
+    {
+        await TestDatabase.CreateAsync(_database);
+        StartServer();
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        await TestDatabase.DropAsync(_database);
+        if (Directory.Exists(_blobRoot))
+        {
+            Directory.Delete(_blobRoot, recursive: true);
+        }
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        builder.UseSetting("ConnectionStrings:DataSpace", ConnectionString);
+        if (TestEnvironment.AzuriteEndpoint is { } azurite)
+        {
+            builder.UseSetting("BlobStorage:AzureEndpoint", azurite);
+            builder.UseSetting("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
+            builder.UseSetting("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
+            builder.UseSetting("BlobStorage:Container", BlobContainer);
+        }
+        else
+        {
+            builder.UseSetting("BlobStorage:FileSystemRoot", _blobRoot);
+        }
+
+        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
+    }
+
+    /// <summary>
+    /// The seed helper: the first operator organisation and client are written straight into the database, as
+    /// `seeds/` does for `./dataspace up`; everything else a test needs it creates through the API with this operator.
+    /// </summary>
+    public async Task<Credentials> OperatorAsync()
+    {
+        if (_operator is not null)
+        {
+            return _operator;
+        }
+
+        var secret = "dss_test_" + Guid.NewGuid().ToString("N");
+        var clientId = "test-operator-" + Guid.NewGuid().ToString("N")[..8];
+        var orgId = Guid.CreateVersion7();
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.ExecuteAsync("""
+            insert into organizations (id, name, unified_social_credit_code, roles, created_at)
+            values (@orgId, '中山市人工智能赋能平台运营中心（测试）', @uscc, array['operator'], now());
+            insert into api_clients (client_id, organization_id, name, secret_sha256, scopes, created_at)
+            values (@clientId, @orgId, 'test operator', @hash, @scopes, now());
+            """, new { orgId, uscc = Uscc.Random(), clientId, hash = Secrets.Sha256(secret), scopes = Scopes.AllowedFor([Roles.Operator]).ToArray() });
+        return _operator = new Credentials(orgId.ToString(), clientId, secret);
+    }
+
+    /// <summary>An HTTP client with no credentials.</summary>
+    public HttpClient Anonymous() => CreateClient();
+
+    /// <summary>An HTTP client carrying a fresh token for these credentials.</summary>
+    public async Task<HttpClient> ClientFor(Credentials credentials, string? scope = null)
+    {
+        var token = await TokenAsync(credentials, scope);
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async Task<HttpClient> OperatorClient() => await ClientFor(await OperatorAsync());
+
+    public async Task<string> TokenAsync(Credentials credentials, string? scope = null)
+    {
+        using var http = CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/connect/token")
+        {
+            Content = new FormUrlEncodedContent(scope is null
+                ? [new("grant_type", "client_credentials")]
+                : [new("grant_type", "client_credentials"), new("scope", scope)]),
+        };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Basic",
+            Convert.ToBase64String(Encoding.UTF8.GetBytes($"{Uri.EscapeDataString(credentials.ClientId)}:{Uri.EscapeDataString(credentials.ClientSecret)}")));
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        var body = await response.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return body.GetProperty("access_token").GetString()!;
+    }
+
+    /// <summary>Registers an organisation with these roles through the API, and a client with all scopes its roles allow.</summary>
+    public async Task<Credentials> OrganizationAsync(string name, params string[] roles)
+    {
+        using var op = await OperatorClient();
+        var created = await op.PostAsJsonAsync("/v1/organizations", new { name, unified_social_credit_code = Uscc.Random(), roles });
+        created.EnsureSuccessStatusCode();
+        var orgId = (await created.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>()).GetProperty("id").GetString()!;
+        var client = await op.PostAsJsonAsync($"/v1/organizations/{orgId}/clients", new { name = name + " client" });
+        client.EnsureSuccessStatusCode();
+        var body = await client.Content.ReadFromJsonAsync<System.Text.Json.JsonElement>();
+        return new Credentials(orgId, body.GetProperty("client_id").GetString()!, body.GetProperty("client_secret").GetString()!);
+    }
+}
+
+/// <summary>An organisation and one of its clients.</summary>
+public sealed record Credentials(string OrganizationId, string ClientId, string ClientSecret);
+
+/// <summary>Valid random 统一社会信用代码 for test data (the validity table uses fixed codes).</summary>
+public static class Uscc
+{
+    public static string Random()
+    {
+        var chars = new char[17];
+        chars[0] = '9';
+        chars[1] = '1';
+        const string division = "442000"; // 中山市
+        division.CopyTo(0, chars, 2, 6);
+        for (var i = 8; i < 17; i++)
+        {
+            chars[i] = UnifiedSocialCreditCode.Alphabet[System.Security.Cryptography.RandomNumberGenerator.GetInt32(UnifiedSocialCreditCode.Alphabet.Length)];
+        }
+
+        return new string(chars) + UnifiedSocialCreditCode.CheckCharacter(chars);
+    }
+}
