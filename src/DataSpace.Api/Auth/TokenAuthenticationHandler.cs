@@ -27,7 +27,8 @@ internal sealed class TokenAuthenticationHandler(
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         string? header = Request.Headers.Authorization;
-        if (string.IsNullOrEmpty(header))
+        // Other schemes (Basic at /connect/*) are not ours to judge.
+        if (string.IsNullOrEmpty(header) || !header.StartsWith("Bearer", StringComparison.OrdinalIgnoreCase))
         {
             return AuthenticateResult.NoResult();
         }

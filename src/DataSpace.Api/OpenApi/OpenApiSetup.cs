@@ -4,6 +4,9 @@ using Microsoft.OpenApi;
 
 namespace DataSpace.Api.OpenApi;
 
+/// <summary>Marks an endpoint whose body is application/x-www-form-urlencoded with these fields, for the OpenAPI document.</summary>
+internal sealed record FormBody(Type Type);
+
 internal static class OpenApiSetup
 {
     public const string SchemeName = "oauth2";
@@ -40,6 +43,22 @@ internal static class OpenApiSetup
                     },
                 };
                 return Task.CompletedTask;
+            });
+            options.AddOperationTransformer(async (operation, context, ct) =>
+            {
+                // Form bodies are read by hand (bounded, OAuth errors), so describe them here rather than with
+                // Accepts<T>, whose content-type matching would answer 415 before the OAuth error handling runs.
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<FormBody>().FirstOrDefault() is { } form)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/x-www-form-urlencoded"] = new() { Schema = await context.GetOrCreateSchemaAsync(form.Type, null, ct) },
+                        },
+                    };
+                }
             });
             options.AddOperationTransformer((operation, context, _) =>
             {

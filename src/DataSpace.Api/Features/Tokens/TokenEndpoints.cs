@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Clients;
 using DataSpace.Contracts.Tokens;
+using DataSpace.Api.OpenApi;
 using Microsoft.Extensions.Options;
 
 namespace DataSpace.Api.Features.Tokens;
@@ -25,21 +26,21 @@ internal static class TokenEndpoints
 
         group.MapPost("/connect/token", IssueToken).WithName("IssueToken")
             .WithSummary("Client credentials grant: exchange a client id and secret for an opaque access token")
-            .Accepts<TokenRequestForm>("application/x-www-form-urlencoded")
+            .WithMetadata(new FormBody(typeof(TokenRequestForm)))
             .Produces<TokenResponse>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
             .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/connect/introspect", Introspect).WithName("IntrospectToken")
             .WithSummary("RFC 7662 introspection; the caller authenticates as a client")
-            .Accepts<TokenForm>("application/x-www-form-urlencoded")
+            .WithMetadata(new FormBody(typeof(TokenForm)))
             .Produces<IntrospectionResponse>()
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
             .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge);
         group.MapPost("/connect/revocation", Revoke).WithName("RevokeToken")
             .WithSummary("RFC 7009 revocation; effective for the very next request")
-            .Accepts<TokenForm>("application/x-www-form-urlencoded")
+            .WithMetadata(new FormBody(typeof(TokenForm)))
             .Produces(StatusCodes.Status200OK)
             .Produces<OAuthError>(StatusCodes.Status400BadRequest)
             .Produces<OAuthError>(StatusCodes.Status401Unauthorized)
