@@ -1,13 +1,14 @@
 namespace DataSpace.Api.Tests.Infrastructure;
 
-/// <summary>A TimeProvider the test moves by hand (Microsoft.Extensions.TimeProvider.Testing does not restore here).</summary>
+/// <summary>
+/// Real time plus an offset the test moves by hand (Microsoft.Extensions.TimeProvider.Testing does not restore here).
+/// Time keeps flowing, so time-ordered ids stay ordered; Advance jumps ahead, e.g. past a token's expiry.
+/// </summary>
 public sealed class TestClock : TimeProvider
 {
-    private long _ticks = DateTimeOffset.UtcNow.UtcTicks;
+    private long _offsetTicks;
 
-    public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
+    public override DateTimeOffset GetUtcNow() => DateTimeOffset.UtcNow.AddTicks(Interlocked.Read(ref _offsetTicks));
 
-    public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
-
-    public void Set(DateTimeOffset now) => Interlocked.Exchange(ref _ticks, now.UtcTicks);
+    public void Advance(TimeSpan by) => Interlocked.Add(ref _offsetTicks, by.Ticks);
 }

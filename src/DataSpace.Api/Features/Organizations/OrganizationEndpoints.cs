@@ -22,7 +22,7 @@ internal static class OrganizationEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", ListOrganizations).WithName("ListOrganizations")
-            .WithSummary("List organisations, in registration order (operator)")
+            .WithSummary("List organisations in a stable order (by time-ordered id), filtered by role (operator)")
             .RequireAuthorization(Policies.Operator)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/{id}", GetOrganization).WithName("GetOrganization")
