@@ -7,7 +7,8 @@ namespace DataSpace.Api.Database;
 /// <summary>One numbered SQL migration: <c>NNNN_name.sql</c>, embedded in this assembly.</summary>
 internal sealed record Migration(int Version, string Name, string Sql)
 {
-    public string Checksum { get; } = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(Sql))));
+    // Computed, not stored: a stored value would survive a `with { Sql = … }` copy and hide an edit.
+    public string Checksum => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(Normalize(Sql))));
 
     public static IReadOnlyList<Migration> LoadEmbedded()
     {

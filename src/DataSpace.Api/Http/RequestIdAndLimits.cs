@@ -14,7 +14,13 @@ internal static class RequestIdAndLimits
     /// </summary>
     public static IApplicationBuilder UseRequestIdAndLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        context.Response.Headers["X-Request-Id"] = context.TraceIdentifier;
+        // OnStarting, because the exception handler clears headers set earlier before it writes its problem.
+        context.Response.OnStarting(static state =>
+        {
+            var http = (HttpContext)state;
+            http.Response.Headers["X-Request-Id"] = http.TraceIdentifier;
+            return Task.CompletedTask;
+        }, context);
         var limit = context.GetEndpoint()?.Metadata.GetMetadata<IRequestSizeLimitMetadata>() is { } meta ? meta.MaxRequestBodySize : DefaultMaxBodyBytes;
         if (limit is not null && context.Request.ContentLength > limit)
         {

@@ -60,12 +60,12 @@ internal static class OpenApiSetup
                     };
                 }
             });
-            options.AddOperationTransformer((operation, context, _) =>
+            options.AddOperationTransformer(async (operation, context, ct) =>
             {
                 var metadata = context.Description.ActionDescriptor.EndpointMetadata;
                 if (metadata.OfType<IAllowAnonymous>().Any() || !metadata.OfType<IAuthorizeData>().Any())
                 {
-                    return Task.CompletedTask;
+                    return;
                 }
 
                 operation.Security ??= [];
@@ -73,7 +73,18 @@ internal static class OpenApiSetup
                 {
                     [new OpenApiSecuritySchemeReference(SchemeName, context.Document)] = [],
                 });
-                return Task.CompletedTask;
+
+                // Every protected operation can answer 401 (no or bad token) and 403 (role or scope missing).
+                var problem = await context.GetOrCreateSchemaAsync(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails), null, ct);
+                operation.Responses ??= [];
+                operation.Responses.TryAdd("401", ProblemResponse("No valid access token (code authentication_required or invalid_token)", problem));
+                operation.Responses.TryAdd("403", ProblemResponse("The organisation lacks the role (role_required) or the token the scope (insufficient_scope)", problem));
             });
         });
+
+    private static OpenApiResponse ProblemResponse(string description, IOpenApiSchema schema) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType> { ["application/problem+json"] = new() { Schema = schema } },
+    };
 }

@@ -22,7 +22,25 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     private readonly string _blobRoot = Path.Combine(Path.GetTempPath(), "dataspace-test-blobs", Guid.NewGuid().ToString("N"));
     private Credentials? _operator;
 
+    private readonly List<Microsoft.AspNetCore.Hosting.IStartupFilter> _startupFilters = [];
+
     public DataSpaceApiFactory() => UseKestrel(0);
+
+    private readonly Dictionary<string, string> _settings = new(StringComparer.Ordinal);
+
+    /// <summary>Overrides one configuration setting (applied after the defaults this factory sets).</summary>
+    public DataSpaceApiFactory WithSetting(string key, string value)
+    {
+        _settings[key] = value;
+        return this;
+    }
+
+    /// <summary>Adds middleware around the API's pipeline (for tests that need a misbehaving route).</summary>
+    public DataSpaceApiFactory WithStartupFilter(Microsoft.AspNetCore.Hosting.IStartupFilter filter)
+    {
+        _startupFilters.Add(filter);
+        return this;
+    }
 
     public TestClock Clock { get; } = new();
 
@@ -67,7 +85,25 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
             builder.UseSetting("BlobStorage:FileSystemRoot", _blobRoot);
         }
 
-        builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(Clock));
+        foreach (var (key, value) in _settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        if (_settings.ContainsKey("BlobStorage:AzureEndpoint"))
+        {
+            builder.UseSetting("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
+            builder.UseSetting("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.AddSingleton<TimeProvider>(Clock);
+            foreach (var filter in _startupFilters)
+            {
+                services.AddSingleton(filter);
+            }
+        });
         builder.ConfigureLogging(logging => logging.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
     }
 

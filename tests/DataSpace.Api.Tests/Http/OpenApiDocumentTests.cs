@@ -1,0 +1,62 @@
+using System.Text.Json.Nodes;
+
+namespace DataSpace.Api.Tests.Http;
+
+public sealed class OpenApiDocumentTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<JsonNode> Served()
+    {
+        using var http = api.Anonymous();
+        var text = await (await http.GetAsync("/openapi/v1.json", Ct)).Content.ReadAsStringAsync(Ct);
+        return JsonNode.Parse(text)!;
+    }
+
+    [Fact]
+    public async Task The_committed_document_is_what_the_API_serves()
+    {
+        var committedPath = Path.Combine(TestEnvironment.RepositoryRoot, "openapi", "dataspace.v1.json");
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(committedPath, Ct))!;
+        var served = await Served();
+
+        Assert.True(JsonNode.DeepEquals(committed, served),
+            "openapi/dataspace.v1.json differs from GET /openapi/v1.json: build the API (dotnet build) and commit the regenerated document.");
+    }
+
+    [Fact]
+    public async Task Every_operation_has_an_id_a_tag_a_success_and_its_problem_responses()
+    {
+        var doc = await Served();
+        Assert.Equal("3.1.1", doc["openapi"]!.GetValue<string>());
+        var operations = doc["paths"]!.AsObject()
+            .SelectMany(p => p.Value!.AsObject().Select(o => (Path: p.Key, Method: o.Key, Op: o.Value!.AsObject())))
+            .ToList();
+        Assert.NotEmpty(operations);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (path, method, op) in operations)
+        {
+            var where = $"{method.ToUpperInvariant()} {path}";
+            Assert.True(op["operationId"] is not null && ids.Add(op["operationId"]!.GetValue<string>()), $"{where} lacks a unique operationId");
+            Assert.True(op["tags"]?.AsArray().Count > 0, $"{where} has no tag");
+            var responses = op["responses"]!.AsObject();
+            Assert.True(responses.Any(r => r.Key.StartsWith('2')), $"{where} documents no success response");
+            if (op["security"] is not null)
+            {
+                Assert.True(responses.ContainsKey("401"), $"{where} requires a token but does not document 401");
+                Assert.True(responses.ContainsKey("403"), $"{where} requires a token but does not document 403");
+            }
+        }
+
+        Assert.Equal("client_credentials", doc["components"]!["securitySchemes"]!["oauth2"]!["flows"]!.AsObject().Single().Key.Replace("clientCredentials", "client_credentials", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task The_docs_page_is_served()
+    {
+        using var http = api.Anonymous();
+        var response = await http.GetAsync("/docs/index.html", Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("DataSpace", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+    }
+}
