@@ -3,6 +3,8 @@ namespace DataSpace.Api.Storage;
 /// <summary>
 /// The seam between DataSpace and where file bytes live: the embedded filesystem store or Azure Blob Storage.
 /// Azure.Storage.Blobs does not restore here (DEPENDENCIES.md); a registry that carries it can replace the REST adapter.
+/// Dataset files run to many gigabytes, so every method streams: no implementation may hold a whole blob in memory.
+/// Keys are ours, never a client's file name (see <see cref="BlobKey"/>); both adapters are proven by one contract test suite.
 /// </summary>
 internal interface IBlobStore
 {
@@ -11,6 +13,40 @@ internal interface IBlobStore
 
     /// <summary>Checks the store is reachable and usable (creating its folder or container if needed); throws <see cref="BlobStoreUnavailableException"/> if not.</summary>
     Task CheckAsync(CancellationToken ct);
+
+    /// <summary>
+    /// Reads <paramref name="source"/> to its end and stores it under <paramref name="key"/>, replacing any blob there;
+    /// returns the number of bytes stored. The replacement is atomic: readers see the old blob or the new one, never a part.
+    /// If <paramref name="source"/> throws (a client aborted its upload) or <paramref name="ct"/> is cancelled, that exception
+    /// propagates unchanged and nothing new is left under the key (a blob that was already there stays), so a failed upload
+    /// never leaves an orphan for a row that will not be written.
+    /// </summary>
+    /// <exception cref="ArgumentException">The key is not a valid <see cref="BlobKey"/>.</exception>
+    /// <exception cref="BlobStoreUnavailableException">The store could not be reached or written (the API answers 503).</exception>
+    Task<long> UploadAsync(string key, Stream source, CancellationToken ct);
+
+    /// <summary>
+    /// Opens the bytes [offset, offset + length) of a blob, or [offset, end) when <paramref name="length"/> is null, as a
+    /// forward-only stream the caller disposes. A range reaching past the end is clipped to the end, and an offset at or past
+    /// the end gives an empty stream: callers know the size from the manifest and answer 416 themselves. Failures while the
+    /// returned stream is read (the store went away mid-download) surface as <see cref="IOException"/> from the stream.
+    /// </summary>
+    /// <exception cref="BlobNotFoundException">No blob is stored under the key.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> or <paramref name="length"/> is negative.</exception>
+    Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct);
+
+    /// <summary>Whether a blob is stored under the key.</summary>
+    Task<bool> ExistsAsync(string key, CancellationToken ct);
+
+    /// <summary>Deletes the blob under the key. Deleting a missing blob is not an error, so a cleanup can simply be retried.</summary>
+    Task DeleteAsync(string key, CancellationToken ct);
 }
 
+/// <summary>The store is unreachable or failing (network, disk, a 5xx from Azure): transient from the client's side, so the API answers 503 with Retry-After.</summary>
 internal sealed class BlobStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>No blob under the key. For a key the database references this means lost data, not a client error, so endpoints decide what to say.</summary>
+internal sealed class BlobNotFoundException(string key) : Exception($"No blob is stored under '{key}'.")
+{
+    public string Key { get; } = key;
+}

@@ -1,0 +1,106 @@
+namespace DataSpace.Api.Storage;
+
+/// <summary>
+/// What <see cref="IBlobStore.OpenReadAsync"/> returns: a forward-only view of another stream that stops after a number of
+/// bytes (a range of a file) and disposes what it was given (the file, or the HTTP response whose body it reads). One small
+/// wrapper for both adapters, so callers see the same stream whichever store is configured.
+/// </summary>
+internal sealed class BlobReadStream(Stream inner, long? limit, IDisposable? owner = null) : Stream
+{
+    private long? _remaining = limit;
+    private bool _disposed;
+
+    /// <summary>An empty stream for ranges that start at or past the end of a blob.</summary>
+    public static BlobReadStream Empty() => new(Null, 0);
+
+    public override bool CanRead => !_disposed;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+    public override int Read(Span<byte> buffer)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_remaining == 0)
+        {
+            return 0; // never pass an empty buffer on: a zero-byte read on a network stream waits for data
+        }
+
+        var n = inner.Read(Limit(buffer));
+        Consumed(n);
+        return n;
+    }
+
+    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_remaining == 0)
+        {
+            return 0;
+        }
+
+        var n = await inner.ReadAsync(Limit(buffer), cancellationToken);
+        Consumed(n);
+        return n;
+    }
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && !_disposed)
+        {
+            _disposed = true;
+            inner.Dispose();
+            owner?.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    public override async ValueTask DisposeAsync()
+    {
+        if (!_disposed)
+        {
+            _disposed = true;
+            await inner.DisposeAsync();
+            owner?.Dispose();
+        }
+
+        await base.DisposeAsync();
+    }
+
+    private Span<byte> Limit(Span<byte> buffer) => _remaining is { } r && r < buffer.Length ? buffer[..(int)r] : buffer;
+
+    private Memory<byte> Limit(Memory<byte> buffer) => _remaining is { } r && r < buffer.Length ? buffer[..(int)r] : buffer;
+
+    private void Consumed(int n)
+    {
+        if (_remaining is not null)
+        {
+            _remaining -= n;
+        }
+    }
+}
