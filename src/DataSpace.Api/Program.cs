@@ -1,13 +1,12 @@
 using System.Reflection;
-using System.Text.Encodings.Web;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Database;
 using DataSpace.Api.Features.Clients;
+using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Tokens;
+using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.OpenApi;
 using DataSpace.Api.Problems;
@@ -27,14 +26,7 @@ builder.Logging.AddJsonConsole(o =>
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.ConfigureHttpJsonOptions(o =>
-{
-    o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-    o.SerializerOptions.DictionaryKeyPolicy = null;
-    o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
-    // Readable Chinese text and apostrophes in problems; responses are application/json, never embedded in HTML.
-    o.SerializerOptions.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-});
+builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddDataSpaceProblems();
 builder.Services.AddDataSpaceDatabase();
@@ -47,6 +39,9 @@ builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Secti
 builder.Services.AddSingleton<TokenStore>();
 builder.Services.AddSingleton<OrganizationStore>();
 builder.Services.AddSingleton<ClientStore>();
+builder.Services.AddSingleton<DatasetStore>();
+builder.Services.AddSingleton<VersionStore>();
+builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 
 var app = builder.Build();
@@ -68,6 +63,8 @@ app.MapHealthEndpoints();
 app.MapTokenEndpoints();
 app.MapOrganizationEndpoints();
 app.MapClientEndpoints();
+app.MapDatasetEndpoints();
+app.MapVersionEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")

@@ -8,13 +8,21 @@ internal static class Policies
     public const string Operator = "operator";
     public const string Member = "member";
 
+    /// <summary>Any organisation, token with scope catalog: browse, read, download.</summary>
+    public const string Catalog = "catalog";
+
+    /// <summary>Source units with scope publish: register datasets, upload versions, publish.</summary>
+    public const string Publisher = "publisher";
+
     public static IServiceCollection AddDataSpaceAuthorization(this IServiceCollection services)
     {
         services.AddAuthorizationBuilder()
             .SetDefaultPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
             .AddPolicy(Member, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
-            .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator));
+            .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
+            .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
+            .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit));
         return services;
     }
 

@@ -26,6 +26,25 @@ internal static class ProblemCodes
     public const string ClientNotFound = "client_not_found";
     public const string InvalidCursor = "invalid_cursor";
 
+    public const string DatasetNotFound = "dataset_not_found";
+    public const string NotDatasetOwner = "not_dataset_owner";
+    public const string CoreDataRefused = "core_data_refused";
+    public const string AccessModeFixed = "access_mode_fixed";
+    public const string DatasetWithdrawn = "dataset_withdrawn";
+    public const string DatasetStateConflict = "dataset_state_conflict";
+    public const string NoCommittedVersion = "no_committed_version";
+    public const string VersionNotFound = "version_not_found";
+    public const string VersionCommitted = "version_committed";
+    public const string VersionEmpty = "version_empty";
+    public const string DraftVersionExists = "draft_version_exists";
+    public const string InvalidFilePath = "invalid_file_path";
+    public const string FileNotFound = "file_not_found";
+    public const string DigestMismatch = "digest_mismatch";
+    public const string InvalidDigest = "invalid_digest";
+    public const string EntitlementRequired = "entitlement_required";
+    public const string RangeNotSatisfiable = "range_not_satisfiable";
+    public const string BlobStoreUnavailable = "blob_store_unavailable";
+
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => BadRequest,

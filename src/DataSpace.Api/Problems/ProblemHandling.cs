@@ -60,6 +60,8 @@ internal sealed partial class ExceptionToProblem(IProblemDetailsService problems
     {
         BadHttpRequestException { InnerException: JsonException json } =>
             (400, ProblemCodes.MalformedJson, "The request body is not valid JSON for this operation", DescribeJson(json)),
+        JsonException json =>
+            (400, ProblemCodes.MalformedJson, "The request body is not valid JSON for this operation", DescribeJson(json)),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, ProblemCodes.PayloadTooLarge, "The request body is too large", exception.Message),
         BadHttpRequestException { StatusCode: StatusCodes.Status415UnsupportedMediaType } =>

@@ -19,7 +19,7 @@ internal sealed class Validation
     }
 
     /// <summary>Requires a non-blank string of at most <paramref name="maxLength"/> characters; returns it trimmed.</summary>
-    public string RequiredText(string field, string? value, int maxLength)
+    public string RequiredText(string field, string? value, int maxLength, bool multiline = false)
     {
         if (string.IsNullOrWhiteSpace(value))
         {
@@ -33,7 +33,7 @@ internal sealed class Validation
             Add(field, $"must be at most {maxLength} characters");
         }
 
-        if (trimmed.Any(c => char.IsControl(c)))
+        if (trimmed.Any(c => char.IsControl(c) && !(multiline && c is '\n' or '\r' or '\t')))
         {
             Add(field, "must not contain control characters");
         }

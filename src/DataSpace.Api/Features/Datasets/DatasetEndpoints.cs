@@ -1,0 +1,188 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Http;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Datasets;
+
+namespace DataSpace.Api.Features.Datasets;
+
+internal static class DatasetEndpoints
+{
+    public static RouteGroupBuilder MapDatasetEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/datasets").WithTags("Datasets").RequireAuthorization(Policies.Catalog);
+
+        group.MapPost("/", CreateDataset).WithName("CreateDataset")
+            .WithSummary("Register a dataset with its provenance, as a draft (source units)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapGet("/{id}", GetDataset).WithName("GetDataset")
+            .WithSummary("One dataset: published and withdrawn ones for everyone, drafts for their owner")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPatch("/{id}", UpdateDataset).WithName("UpdateDataset")
+            .WithSummary("Change a dataset's description with a JSON merge patch (RFC 7386); a published dataset keeps its access mode (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/publish", Publish).WithName("PublishDataset")
+            .WithSummary("Publish a draft that has a committed version (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{id}/withdraw", Withdraw).WithName("WithdrawDataset")
+            .WithSummary("Withdraw a published dataset from the catalog; its records stay (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    /// <summary>Finds a dataset the caller may see; another organisation's draft is 404, as if it did not exist.</summary>
+    internal static async Task<(DatasetStore.DatasetRow? Row, ProblemHttpResult? Problem)> FindVisibleAsync(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    {
+        var row = Guid.TryParse(id, out var guid) ? await store.FindAsync(guid, ct) : null;
+        return row is not null && row.IsVisibleTo(http.User.OrganizationId())
+            ? (row, null)
+            : (null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you."));
+    }
+
+    /// <summary>Finds a dataset the caller owns: 404 when invisible, 403 when visible but someone else's.</summary>
+    internal static async Task<(DatasetStore.DatasetRow? Row, ProblemHttpResult? Problem)> FindOwnedAsync(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    {
+        var (row, problem) = await FindVisibleAsync(id, http, store, ct);
+        if (row is null)
+        {
+            return (null, problem);
+        }
+
+        return row.IsOwnedBy(http.User.OrganizationId())
+            ? (row, null)
+            : (null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.NotDatasetOwner, "Only the dataset's owner may do this",
+                $"Dataset '{id}' belongs to {row.OwnerName}."));
+    }
+
+    private static async Task<Results<Created<Dataset>, ProblemHttpResult>> CreateDataset(
+        DatasetFields request, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var caller = http.User.OrganizationId();
+        var (normalized, problem) = await ValidateAsync(request, caller, store, ct);
+        if (normalized is null)
+        {
+            return problem!;
+        }
+
+        var id = await store.CreateAsync(caller, normalized, clock.GetUtcNow(), ct);
+        var row = await store.FindAsync(id, ct);
+        return TypedResults.Created($"/v1/datasets/{id}", row!.ToContract());
+    }
+
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> GetDataset(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    {
+        var (row, problem) = await FindVisibleAsync(id, http, store, ct);
+        return row is null ? problem! : TypedResults.Ok(row.ToContract());
+    }
+
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> UpdateDataset(
+        string id, JsonObject patch, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        if (row is null)
+        {
+            return problem!;
+        }
+
+        if (row.Status == "withdrawn")
+        {
+            return Problem.Conflict(ProblemCodes.DatasetWithdrawn, "A withdrawn dataset cannot be changed", "Its record is kept as it was when withdrawn.");
+        }
+
+        var current = JsonSerializer.SerializeToNode(row.ToFields(), Json.Options);
+        var merged = MergePatch.Apply(current, patch)!.Deserialize<DatasetFields>(Json.Options)!;
+        if (row.Status == "published" && merged.Access != row.Access)
+        {
+            return Problem.Conflict(ProblemCodes.AccessModeFixed, "A published dataset keeps its access mode",
+                $"This dataset was published as '{row.Access}'; consumers rely on that. Withdraw it and register a new dataset instead.");
+        }
+
+        var (normalized, validation) = await ValidateAsync(merged, http.User.OrganizationId(), store, ct, row.Id);
+        if (normalized is null)
+        {
+            return validation!;
+        }
+
+        if (!await store.UpdateAsync(row.Id, normalized, clock.GetUtcNow(), ct))
+        {
+            return Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again and retry.");
+        }
+
+        return TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract());
+    }
+
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Publish(string id, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        if (row is null)
+        {
+            return problem!;
+        }
+
+        if (row.Status != "draft")
+        {
+            return Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a draft can be published.");
+        }
+
+        if (row.LatestVersion is null)
+        {
+            return Problem.Conflict(ProblemCodes.NoCommittedVersion, "The dataset has no committed version",
+                "Open a version, upload its files and commit it before publishing: consumers must find something to download.");
+        }
+
+        return await store.TransitionAsync(row.Id, "draft", "published", clock.GetUtcNow(), ct)
+            ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
+            : Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again.");
+    }
+
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Withdraw(string id, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        if (row is null)
+        {
+            return problem!;
+        }
+
+        return row.Status == "published" && await store.TransitionAsync(row.Id, "published", "withdrawn", clock.GetUtcNow(), ct)
+            ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
+            : Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a published dataset can be withdrawn.");
+    }
+
+    private static async Task<(DatasetRules.Normalized? Normalized, ProblemHttpResult? Problem)> ValidateAsync(
+        DatasetFields fields, Guid caller, DatasetStore store, CancellationToken ct, Guid? self = null)
+    {
+        if (fields.SecurityLevel == "core")
+        {
+            return (null, Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.CoreDataRefused, "Core data cannot be listed",
+                "核心数据 (core data, Data Security Law Art. 21) is under the strictest state management and may not be offered on the platform. " +
+                "If the data is not core data, declare security_level general or important.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["security_level"] = ["core data is refused"] } }));
+        }
+
+        var v = new Validation();
+        var normalized = DatasetRules.Validate(fields, v);
+        if (normalized is not null)
+        {
+            if (self is { } me && normalized.Lineage.Contains(me))
+            {
+                v.Add("provenance.lineage", "a dataset cannot be its own parent");
+            }
+
+            foreach (var missing in await store.InvisibleAsync(normalized.Lineage, caller, ct))
+            {
+                v.Add("provenance.lineage", $"dataset '{missing}' does not exist or is not visible to you");
+            }
+        }
+
+        return v.IsValid ? (normalized, null) : (null, v.ToProblem());
+    }
+}

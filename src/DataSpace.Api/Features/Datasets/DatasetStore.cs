@@ -1,0 +1,178 @@
+using System.Text.Json;
+using Dapper;
+using DataSpace.Api.Http;
+using DataSpace.Contracts.Datasets;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Datasets;
+
+internal sealed class DatasetStore(NpgsqlDataSource db)
+{
+    /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
+    public sealed record DatasetRow
+    {
+        public required Guid Id { get; init; }
+        public required Guid OwnerId { get; init; }
+        public required string OwnerName { get; init; }
+        public required string Title { get; init; }
+        public required string Description { get; init; }
+        public required string Industry { get; init; }
+        public required string[] Tags { get; init; }
+        public required string Access { get; init; }
+        public required string Licence { get; init; }
+        public required string UpdateFrequency { get; init; }
+        public required string SecurityLevel { get; init; }
+        public required string PersonalInformation { get; init; }
+        public string? PersonalInformationConsentRef { get; init; }
+        public required string Provenance { get; init; }
+        public required string Status { get; init; }
+        public int? LatestVersion { get; init; }
+        public required DateTime CreatedAt { get; init; }
+        public required DateTime UpdatedAt { get; init; }
+        public DateTime? PublishedAt { get; init; }
+        public DateTime? WithdrawnAt { get; init; }
+
+        public bool IsOwnedBy(Guid organizationId) => OwnerId == organizationId;
+
+        /// <summary>Drafts are the owner's business alone; published and withdrawn records are public knowledge.</summary>
+        public bool IsVisibleTo(Guid organizationId) => Status != "draft" || IsOwnedBy(organizationId);
+
+        public Dataset ToContract() => new()
+        {
+            Id = Id.ToString(),
+            Owner = new DatasetOwner(OwnerId.ToString(), OwnerName),
+            Status = Status,
+            Title = Title,
+            Description = Description,
+            Industry = Industry,
+            Tags = Tags,
+            Access = Access,
+            Licence = Licence,
+            UpdateFrequency = UpdateFrequency,
+            SecurityLevel = SecurityLevel,
+            PersonalInformation = PersonalInformation,
+            PersonalInformationConsentRef = PersonalInformationConsentRef,
+            Provenance = JsonSerializer.Deserialize<Provenance>(Provenance, Json.Options)!,
+            LatestVersion = LatestVersion,
+            CreatedAt = Utc(CreatedAt),
+            UpdatedAt = Utc(UpdatedAt),
+            PublishedAt = PublishedAt is { } p ? Utc(p) : null,
+            WithdrawnAt = WithdrawnAt is { } w ? Utc(w) : null,
+        };
+
+        /// <summary>The editable fields, as PATCH merges into them.</summary>
+        public DatasetFields ToFields() => new()
+        {
+            Title = Title,
+            Description = Description,
+            Industry = Industry,
+            Tags = Tags,
+            Access = Access,
+            Licence = Licence,
+            UpdateFrequency = UpdateFrequency,
+            SecurityLevel = SecurityLevel,
+            PersonalInformation = PersonalInformation,
+            PersonalInformationConsentRef = PersonalInformationConsentRef,
+            Provenance = JsonSerializer.Deserialize<Provenance>(Provenance, Json.Options)!,
+        };
+    }
+
+    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+
+    private const string Select = """
+        select d.id, d.owner_id, o.name as owner_name, d.title, d.description, d.industry, d.tags, d.access, d.licence,
+               d.update_frequency, d.security_level, d.personal_information, d.personal_information_consent_ref,
+               d.provenance::text as provenance, d.status, d.created_at, d.updated_at, d.published_at, d.withdrawn_at,
+               (select max(v.number) from dataset_versions v where v.dataset_id = d.id and v.status = 'committed') as latest_version
+        from datasets d join organizations o on o.id = d.owner_id
+        """;
+
+    public async Task<DatasetRow?> FindAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<DatasetRow>(new CommandDefinition(Select + " where d.id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>Parent ids that do not exist or that the caller may not see (another organisation's draft).</summary>
+    public async Task<IReadOnlyList<Guid>> InvisibleAsync(Guid[] ids, Guid caller, CancellationToken ct)
+    {
+        if (ids.Length == 0)
+        {
+            return [];
+        }
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var visible = await conn.QueryAsync<Guid>(new CommandDefinition(
+            "select id from datasets where id = any(@ids) and (status <> 'draft' or owner_id = @caller)", new { ids, caller }, cancellationToken: ct));
+        return [.. ids.Except(visible)];
+    }
+
+    public async Task<Guid> CreateAsync(Guid ownerId, DatasetRules.Normalized d, DateTimeOffset now, CancellationToken ct)
+    {
+        var id = Guid.CreateVersion7(now);
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            insert into datasets (id, owner_id, title, description, industry, tags, access, licence, update_frequency, security_level,
+                                  personal_information, personal_information_consent_ref, provenance, status, search_text, created_at, updated_at)
+            values (@id, @ownerId, @Title, @Description, @Industry, @Tags, @Access, @Licence, @UpdateFrequency, @SecurityLevel,
+                    @PersonalInformation, @PersonalInformationConsentRef, @provenance::jsonb, 'draft', @SearchText, @now, @now)
+            """, Parameters(d, new { id, ownerId, now }), tx, cancellationToken: ct));
+        await ReplaceLineageAsync(conn, tx, id, d.Lineage, ct);
+        await tx.CommitAsync(ct);
+        return id;
+    }
+
+    /// <summary>Rewrites the description of a draft or published dataset; false when it changed state meanwhile.</summary>
+    public async Task<bool> UpdateAsync(Guid id, DatasetRules.Normalized d, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var updated = await conn.ExecuteAsync(new CommandDefinition("""
+            update datasets set title = @Title, description = @Description, industry = @Industry, tags = @Tags, access = @Access,
+                licence = @Licence, update_frequency = @UpdateFrequency, security_level = @SecurityLevel,
+                personal_information = @PersonalInformation, personal_information_consent_ref = @PersonalInformationConsentRef,
+                provenance = @provenance::jsonb, search_text = @SearchText, updated_at = @now
+            where id = @id and status <> 'withdrawn' and (status = 'draft' or access = @Access)
+            """, Parameters(d, new { id, now }), tx, cancellationToken: ct));
+        if (updated == 0)
+        {
+            return false;
+        }
+
+        await ReplaceLineageAsync(conn, tx, id, d.Lineage, ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>Moves the dataset from one status to another; false when it was not in <paramref name="from"/>.</summary>
+    public async Task<bool> TransitionAsync(Guid id, string from, string to, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            update datasets set status = @to, updated_at = @now,
+                published_at = case when @to = 'published' then @now else published_at end,
+                withdrawn_at = case when @to = 'withdrawn' then @now else withdrawn_at end
+            where id = @id and status = @from
+            """, new { id, from, to, now }, cancellationToken: ct)) == 1;
+    }
+
+    private static DynamicParameters Parameters(DatasetRules.Normalized d, object extra)
+    {
+        var p = new DynamicParameters(extra);
+        p.AddDynamicParams(new
+        {
+            d.Title, d.Description, d.Industry, d.Tags, d.Access, d.Licence, d.UpdateFrequency, d.SecurityLevel,
+            d.PersonalInformation, d.PersonalInformationConsentRef, d.SearchText,
+            provenance = JsonSerializer.Serialize(d.Provenance, Json.Options),
+        });
+        return p;
+    }
+
+    private static async Task ReplaceLineageAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Guid id, Guid[] parents, CancellationToken ct)
+    {
+        await conn.ExecuteAsync(new CommandDefinition("delete from dataset_lineage where dataset_id = @id", new { id }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition(
+            "insert into dataset_lineage (dataset_id, parent_id) select @id, unnest(@parents)", new { id, parents }, tx, cancellationToken: ct));
+    }
+}

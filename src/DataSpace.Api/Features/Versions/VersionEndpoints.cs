@@ -1,0 +1,364 @@
+using System.Globalization;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Problems;
+using DataSpace.Api.Storage;
+using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Versions;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.StaticFiles;
+using Microsoft.Extensions.Options;
+using Microsoft.Net.Http.Headers;
+
+namespace DataSpace.Api.Features.Versions;
+
+internal static partial class VersionEndpoints
+{
+    private static readonly FileExtensionContentTypeProvider ContentTypes = CreateContentTypes();
+
+    public static RouteGroupBuilder MapVersionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/datasets/{id}/versions").WithTags("Versions").RequireAuthorization(Policies.Catalog);
+
+        group.MapPost("/", OpenVersion).WithName("OpenVersion")
+            .WithSummary("Open the next version as a draft; one draft at a time (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapGet("/", ListVersions).WithName("ListVersions")
+            .WithSummary("Versions, newest first: committed ones for everyone who sees the dataset, drafts for the owner")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/{n}", GetVersion).WithName("GetVersion")
+            .WithSummary("One version with its manifest; n is a number or 'latest' (the latest committed version)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPut("/{n}/files/{*path}", UploadFile).WithName("UploadFile")
+            .WithSummary("Stream one file into a draft version (raw body). Path: relative, '/'-separated, NFC, ≤ 255 bytes. " +
+                "A Content-Digest or Repr-Digest sha-256 is verified. Identical content is stored once (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .Accepts<Stream>("application/octet-stream")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        group.MapDelete("/{n}/files/{*path}", RemoveFile).WithName("RemoveFile")
+            .WithSummary("Remove a file from a draft version (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapPost("/{n}/commit", CommitVersion).WithName("CommitVersion")
+            .WithSummary("Freeze a draft: its manifest (path, size, sha256) and manifest hash never change again (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return group;
+    }
+
+    private static async Task<Results<Created<DatasetVersion>, ProblemHttpResult>> OpenVersion(
+        string id, CreateVersionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, TimeProvider clock, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        if (dataset.Status == "withdrawn")
+        {
+            return Problem.Conflict(ProblemCodes.DatasetWithdrawn, "A withdrawn dataset takes no new versions");
+        }
+
+        var notes = request.Notes?.Trim() ?? "";
+        if (notes.Length > 5000)
+        {
+            return new Validation().Add("notes", "must be at most 5000 characters").ToProblem();
+        }
+
+        var version = await versions.OpenDraftAsync(dataset.Id, notes, clock.GetUtcNow(), ct);
+        return version is null
+            ? Problem.Conflict(ProblemCodes.DraftVersionExists, "A draft version is already open", "Commit or fill the open draft first.")
+            : TypedResults.Created($"/v1/datasets/{dataset.Id}/versions/{version.Number}", version.ToContract([]));
+    }
+
+    private static async Task<Results<Ok<Page<DatasetVersion>>, ProblemHttpResult>> ListVersions(
+        string id, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct, string? cursor = null, int? limit = null)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var v = new Validation();
+        var size = limit ?? Paging.DefaultLimit;
+        if (size is < 1 or > Paging.MaxLimit)
+        {
+            v.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
+        }
+
+        int? before = null;
+        if (cursor is not null)
+        {
+            if (int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0)
+            {
+                before = b;
+            }
+            else
+            {
+                v.Add("cursor", "is not a cursor this API returned");
+            }
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var rows = await versions.ListAsync(dataset.Id, dataset.IsOwnedBy(http.User.OrganizationId()), before, size + 1, ct);
+        var next = rows.Count > size ? rows[size - 1].Number.ToString(CultureInfo.InvariantCulture) : null;
+        return TypedResults.Ok(new Page<DatasetVersion>([.. rows.Take(size).Select(r => r.ToContract())], next));
+    }
+
+    /// <summary>Resolves {n} ('latest' or a number) to a version the caller may see: drafts only for the owner.</summary>
+    internal static async Task<(VersionStore.VersionRow? Version, ProblemHttpResult? Problem)> ResolveAsync(
+        DatasetStore.DatasetRow dataset, string n, HttpContext http, VersionStore versions, CancellationToken ct)
+    {
+        int? number = null;
+        if (n != "latest")
+        {
+            if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1)
+            {
+                return (null, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found", $"'{n}' is neither a version number nor 'latest'."));
+            }
+
+            number = parsed;
+        }
+
+        var version = await versions.FindAsync(dataset.Id, number, ct);
+        if (version is null || (version.Status == "draft" && !dataset.IsOwnedBy(http.User.OrganizationId())))
+        {
+            return (null, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found",
+                n == "latest" ? "The dataset has no committed version yet." : $"Dataset {dataset.Id} has no version {n} visible to you."));
+        }
+
+        return (version, null);
+    }
+
+    private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> GetVersion(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var (version, versionProblem) = await ResolveAsync(dataset, n, http, versions, ct);
+        if (version is null)
+        {
+            return versionProblem!;
+        }
+
+        var files = await versions.FilesAsync(dataset.Id, version.Number, ct);
+        return TypedResults.Ok(version.ToContract([.. files.Select(f => f.ToContract())]));
+    }
+
+    /// <summary>Finds the caller's dataset and a draft version of it, for the write operations on files.</summary>
+    private static async Task<(DatasetStore.DatasetRow? Dataset, VersionStore.VersionRow? Version, ProblemHttpResult? Problem)> OwnedDraftAsync(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return (null, null, problem);
+        }
+
+        var (version, versionProblem) = await ResolveAsync(dataset, n, http, versions, ct);
+        if (version is null)
+        {
+            return (null, null, versionProblem);
+        }
+
+        return version.Status == "draft"
+            ? (dataset, version, null)
+            : (null, null, Problem.Conflict(ProblemCodes.VersionCommitted, "The version is committed", $"Version {version.Number} is immutable; open a new version to change files."));
+    }
+
+    private static async Task<Results<Created<VersionFile>, Ok<VersionFile>, ProblemHttpResult>> UploadFile(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
+        IOptions<DatasetFileOptions> options, TimeProvider clock, ILogger<VersionStore> logger, CancellationToken ct)
+    {
+        var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
+        if (path is null)
+        {
+            return Problem.Of(400, ProblemCodes.InvalidFilePath, "The file path is not allowed", pathProblem);
+        }
+
+        var expected = ExpectedDigest(http.Request, out var digestProblem);
+        if (digestProblem is not null)
+        {
+            return Problem.Of(400, ProblemCodes.InvalidDigest, "The digest header is malformed", digestProblem);
+        }
+
+        var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var max = options.Value.MaxFileBytes;
+        if (http.Request.ContentLength > max)
+        {
+            return TooLarge(max);
+        }
+
+        // Our own key, never the client's name: the manifest maps paths to content.
+        var guid = Guid.NewGuid().ToString("N");
+        var key = $"files/{guid[..2]}/{guid}";
+        using var body = new HashingReadStream(http.Request.Body, max);
+        try
+        {
+            await blobs.UploadAsync(key, body, ct);
+        }
+        catch (FileTooLargeException)
+        {
+            return TooLarge(max);
+        }
+
+        var sha256 = body.Hash();
+        if (expected is not null && !expected.AsSpan().SequenceEqual(sha256))
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            return Problem.Of(400, ProblemCodes.DigestMismatch, "The content does not match its digest",
+                $"The digest header gave sha-256 {Convert.ToBase64String(expected)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
+        }
+
+        (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
+        try
+        {
+            recorded = await versions.RecordFileAsync(dataset.Id, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, clock.GetUtcNow(), ct);
+        }
+        catch
+        {
+            await blobs.DeleteAsync(key, CancellationToken.None);
+            throw;
+        }
+
+        if (!recorded.BlobKept)
+        {
+            // Identical content is already stored (or the version was committed meanwhile): this copy is not needed.
+            await blobs.DeleteAsync(key, CancellationToken.None);
+        }
+
+        if (recorded.Outcome == VersionStore.RecordOutcome.VersionNotDraft)
+        {
+            return Problem.Conflict(ProblemCodes.VersionCommitted, "The version was committed during the upload", "Nothing was stored; open a new version.");
+        }
+
+        var file = (await versions.FileAsync(dataset.Id, version.Number, path, ct))!.ToContract();
+        var location = $"/v1/datasets/{dataset.Id}/versions/{version.Number}/files/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
+        LogStored(logger, dataset.Id, version.Number, file.Size, recorded.BlobKept);
+        return recorded.Outcome == VersionStore.RecordOutcome.Created ? TypedResults.Created(location, file) : TypedResults.Ok(file);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> RemoveFile(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+    {
+        var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
+        if (path is null)
+        {
+            return Problem.Of(400, ProblemCodes.InvalidFilePath, "The file path is not allowed", pathProblem);
+        }
+
+        var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        return await versions.RemoveFileAsync(dataset.Id, version!.Number, path, ct)
+            ? TypedResults.NoContent()
+            : Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'.");
+    }
+
+    private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> CommitVersion(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, TimeProvider clock, CancellationToken ct)
+    {
+        var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        return await versions.CommitAsync(dataset.Id, version!.Number, clock.GetUtcNow(), ct) switch
+        {
+            VersionStore.CommitOutcome.Empty => Problem.Conflict(ProblemCodes.VersionEmpty, "The version has no files", "Upload at least one file before committing."),
+            VersionStore.CommitOutcome.NotDraft => Problem.Conflict(ProblemCodes.VersionCommitted, "The version is already committed"),
+            _ => TypedResults.Ok((await versions.FindAsync(dataset.Id, version.Number, ct))!
+                .ToContract([.. (await versions.FilesAsync(dataset.Id, version.Number, ct)).Select(f => f.ToContract())])),
+        };
+    }
+
+    private static ProblemHttpResult TooLarge(long max) =>
+        Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The file is too large",
+            $"Files may be at most {max} bytes (setting Files:MaxFileBytes). Nothing was stored.");
+
+    /// <summary>
+    /// The sha-256 a client declared in Content-Digest or Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>.
+    /// Other algorithms are ignored; a malformed sha-256 member is an error.
+    /// </summary>
+    private static byte[]? ExpectedDigest(HttpRequest request, out string? problem)
+    {
+        problem = null;
+        foreach (var header in new[] { "Content-Digest", "Repr-Digest" })
+        {
+            foreach (var member in request.Headers[header].SelectMany(h => (h ?? "").Split(',')))
+            {
+                var eq = member.IndexOf('=', StringComparison.Ordinal);
+                if (eq < 0 || !member[..eq].Trim().Equals("sha-256", StringComparison.OrdinalIgnoreCase))
+                {
+                    continue;
+                }
+
+                var value = member[(eq + 1)..].Trim();
+                var bytes = new byte[32];
+                if (value.Length < 2 || value[0] != ':' || value[^1] != ':' || !Convert.TryFromBase64String(value[1..^1], bytes, out var written) || written != 32)
+                {
+                    problem = $"{header} sha-256 must be a byte sequence ':<base64 of 32 bytes>:' (RFC 9530).";
+                    return null;
+                }
+
+                return bytes;
+            }
+        }
+
+        return null;
+    }
+
+    private static string ContentTypeFor(HttpRequest request, string path)
+    {
+        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var declared) && declared.MediaType.Value is { } type
+            && type.Length <= 100 && !type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return declared.ToString();
+        }
+
+        return ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
+    }
+
+    private static FileExtensionContentTypeProvider CreateContentTypes()
+    {
+        var provider = new FileExtensionContentTypeProvider();
+        provider.Mappings[".jsonl"] = "application/jsonl";
+        provider.Mappings[".ndjson"] = "application/x-ndjson";
+        provider.Mappings[".parquet"] = "application/vnd.apache.parquet";
+        provider.Mappings[".csv"] = "text/csv";
+        return provider;
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Stored file for dataset {DatasetId} version {Version}: {Size} bytes (new content: {NewContent})")]
+    private static partial void LogStored(ILogger logger, Guid datasetId, int version, long size, bool newContent);
+}

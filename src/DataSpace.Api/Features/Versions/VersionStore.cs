@@ -1,0 +1,211 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using DataSpace.Contracts.Versions;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Versions;
+
+internal sealed class VersionStore(NpgsqlDataSource db)
+{
+    public sealed record VersionRow(Guid DatasetId, int Number, string Status, string Notes, string? ManifestSha256, int FileCount, long TotalBytes, DateTime CreatedAt, DateTime? CommittedAt)
+    {
+        public DatasetVersion ToContract(IReadOnlyList<VersionFile>? files = null) => new()
+        {
+            DatasetId = DatasetId.ToString(),
+            Number = Number,
+            Status = Status,
+            Notes = Notes,
+            ManifestSha256 = ManifestSha256,
+            FileCount = FileCount,
+            TotalBytes = TotalBytes,
+            CreatedAt = Datasets.DatasetStore.Utc(CreatedAt),
+            CommittedAt = CommittedAt is { } c ? Datasets.DatasetStore.Utc(c) : null,
+            Files = files,
+        };
+    }
+
+    public sealed record FileRow(string Path, long Size, byte[] Sha256, string ContentType, string BlobKey)
+    {
+        public VersionFile ToContract() => new(Path, Size, Convert.ToHexStringLower(Sha256), ContentType);
+    }
+
+    // Draft versions count their files live; committed ones carry the frozen totals.
+    private const string SelectVersion = """
+        select v.dataset_id, v.number, v.status, v.notes, v.manifest_sha256,
+               coalesce(v.file_count, (select count(*)::int from version_files f where f.dataset_id = v.dataset_id and f.version_number = v.number)) as file_count,
+               coalesce(v.total_bytes, (select coalesce(sum(f.size), 0)::bigint from version_files f where f.dataset_id = v.dataset_id and f.version_number = v.number)) as total_bytes,
+               v.created_at, v.committed_at
+        from dataset_versions v
+        """;
+
+    /// <summary>Opens version max+1 as a draft; null when a draft is already open (one at a time).</summary>
+    public async Task<VersionRow?> OpenDraftAsync(Guid datasetId, string notes, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // Serialise version numbering per dataset.
+        await conn.ExecuteAsync(new CommandDefinition("select 1 from datasets where id = @datasetId for update", new { datasetId }, tx, cancellationToken: ct));
+        var draftOpen = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from dataset_versions where dataset_id = @datasetId and status = 'draft')", new { datasetId }, tx, cancellationToken: ct));
+        if (draftOpen)
+        {
+            return null;
+        }
+
+        var number = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+            insert into dataset_versions (dataset_id, number, status, notes, created_at)
+            select @datasetId, coalesce(max(number), 0) + 1, 'draft', @notes, @now from dataset_versions where dataset_id = @datasetId
+            returning number
+            """, new { datasetId, notes, now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return await FindAsync(datasetId, number, ct);
+    }
+
+    /// <summary>A version by number, or the latest committed one when <paramref name="number"/> is null.</summary>
+    public async Task<VersionRow?> FindAsync(Guid datasetId, int? number, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return number is { } n
+            ? await conn.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(SelectVersion + " where v.dataset_id = @datasetId and v.number = @n", new { datasetId, n }, cancellationToken: ct))
+            : await conn.QuerySingleOrDefaultAsync<VersionRow>(new CommandDefinition(SelectVersion + " where v.dataset_id = @datasetId and v.status = 'committed' order by v.number desc limit 1", new { datasetId }, cancellationToken: ct));
+    }
+
+    public async Task<IReadOnlyList<VersionRow>> ListAsync(Guid datasetId, bool includeDrafts, int? before, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<VersionRow>(new CommandDefinition(SelectVersion + """
+             where v.dataset_id = @datasetId and (@includeDrafts or v.status = 'committed') and (@before::int is null or v.number < @before)
+             order by v.number desc limit @limit
+            """, new { datasetId, includeDrafts, before, limit }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    public async Task<IReadOnlyList<FileRow>> FilesAsync(Guid datasetId, int number, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<FileRow>(new CommandDefinition("""
+            select f.path, f.size, f.sha256, f.content_type, b.blob_key
+            from version_files f join blobs b on b.sha256 = f.sha256
+            where f.dataset_id = @datasetId and f.version_number = @number
+            order by f.path collate "C"
+            """, new { datasetId, number }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    public async Task<FileRow?> FileAsync(Guid datasetId, int number, string path, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<FileRow>(new CommandDefinition("""
+            select f.path, f.size, f.sha256, f.content_type, b.blob_key
+            from version_files f join blobs b on b.sha256 = f.sha256
+            where f.dataset_id = @datasetId and f.version_number = @number and f.path = @path
+            """, new { datasetId, number, path }, cancellationToken: ct));
+    }
+
+    public enum RecordOutcome { Created, Replaced, VersionNotDraft }
+
+    /// <summary>
+    /// Records an uploaded blob as a file of a draft version, in one transaction. Returns whether this upload's blob
+    /// became the stored copy of its content (if not, identical content was already stored and the caller deletes
+    /// its duplicate blob).
+    /// </summary>
+    public async Task<(RecordOutcome Outcome, bool BlobKept)> RecordFileAsync(
+        Guid datasetId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var isDraft = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from dataset_versions where dataset_id = @datasetId and number = @number and status = 'draft' for share)",
+            new { datasetId, number }, tx, cancellationToken: ct));
+        if (!isDraft)
+        {
+            return (RecordOutcome.VersionNotDraft, false);
+        }
+
+        var kept = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            with inserted as (
+                insert into blobs (sha256, blob_key, size, created_at) values (@sha256, @blobKey, @size, @now)
+                on conflict (sha256) do nothing returning 1)
+            select exists (select 1 from inserted)
+            """, new { sha256, blobKey, size, now }, tx, cancellationToken: ct));
+        var replaced = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
+            with old as (select 1 from version_files where dataset_id = @datasetId and version_number = @number and path = @path),
+                 upsert as (
+                    insert into version_files (dataset_id, version_number, path, sha256, size, content_type, created_at)
+                    values (@datasetId, @number, @path, @sha256, @size, @contentType, @now)
+                    on conflict (dataset_id, version_number, path) do update
+                        set sha256 = excluded.sha256, size = excluded.size, content_type = excluded.content_type, created_at = excluded.created_at
+                    returning 1)
+            select exists (select 1 from old) from upsert
+            """, new { datasetId, number, path, sha256, size, contentType, now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return (replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept);
+    }
+
+    /// <summary>Removes a file from a draft version; false when there was no such file in a draft.</summary>
+    public async Task<bool> RemoveFileAsync(Guid datasetId, int number, string path, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition("""
+            delete from version_files f using dataset_versions v
+            where f.dataset_id = @datasetId and f.version_number = @number and f.path = @path
+              and v.dataset_id = f.dataset_id and v.number = f.version_number and v.status = 'draft'
+            """, new { datasetId, number, path }, cancellationToken: ct)) == 1;
+    }
+
+    public enum CommitOutcome { Committed, NotDraft, Empty }
+
+    /// <summary>Freezes a draft: computes the manifest hash over its files in path byte order and marks it committed.</summary>
+    public async Task<CommitOutcome> CommitAsync(Guid datasetId, int number, DateTimeOffset now, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var isDraft = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from dataset_versions where dataset_id = @datasetId and number = @number and status = 'draft' for update)",
+            new { datasetId, number }, tx, cancellationToken: ct));
+        if (!isDraft)
+        {
+            return CommitOutcome.NotDraft;
+        }
+
+        var files = (await conn.QueryAsync<(string Path, long Size, byte[] Sha256)>(new CommandDefinition("""
+            select path, size, sha256 from version_files where dataset_id = @datasetId and version_number = @number order by path collate "C"
+            """, new { datasetId, number }, tx, cancellationToken: ct))).AsList();
+        if (files.Count == 0)
+        {
+            return CommitOutcome.Empty;
+        }
+
+        var manifest = Manifest.Hash(files.Select(f => (f.Path, f.Size, f.Sha256)));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            update dataset_versions set status = 'committed', manifest_sha256 = @manifest, file_count = @count, total_bytes = @total, committed_at = @now
+            where dataset_id = @datasetId and number = @number;
+            update datasets set updated_at = @now where id = @datasetId;
+            """, new { datasetId, number, manifest, count = files.Count, total = files.Sum(f => f.Size), now }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return CommitOutcome.Committed;
+    }
+}
+
+/// <summary>The canonical manifest form and its hash (documented on <see cref="DatasetVersion.ManifestSha256"/>).</summary>
+internal static class Manifest
+{
+    public static string Hash(IEnumerable<(string Path, long Size, byte[] Sha256)> files)
+    {
+        var text = new StringBuilder();
+        foreach (var (path, size, sha) in files.OrderBy(f => Encoding.UTF8.GetBytes(f.Path), ByteOrder.Instance))
+        {
+            text.Append(Convert.ToHexStringLower(sha)).Append("  ").Append(size.ToString(System.Globalization.CultureInfo.InvariantCulture)).Append("  ").Append(path).Append('\n');
+        }
+
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
+    }
+
+    private sealed class ByteOrder : IComparer<byte[]>
+    {
+        public static readonly ByteOrder Instance = new();
+
+        public int Compare(byte[]? x, byte[]? y) => x.AsSpan().SequenceCompareTo(y);
+    }
+}

@@ -1,0 +1,21 @@
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace DataSpace.Api.Http;
+
+/// <summary>The one JSON convention of the API (snake_case, strict numbers), also used for jsonb columns.</summary>
+internal static class Json
+{
+    public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
+    public static JsonSerializerOptions Configure(JsonSerializerOptions o)
+    {
+        o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.DictionaryKeyPolicy = null;
+        o.NumberHandling = JsonNumberHandling.Strict;
+        // Readable Chinese text and apostrophes; responses are application/json, never embedded in HTML.
+        o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        return o;
+    }
+}
