@@ -1,16 +1,20 @@
 using System.Reflection;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Database;
+using DataSpace.Api.Features.Catalog;
 using DataSpace.Api.Features.Clients;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Tokens;
+using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.OpenApi;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
+using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
 
@@ -41,6 +45,9 @@ builder.Services.AddSingleton<OrganizationStore>();
 builder.Services.AddSingleton<ClientStore>();
 builder.Services.AddSingleton<DatasetStore>();
 builder.Services.AddSingleton<VersionStore>();
+builder.Services.AddSingleton<UsageLedger>();
+builder.Services.AddSingleton<CatalogStore>();
+builder.Services.AddSingleton<UsageReports>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 
@@ -65,6 +72,9 @@ app.MapOrganizationEndpoints();
 app.MapClientEndpoints();
 app.MapDatasetEndpoints();
 app.MapVersionEndpoints();
+app.MapDownloadEndpoints();
+app.MapCatalogEndpoints();
+app.MapUsageEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")

@@ -70,6 +70,8 @@ internal sealed partial class ExceptionToProblem(IProblemDetailsService problems
             (bad.StatusCode, ProblemCodes.MalformedJson, "The request body is not valid JSON for this operation", bad.Message),
         BadHttpRequestException bad =>
             (bad.StatusCode, ProblemCodes.ForStatus(bad.StatusCode), "Bad request", bad.Message),
+        Storage.BlobStoreUnavailableException =>
+            (503, ProblemCodes.BlobStoreUnavailable, "The file store is unavailable", "Nothing was recorded. Try again shortly."),
         NpgsqlException { IsTransient: true } or TimeoutException =>
             (503, ProblemCodes.DatabaseUnavailable, "The database is unavailable", "Try again shortly."),
         _ => (500, ProblemCodes.InternalError, "An unexpected error occurred",

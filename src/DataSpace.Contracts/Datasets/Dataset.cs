@@ -115,3 +115,21 @@ public sealed record Dataset
     public DateTimeOffset? PublishedAt { get; init; }
     public DateTimeOffset? WithdrawnAt { get; init; }
 }
+
+/// <summary>A dataset as the catalog lists it: enough to choose, without provenance and terms (GET the dataset for those).</summary>
+public sealed record DatasetSummary
+{
+    public required string Id { get; init; }
+    public required DatasetOwner Owner { get; init; }
+    public required string Status { get; init; }
+    public required string Title { get; init; }
+    /// <summary>The first 300 characters of the description.</summary>
+    public required string Description { get; init; }
+    public required string Industry { get; init; }
+    public required IReadOnlyList<string> Tags { get; init; }
+    public required string Access { get; init; }
+    public required string UpdateFrequency { get; init; }
+    public int? LatestVersion { get; init; }
+    public required DateTimeOffset UpdatedAt { get; init; }
+    public DateTimeOffset? PublishedAt { get; init; }
+}

@@ -1,0 +1,177 @@
+using System.Buffers;
+using System.Text;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Problems;
+using DataSpace.Api.Storage;
+using DataSpace.Usage.Metering;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace DataSpace.Api.Features.Downloads;
+
+/// <summary>
+/// File downloads: HEAD and GET with single byte ranges, If-Range, strong ETags from the content hash, Content-Digest on
+/// full responses, RFC 6266 file names. Every GET writes a usage event that survives the client going away.
+/// </summary>
+internal static partial class DownloadEndpoints
+{
+    private const int CopyBufferBytes = 256 * 1024;
+
+    public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapMethods("/v1/datasets/{id}/versions/{n}/files/{*path}", ["GET", "HEAD"], Download)
+            .WithTags("Downloads").WithName("DownloadFile")
+            .WithSummary("Download a file (GET or HEAD). Open datasets: every organisation; paid: entitled organisations and the owner. " +
+                "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered")
+            .RequireAuthorization(Policies.Catalog)
+            .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
+            .Produces(StatusCodes.Status304NotModified)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status410Gone)
+            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    private static async Task<IResult> Download(
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
+        UsageLedger ledger, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
+    {
+        var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
+        if (path is null)
+        {
+            return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", pathProblem);
+        }
+
+        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var caller = http.User.OrganizationId();
+        var isOwner = dataset.IsOwnedBy(caller);
+        if (dataset.Status == "withdrawn" && !isOwner)
+        {
+            return Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
+                $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.");
+        }
+
+        if (dataset.Access == "paid" && !isOwner)
+        {
+            return Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
+                "Downloading a paid dataset's files needs an entitlement from a paid order or subscription.");
+        }
+
+        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
+        if (version is null)
+        {
+            return versionProblem!;
+        }
+
+        var file = await versions.FileAsync(dataset.Id, version.Number, path, ct);
+        if (file is null)
+        {
+            return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'.");
+        }
+
+        var etag = $"\"{Convert.ToHexStringLower(file.Sha256)}\"";
+        var response = http.Response;
+        response.Headers.ETag = etag;
+        response.Headers.AcceptRanges = "bytes";
+        response.Headers.CacheControl = "private, no-cache";
+        response.Headers.ContentDisposition = ContentDisposition(path);
+        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(t => t.Trim() == etag))))
+        {
+            return TypedResults.StatusCode(StatusCodes.Status304NotModified);
+        }
+
+        var range = ByteRange.From(http.Request, file.Size, etag);
+        if (range.Unsatisfiable)
+        {
+            response.Headers.ContentRange = $"bytes */{file.Size}";
+            return Problem.Of(StatusCodes.Status416RangeNotSatisfiable, ProblemCodes.RangeNotSatisfiable, "The range is outside the file",
+                $"The file has {file.Size} bytes; ranges start at 0 and end at {Math.Max(0, file.Size - 1)}.");
+        }
+
+        response.StatusCode = range.IsPartial ? StatusCodes.Status206PartialContent : StatusCodes.Status200OK;
+        response.ContentType = file.ContentType;
+        response.ContentLength = range.Length;
+        if (range.IsPartial)
+        {
+            response.Headers.ContentRange = $"bytes {range.Start}-{range.End}/{file.Size}";
+        }
+        else
+        {
+            response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(file.Sha256)}:";
+        }
+
+        if (HttpMethods.IsHead(http.Request.Method))
+        {
+            return TypedResults.Empty;
+        }
+
+        Stream source;
+        try
+        {
+            source = await blobs.OpenReadAsync(file.BlobKey, range.Start, range.Length, ct);
+        }
+        catch (BlobNotFoundException)
+        {
+            // The manifest names content the store does not have: that is data loss, not the caller's mistake.
+            LogMissingBlob(logger, file.BlobKey, dataset.Id, version.Number);
+            throw;
+        }
+
+        var started = clock.GetUtcNow();
+        var key = await ledger.StartAsync(new DownloadStarted(
+            caller, http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
+            range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started), ct);
+        long sent = 0;
+        var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
+        try
+        {
+            await using (source)
+            {
+                int read;
+                while ((read = await source.ReadAsync(buffer, ct)) > 0)
+                {
+                    await response.Body.WriteAsync(buffer.AsMemory(0, read), ct);
+                    sent += read;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+            // The client went away or the store failed mid-transfer: headers are gone, so cut the connection and let
+            // the ledger say how far it got.
+            http.Abort();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            await ledger.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow(), CancellationToken.None);
+        }
+
+        return TypedResults.Empty;
+    }
+
+    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
+    private static string ContentDisposition(string path)
+    {
+        var name = path[(path.LastIndexOf('/') + 1)..];
+        var ascii = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            ascii.Append(c is >= ' ' and < (char)127 and not '"' and not '\\' and not '%' ? c : '_');
+        }
+
+        return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
+    }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} is missing from the blob store")]
+    private static partial void LogMissingBlob(ILogger logger, string blobKey, Guid datasetId, int version);
+}
