@@ -1,6 +1,7 @@
 using System.Reflection;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Database;
+using DataSpace.Api.Features.Bench;
 using DataSpace.Api.Features.Catalog;
 using DataSpace.Api.Features.Clients;
 using DataSpace.Api.Features.Datasets;
@@ -35,6 +36,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddDataSpaceProblems();
 builder.Services.AddDataSpaceDatabase();
 builder.Services.AddDataSpaceStorage();
+builder.Services.AddHostedService<BlobStoreWarmup>();
 builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
     .AddScheme<AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null);
 builder.Services.AddDataSpaceAuthorization();
@@ -75,6 +77,7 @@ app.MapVersionEndpoints();
 app.MapDownloadEndpoints();
 app.MapCatalogEndpoints();
 app.MapUsageEndpoints();
+app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
