@@ -27,6 +27,24 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     public DataSpaceApiFactory() => UseKestrel(0);
 
     private readonly Dictionary<string, string> _settings = new(StringComparer.Ordinal);
+    private bool _fileSystemBlobs;
+
+    /// <summary>The folder of the filesystem blob store, when this factory uses it.</summary>
+    public string BlobRoot => _blobRoot;
+
+    /// <summary>
+    /// Uses the filesystem blob store even when Azurite runs, so a test can list every stored blob (both adapters are
+    /// held to the same contract by the storage tests).
+    /// </summary>
+    public DataSpaceApiFactory WithFileSystemBlobs()
+    {
+        _fileSystemBlobs = true;
+        return this;
+    }
+
+    /// <summary>Every blob file the filesystem store holds (temporary files included).</summary>
+    public IReadOnlyList<string> StoredBlobFiles() =>
+        Directory.Exists(_blobRoot) ? Directory.GetFiles(_blobRoot, "*", SearchOption.AllDirectories).Where(f => !f.Contains(".probe", StringComparison.Ordinal)).ToList() : [];
 
     /// <summary>Overrides one configuration setting (applied after the defaults this factory sets).</summary>
     public DataSpaceApiFactory WithSetting(string key, string value)
@@ -73,7 +91,7 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:DataSpace", ConnectionString);
-        if (TestEnvironment.AzuriteEndpoint is { } azurite)
+        if (!_fileSystemBlobs && TestEnvironment.AzuriteEndpoint is { } azurite)
         {
             builder.UseSetting("BlobStorage:AzureEndpoint", azurite);
             builder.UseSetting("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
