@@ -57,7 +57,7 @@ internal static class CatalogEndpoints
             if (DateTimeOffset.TryParse(updatedSince, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var s)
                 && (updatedSince.EndsWith('Z') || updatedSince.Contains('+', StringComparison.Ordinal) || updatedSince.LastIndexOf('-') > 9))
             {
-                since = s;
+                since = s.ToUniversalTime(); // Npgsql writes timestamptz from UTC values only
             }
             else
             {
