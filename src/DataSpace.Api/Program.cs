@@ -50,6 +50,8 @@ builder.Services.AddSingleton<VersionStore>();
 builder.Services.AddSingleton<UsageLedger>();
 builder.Services.AddSingleton<CatalogStore>();
 builder.Services.AddSingleton<UsageReports>();
+builder.Services.AddSingleton<UsagePartitions>();
+builder.Services.AddHostedService<UsagePartitionMaintenance>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 

@@ -149,6 +149,21 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
         return _operator = new Credentials(orgId.ToString(), clientId, secret);
     }
 
+    /// <summary>
+    /// Waits (with a deadline) until no usage event of the dataset is in progress: the server finishes an event just
+    /// after the client has its last byte, so tests wait for it instead of racing it.
+    /// </summary>
+    public async Task UsageEventsSettledAsync(string datasetId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        while (DateTime.UtcNow < deadline && await conn.ExecuteScalarAsync<bool>(
+            "select exists (select 1 from usage_events where dataset_id = @id and status = 'in_progress')", new { id = Guid.Parse(datasetId) }))
+        {
+            await Task.Delay(20);
+        }
+    }
+
     /// <summary>An HTTP client with no credentials.</summary>
     public HttpClient Anonymous() => CreateClient();
 

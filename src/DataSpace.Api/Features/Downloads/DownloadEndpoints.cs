@@ -20,21 +20,27 @@ internal static partial class DownloadEndpoints
 
     public static IEndpointRouteBuilder MapDownloadEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/v1/datasets/{id}/versions/{n}/files/{*path}", ["GET", "HEAD"], Download)
-            .WithTags("Downloads").WithName("DownloadFile")
-            .WithSummary("Download a file (GET or HEAD). Open datasets: every organisation; paid: entitled organisations and the owner. " +
+        const string route = "/v1/datasets/{id}/versions/{n}/files/{*path}";
+        Describe(app.MapGet(route, Download).WithName("DownloadFile")
+            .WithSummary("Download a file. Open datasets: every organisation; paid: entitled organisations and the owner. " +
                 "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered")
-            .RequireAuthorization(Policies.Catalog)
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
-            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream")
-            .Produces(StatusCodes.Status304NotModified)
-            .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound)
-            .ProducesProblem(StatusCodes.Status410Gone)
-            .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
-            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream"));
+        Describe(app.MapMethods(route, ["HEAD"], Download).WithName("GetFileHeaders")
+            .WithSummary("The headers a GET of the file would answer with (size, ETag, Content-Digest), without the body; not metered")
+            .Produces(StatusCodes.Status200OK));
         return app;
     }
+
+    private static void Describe(RouteHandlerBuilder endpoint) => endpoint
+        .WithTags("Downloads")
+        .RequireAuthorization(Policies.Catalog)
+        .Produces(StatusCodes.Status304NotModified)
+        .ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status410Gone)
+        .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+        .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,

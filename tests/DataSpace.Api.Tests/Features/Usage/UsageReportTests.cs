@@ -21,6 +21,7 @@ public sealed class UsageReportTests(DataSpaceApiFactory api) : IClassFixture<Da
         await a.GetByteArrayAsync(url, Ct);
         await b.GetByteArrayAsync(url, Ct);
         await owner.GetByteArrayAsync(url, Ct); // the owner's own download is not consumption
+        await api.UsageEventsSettledAsync(id);
 
         var today = Today();
         var report = await (await owner.GetAsync($"/v1/datasets/{id}/usage?from={today}&to={today}", Ct)).AssertJson();
