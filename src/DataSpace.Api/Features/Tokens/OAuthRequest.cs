@@ -88,6 +88,20 @@ internal sealed class OAuthRequest
         }
     }
 
+    /// <summary>Reads the form and authenticates the calling client, as introspection and revocation both begin.</summary>
+    public static async Task<(OAuthRequest? Request, ClientStore.ClientCredentials? Client, IResult? Failure)> ReadFromClientAsync(
+        HttpRequest request, ClientStore clients, int maxBytes, CancellationToken ct)
+    {
+        var (form, failure) = await ReadAsync(request, maxBytes, ct);
+        if (form is null)
+        {
+            return (null, null, failure);
+        }
+
+        var (client, authFailure) = await form.AuthenticateClientAsync(request, clients, ct);
+        return client is null ? (null, null, authFailure) : (form, client, null);
+    }
+
     /// <summary>Authenticates the client; on failure returns invalid_client (401) or invalid_request (400).</summary>
     public async Task<(ClientStore.ClientCredentials? Client, IResult? Failure)> AuthenticateClientAsync(HttpRequest request, ClientStore clients, CancellationToken ct)
     {

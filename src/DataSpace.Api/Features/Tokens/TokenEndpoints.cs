@@ -106,16 +106,10 @@ internal static class TokenEndpoints
 
     private static async Task<IResult> Introspect(HttpContext http, ClientStore clients, TokenStore tokens, TimeProvider clock, IOptions<TokenOptions> options, CancellationToken ct)
     {
-        var (request, failure) = await OAuthRequest.ReadAsync(http.Request, options.Value.MaxFormBytes, ct);
-        if (request is null)
+        var (request, client, failure) = await OAuthRequest.ReadFromClientAsync(http.Request, clients, options.Value.MaxFormBytes, ct);
+        if (request is null || client is null)
         {
             return failure!;
-        }
-
-        var (client, authFailure) = await request.AuthenticateClientAsync(http.Request, clients, ct);
-        if (client is null)
-        {
-            return authFailure!;
         }
 
         if (string.IsNullOrEmpty(request["token"]))
@@ -147,16 +141,10 @@ internal static class TokenEndpoints
 
     private static async Task<IResult> Revoke(HttpContext http, ClientStore clients, TokenStore tokens, TimeProvider clock, IOptions<TokenOptions> options, CancellationToken ct)
     {
-        var (request, failure) = await OAuthRequest.ReadAsync(http.Request, options.Value.MaxFormBytes, ct);
-        if (request is null)
+        var (request, client, failure) = await OAuthRequest.ReadFromClientAsync(http.Request, clients, options.Value.MaxFormBytes, ct);
+        if (request is null || client is null)
         {
             return failure!;
-        }
-
-        var (client, authFailure) = await request.AuthenticateClientAsync(http.Request, clients, ct);
-        if (client is null)
-        {
-            return authFailure!;
         }
 
         var token = request["token"];
