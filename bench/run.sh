@@ -1,0 +1,486 @@
+#!/usr/bin/env bash
+# The scenarios of `./dataspace bench` (issue 3), one phase per call:
+#
+#   context         machine facts, the source file (random bytes), SHA-256 and page-cache read rates
+#   transfer        upload through the API vs dd conv=fsync to the same disk; full and 8 MiB-range downloads through
+#                   the API vs Kestrel's bare Results.File of the same blob file, with the API's peak RSS growth
+#   catalog         seed N published datasets with SQL, then wrk the catalog (list, Chinese q, English q) and the bare
+#                   GET /bench/select1 (one pooled Npgsql round trip) at 64 connections
+#   azurite-upload  the upload again, with the API writing to Azurite
+#   report          the table on stdout and .dataspace/bench/results.json
+#
+# Not for running by hand: `./dataspace bench` builds the API, starts its own PostgreSQL, API (and Azurite), exports the
+# BENCH_* variables read below, calls the phases in order and always stops what it started. Each phase appends
+# KEY=VALUE lines to results.env; the report reads them. Nothing here asserts a figure: it measures and reports, and
+# prints the issue's aims beside the figures for the reader to compare.
+set -euo pipefail
+
+: "${BENCH_STATE:?run ./dataspace bench, not bench/run.sh}"
+: "${BENCH_URL:?}" "${BENCH_API_PID:=}" "${BENCH_SIZE_MIB:=1024}" "${BENCH_RUNS:=3}" "${BENCH_DURATION:=15}"
+: "${BENCH_DATASETS:=100000}" "${BENCH_CONNECTIONS:=64}"
+
+BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+RESULTS="$BENCH_STATE/results.env"
+DATA="$BENCH_STATE/data"
+SOURCE="$DATA/source.bin"
+MIB=1048576
+RANGE_BYTES=$((8 * MIB))
+SOURCE_UNIT_ORG="01900000-0000-7000-8000-000000000002" # seeds/0001: 中山市古镇灯饰数据科技有限公司
+Q_ZH="灯饰"
+Q_EN="inspection"
+
+step() { printf '==> bench: %s\n' "$*" >&2; }
+record() { printf '%s=%q\n' "$1" "$2" >>"$RESULTS"; }
+note() { record "note_$(date +%s%N)" "$*"; printf 'bench: note: %s\n' "$*" >&2; }
+fail() { note "$1"; exit 1; }
+
+now_ns() { date +%s%N; }
+# MB/s (10^6 bytes per second) from bytes and nanoseconds.
+mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
+maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+# Percent-encode every byte: valid in a query string whatever the text.
+urlencode() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n' | sed 's/../%&/g'; }
+
+# ---- the API process's memory: reset the peak (clear_refs 5), read VmHWM after -----------------------------------
+
+RSS_BEFORE_KB=0
+rss_reset() {
+  echo 5 >"/proc/$BENCH_API_PID/clear_refs"
+  RSS_BEFORE_KB="$(awk '/^VmRSS:/ { print $2 }' "/proc/$BENCH_API_PID/status")"
+}
+# Peak RSS since rss_reset minus the RSS before, in MB (10^6 bytes).
+rss_growth_mb() {
+  local hwm
+  hwm="$(awk '/^VmHWM:/ { print $2 }' "/proc/$BENCH_API_PID/status")"
+  awk -v a="$hwm" -v b="$RSS_BEFORE_KB" 'BEGIN { printf "%.1f", (a - b) * 1024 / 1e6 }'
+}
+
+# ---- HTTP ---------------------------------------------------------------------------------------------------------
+
+token() { # CLIENT_ID SECRET -> an access token (client credentials, HTTP Basic)
+  local body tok
+  body="$(curl -sS -m 30 -u "$1:$2" -d grant_type=client_credentials "$BENCH_URL/connect/token")" ||
+    fail "POST /connect/token failed for $1"
+  tok="$(sed -nE 's/.*"access_token" *: *"([^"]+)".*/\1/p' <<<"$body")"
+  [[ -n "$tok" ]] || fail "POST /connect/token gave no access token for $1: ${body:0:300}"
+  printf '%s\n' "$tok"
+}
+
+api_call() { # METHOD PATH TOKEN [JSON] -> the response body; fails on a non-2xx answer
+  local method="$1" path="$2" tok="$3" body="${4:-}" out code
+  out="$(mktemp)"
+  local -a args=(-sS -m 120 -o "$out" -w '%{http_code}' -X "$method" -H "Authorization: Bearer $tok")
+  if [[ -n "$body" ]]; then args+=(-H 'Content-Type: application/json' --data-binary "$body"); fi
+  code="$(curl "${args[@]}" "$BENCH_URL$path")" || code="${code:-000}"
+  if [[ "$code" != 2* ]]; then
+    note "$method $path answered $code: $(head -c 400 "$out")"
+    rm -f "$out"
+    return 1
+  fi
+  cat "$out"
+  rm -f "$out"
+}
+
+first_id() { awk 'match($0, /"id" *: *"[^"]*"/) { s = substr($0, RSTART, RLENGTH); sub(/^"id" *: *"/, "", s); sub(/"$/, "", s); print s; exit }'; }
+
+create_dataset() { # TOKEN LABEL -> id of a new draft dataset with version 1 open
+  local tok="$1" label="$2" id
+  id="$(api_call POST /v1/datasets "$tok" "$(cat <<EOF
+{"title":"基准测试 1 GiB 文件 bench file ($label)","description":"./dataspace bench：上传与下载的测速文件。Random bytes for the transfer scenarios.",
+ "industry":"灯饰照明","tags":["bench","基准"],"access":"open","licence":"CC BY 4.0","update_frequency":"once",
+ "security_level":"general","personal_information":"none",
+ "provenance":{"source_type":"self_operated","source_systems":["bench generator"],
+  "collection_period":{"start":"2026-01-01","end":"2026-01-31"},"collection_method":"random bytes","legal_basis":"generated test data",
+  "rights":{"resource_holding":{"holder":"中山市古镇灯饰数据科技有限公司","basis":"自行采集"},
+            "processing_use":{"holder":"中山市古镇灯饰数据科技有限公司","basis":"自行采集"},
+            "product_operation":{"holder":"中山市古镇灯饰数据科技有限公司","basis":"自行采集"}},"lineage":[]}}
+EOF
+)" | first_id)" || fail "could not create a dataset (POST /v1/datasets)"
+  [[ -n "$id" ]] || fail "POST /v1/datasets answered without an id"
+  api_call POST "/v1/datasets/$id/versions" "$tok" '{"notes":"bench"}' >/dev/null || fail "could not open version 1 of $id"
+  printf '%s\n' "$id"
+}
+
+put_file() { # FILE PATH TOKEN -> MB/s (wall time of curl streaming the file with -T)
+  local file="$1" path="$2" tok="$3" bytes t0 t1 out
+  bytes="$(stat -c %s "$file")"
+  t0="$(now_ns)"
+  out="$(curl -sS -m 600 -o "$DATA/put-response.json" -w '%{http_code} %{size_upload}' -T "$file" -H 'Expect:' \
+    -H 'Content-Type: application/octet-stream' -H "Authorization: Bearer $tok" "$BENCH_URL$path")" || out="000 0"
+  t1="$(now_ns)"
+  read -r code sent <<<"$out"
+  if [[ "$code" != 20[01] || "$sent" != "$bytes" ]]; then
+    fail "PUT $path answered $code after $sent of $bytes bytes: $(head -c 400 "$DATA/put-response.json" 2>/dev/null)"
+  fi
+  mbps "$bytes" $((t1 - t0))
+}
+
+get_full() { # URL TOKEN(or -) BYTES -> MB/s of one GET to /dev/null
+  local url="$1" tok="$2" bytes="$3" t0 t1 out
+  local -a auth=()
+  [[ "$tok" != - ]] && auth=(-H "Authorization: Bearer $tok")
+  t0="$(now_ns)"
+  out="$(curl -sS -m 600 -o /dev/null -w '%{http_code} %{size_download}' "${auth[@]}" "$url")" || out="000 0"
+  t1="$(now_ns)"
+  read -r code got <<<"$out"
+  [[ "$code" == 200 && "$got" == "$bytes" ]] || fail "GET ${url%%\?*} answered $code with $got of $bytes bytes"
+  mbps "$bytes" $((t1 - t0))
+}
+
+get_ranges() { # URL TOKEN(or -) BYTES -> MB/s of the whole file as sequential 8 MiB range requests (one curl, keep-alive)
+  local url="$1" tok="$2" bytes="$3" cfg="$DATA/ranges.curlrc" off t0 t1 codes
+  : >"$cfg"
+  chmod 600 "$cfg"
+  for (( off = 0; off < bytes; off += RANGE_BYTES )); do
+    local end=$(( off + RANGE_BYTES - 1 < bytes - 1 ? off + RANGE_BYTES - 1 : bytes - 1 ))
+    (( off > 0 )) && printf 'next\n' >>"$cfg"
+    printf 'url = "%s"\nrange = "%s-%s"\noutput = "/dev/null"\nwrite-out = "%%{http_code} %%{size_download}\\n"\n' \
+      "$url" "$off" "$end" >>"$cfg"
+    [[ "$tok" != - ]] && printf 'header = "Authorization: Bearer %s"\n' "$tok" >>"$cfg"
+  done
+  t0="$(now_ns)"
+  codes="$(curl -sS -m 600 -K "$cfg")" || true
+  t1="$(now_ns)"
+  rm -f "$cfg"
+  local summary
+  summary="$(awk '$1 == 206 { n++; b += $2 } END { printf "%d %d", n, b }' <<<"$codes")"
+  local want=$(( (bytes + RANGE_BYTES - 1) / RANGE_BYTES ))
+  [[ "$summary" == "$want $bytes" ]] ||
+    fail "8 MiB ranges of ${url%%\?*}: expected $want answers 206 with $bytes bytes in all, got (count bytes) $summary; first: $(head -n 1 <<<"$codes")"
+  mbps "$bytes" $((t1 - t0))
+}
+
+psql_q() { "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres -d "$BENCH_DATABASE" -tAc "$1"; }
+
+# ---- phases -------------------------------------------------------------------------------------------------------
+
+phase_context() {
+  mkdir -p "$DATA"
+  record machine_cpus "$(nproc)"
+  record machine_cpu "$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo 2>/dev/null || echo unknown)"
+  record machine_mem_gib "$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1048576 }' /proc/meminfo)"
+  record machine_kernel "$(uname -sr)"
+  record machine_fs "$(df -PT "$BENCH_STATE" | awk 'NR == 2 { print $2 " on " $1 }')"
+  record machine_dotnet "$(dotnet --version 2>/dev/null || echo unknown)"
+  record machine_postgres "$(psql_q 'show server_version' 2>/dev/null || echo unknown)"
+
+  local bytes=$((BENCH_SIZE_MIB * MIB)) t0 t1
+  step "writing the ${BENCH_SIZE_MIB} MiB source file (random bytes) and flushing it to disk"
+  t0="$(now_ns)"
+  head -c "$bytes" /dev/urandom >"$SOURCE"
+  sync "$SOURCE"
+  t1="$(now_ns)"
+  record source_bytes "$bytes"
+  record ctx_source_seconds "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')"
+
+  step "SHA-256 on one core (openssl speed -evp sha256 -bytes 8192 -seconds 3)"
+  local k
+  k="$(openssl speed -evp sha256 -bytes 8192 -seconds 3 2>/dev/null | awk 'tolower($1) == "sha256" { v = $NF } END { print v }')"
+  k="${k%k}"
+  if [[ -n "$k" ]]; then record ctx_sha256_mbps "$(awk -v k="$k" 'BEGIN { printf "%.1f", k / 1000 }')"; fi
+
+  step "reading the source file from the page cache (dd of=/dev/null bs=8M)"
+  dd if="$SOURCE" of=/dev/null bs=8M status=none # make sure it is cached
+  t0="$(now_ns)"
+  dd if="$SOURCE" of=/dev/null bs=8M status=none
+  t1="$(now_ns)"
+  record ctx_cache_read_mbps "$(mbps "$bytes" $((t1 - t0)))"
+}
+
+phase_transfer() {
+  [[ -f "$SOURCE" ]] || fail "no source file: the context phase failed"
+  local bytes su mb ds r
+  bytes="$(stat -c %s "$SOURCE")"
+  su="$(token "$BENCH_SOURCE_UNIT_ID" "$BENCH_SOURCE_UNIT_SECRET")"
+  mb="$(token "$BENCH_MODEL_BUILDER_ID" "$BENCH_MODEL_BUILDER_SECRET")"
+  ds="$(create_dataset "$su" "filesystem store")"
+  local files="/v1/datasets/$ds/versions/1/files"
+
+  step "warming up: a 4 MiB upload"
+  head -c $((4 * MIB)) "$SOURCE" >"$DATA/warmup.bin"
+  put_file "$DATA/warmup.bin" "$files/warmup.bin" "$su" >/dev/null
+
+  # Interleaved, so that a drift of the machine hits both sides alike. dd's conv=fsync matches the API, which flushes
+  # the blob to disk before it records it.
+  local -a up=() raw=() rss=()
+  for (( r = 1; r <= BENCH_RUNS; r++ )); do
+    step "upload run $r/$BENCH_RUNS: dd bs=8M conv=fsync, then PUT through the API (filesystem store)"
+    local t0 t1
+    t0="$(now_ns)"
+    dd if="$SOURCE" of="$DATA/raw-write.bin" bs=8M conv=fsync status=none
+    t1="$(now_ns)"
+    rm -f "$DATA/raw-write.bin"
+    raw+=("$(mbps "$bytes" $((t1 - t0)))")
+    rss_reset
+    up+=("$(put_file "$SOURCE" "$files/run-$r.bin" "$su")")
+    rss+=("$(rss_growth_mb)")
+  done
+  record raw_write_runs "${raw[*]}"
+  record raw_write_mbps "$(median "${raw[@]}")"
+  record up_fs_runs "${up[*]}"
+  record up_fs_mbps "$(median "${up[@]}")"
+  record up_fs_rss_runs "${rss[*]}"
+  record up_fs_rss_mb "$(maximum "${rss[@]}")"
+
+  api_call POST "/v1/datasets/$ds/versions/1/commit" "$su" >/dev/null || fail "commit of the bench version failed"
+  api_call POST "/v1/datasets/$ds/publish" "$su" >/dev/null || fail "publish of the bench dataset failed"
+
+  # The bare endpoint serves the very blob file the API streams (same bytes, same disk).
+  local key blob
+  key="$(psql_q "select b.blob_key from version_files f join blobs b on b.sha256 = f.sha256 where f.dataset_id = '$ds' and f.version_number = 1 and f.path = 'run-1.bin'")"
+  blob="$BENCH_BLOBS/$key"
+  [[ -n "$key" && -f "$blob" ]] || fail "the uploaded blob is not in $BENCH_BLOBS (key '$key')"
+  [[ "$(stat -c %s "$blob")" == "$bytes" ]] || fail "the stored blob $blob does not have $bytes bytes"
+  cmp -s "$SOURCE" "$blob" || fail "the stored blob differs from the source file"
+
+  local api_url="$BENCH_URL$files/run-1.bin" bare_url
+  bare_url="$BENCH_URL/bench/bare-file?path=$(urlencode "$blob")"
+  step "warming up the download paths"
+  curl -sS -o /dev/null -r 0-1048575 -H "Authorization: Bearer $mb" "$api_url"
+  curl -sS -o /dev/null -r 0-1048575 "$bare_url"
+
+  local -a fa=() fb=() ra=() rb=() fa_rss=() fb_rss=() ra_rss=() rb_rss=()
+  for (( r = 1; r <= BENCH_RUNS; r++ )); do
+    step "download run $r/$BENCH_RUNS: full GET and 8 MiB ranges, through the API and bare Results.File"
+    rss_reset; fa+=("$(get_full "$api_url" "$mb" "$bytes")"); fa_rss+=("$(rss_growth_mb)")
+    rss_reset; fb+=("$(get_full "$bare_url" - "$bytes")"); fb_rss+=("$(rss_growth_mb)")
+    rss_reset; ra+=("$(get_ranges "$api_url" "$mb" "$bytes")"); ra_rss+=("$(rss_growth_mb)")
+    rss_reset; rb+=("$(get_ranges "$bare_url" - "$bytes")"); rb_rss+=("$(rss_growth_mb)")
+  done
+  record range_requests $(( (bytes + RANGE_BYTES - 1) / RANGE_BYTES ))
+  record dl_full_api_runs "${fa[*]}";   record dl_full_api_mbps "$(median "${fa[@]}")"
+  record dl_full_bare_runs "${fb[*]}";  record dl_full_bare_mbps "$(median "${fb[@]}")"
+  record dl_rng_api_runs "${ra[*]}";    record dl_rng_api_mbps "$(median "${ra[@]}")"
+  record dl_rng_bare_runs "${rb[*]}";   record dl_rng_bare_mbps "$(median "${rb[@]}")"
+  record dl_full_api_rss_mb "$(maximum "${fa_rss[@]}")"
+  record dl_full_bare_rss_mb "$(maximum "${fb_rss[@]}")"
+  record dl_rng_api_rss_mb "$(maximum "${ra_rss[@]}")"
+  record dl_rng_bare_rss_mb "$(maximum "${rb_rss[@]}")"
+  record dl_usage_events "$(psql_q "select count(*) from usage_events where dataset_id = '$ds'")"
+}
+
+# Milliseconds from a wrk latency (850.00us, 1.23ms, 1.02s, 1.50m).
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    n = v + 0; u = v; sub(/^[0-9.]+/, "", u)
+    if (u == "us") n /= 1000; else if (u == "s") n *= 1000; else if (u == "m") n *= 60000
+    printf "%.2f", n }'
+}
+
+wrk_run() { # NAME URL [TOKEN] -> records cat_NAME_{rps,p50,p99,errors}
+  local name="$1" url="$2" tok="${3:-}" out log="$BENCH_STATE/logs/wrk-$1.txt"
+  local -a hdr=()
+  [[ -n "$tok" ]] && hdr=(-H "Authorization: Bearer $tok")
+  step "wrk $name: 3 s warm-up, then -t2 -c$BENCH_CONNECTIONS -d${BENCH_DURATION}s --latency ${url#"$BENCH_URL"}"
+  wrk -t2 -c"$BENCH_CONNECTIONS" -d3s "${hdr[@]}" "$url" >/dev/null
+  out="$(wrk -t2 -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION}s" --latency "${hdr[@]}" "$url")"
+  printf '%s\n' "$out" >"$log"
+  local rps p50 p99 non2xx sock
+  rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
+  p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
+  p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")"
+  sock="$(awk -F'[ ,]+' '/Socket errors:/ { print $4 + $6 + $8 + $10 }' <<<"$out")"
+  [[ -n "$rps" && -n "$p50" && -n "$p99" ]] || fail "could not read wrk's output for $name (see ${log#"$BENCH_STATE"/})"
+  record "cat_${name}_rps" "$rps"
+  record "cat_${name}_p50" "$(to_ms "$p50")"
+  record "cat_${name}_p99" "$(to_ms "$p99")"
+  record "cat_${name}_errors" "$(( ${non2xx:-0} + ${sock:-0} ))"
+  if (( ${non2xx:-0} + ${sock:-0} > 0 )); then
+    note "wrk $name: ${non2xx:-0} non-2xx answers and ${sock:-0} socket errors (see .dataspace/bench/logs/wrk-$name.txt)"
+  fi
+}
+
+phase_catalog() {
+  local n="$BENCH_DATASETS" t0 t1
+  step "seeding $n published datasets with SQL (bench/seed-catalog.sql)"
+  t0="$(now_ns)"
+  "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -v n="$n" -v owner="$SOURCE_UNIT_ORG" -h 127.0.0.1 -p "$BENCH_PG_PORT" \
+    -U postgres -d "$BENCH_DATABASE" -f "$BENCH_DIR/seed-catalog.sql" >/dev/null || fail "seeding the catalog failed"
+  t1="$(now_ns)"
+  record cat_datasets "$(psql_q "select count(*) from datasets where status = 'published'")"
+  record ctx_seed_seconds "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')"
+  record cat_zh_matches "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_ZH%'")"
+  record cat_en_matches "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_EN%'")"
+
+  local mb list zh en
+  mb="$(token "$BENCH_MODEL_BUILDER_ID" "$BENCH_MODEL_BUILDER_SECRET")"
+  list="$BENCH_URL/v1/datasets?limit=20"
+  zh="$BENCH_URL/v1/datasets?q=$(urlencode "$Q_ZH")&limit=20"
+  en="$BENCH_URL/v1/datasets?q=$Q_EN&limit=20"
+  local url items
+  for url in "$list" "$zh" "$en"; do
+    items="$(api_call GET "${url#"$BENCH_URL"}" "$mb" | grep -o '"owner" *:' | wc -l)" || fail "GET ${url#"$BENCH_URL"} failed"
+    [[ "$items" == 20 ]] || note "GET ${url#"$BENCH_URL"} listed $items datasets, not 20"
+  done
+
+  wrk_run list "$list" "$mb"
+  wrk_run zh "$zh" "$mb"
+  wrk_run en "$en" "$mb"
+  wrk_run select1 "$BENCH_URL/bench/select1"
+  wrk_run me "$BENCH_URL/v1/organizations/me" "$mb"
+  wrk_run live "$BENCH_URL/health/live"
+}
+
+phase_azurite_upload() {
+  [[ -f "$SOURCE" ]] || fail "no source file: the context phase failed"
+  local su ds r
+  su="$(token "$BENCH_SOURCE_UNIT_ID" "$BENCH_SOURCE_UNIT_SECRET")"
+  ds="$(create_dataset "$su" "Azurite store")"
+  local files="/v1/datasets/$ds/versions/1/files"
+  step "warming up: a 4 MiB upload to Azurite"
+  put_file "$DATA/warmup.bin" "$files/warmup.bin" "$su" >/dev/null
+  # At most 3 runs: the emulator writes at a few tens of MB/s, and this row is context.
+  local -a up=() rss=()
+  local runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 ))
+  for (( r = 1; r <= runs; r++ )); do
+    step "upload run $r/$runs: PUT through the API (Azurite store)"
+    rss_reset
+    up+=("$(put_file "$SOURCE" "$files/run-$r.bin" "$su")")
+    rss+=("$(rss_growth_mb)")
+  done
+  record up_az_run_count "$runs"
+  record up_az_runs "${up[*]}"
+  record up_az_mbps "$(median "${up[@]}")"
+  record up_az_rss_runs "${rss[*]}"
+  record up_az_rss_mb "$(maximum "${rss[@]}")"
+}
+
+# ---- report -------------------------------------------------------------------------------------------------------
+
+# Pad to a display width (wc -L counts a CJK character as two columns).
+pad() { local w; w="$(printf '%s' "$1" | wc -L)"; printf '%s%*s' "$1" $(( $2 > w ? $2 - w : 0 )) ''; }
+ratio() { if [[ -n "${1:-}" && -n "${2:-}" ]]; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; fi; }
+json_str() {
+  local s="$1"
+  s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\n'/\\n}"; s="${s//$'\t'/\\t}"; s="${s//$'\r'/\\r}"
+  printf '"%s"' "$s"
+}
+json_val() { if [[ "$1" =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; elif [[ -z "$1" ]]; then printf 'null'; else json_str "$1"; fi; }
+
+W1=46 W2=17 W3=40 W4=6 W5=22
+TABLE=""
+JSON_ROWS=()
+line() { TABLE+="$(pad "$1" $W1) | $(pad "$2" $W2) | $(pad "$3" $W3) | $(pad "$4" $W4) | $5"$'\n'; }
+# row SCENARIO UNIT DATASPACE LIMIT LIMIT_WHAT RATIO AIM   (DATASPACE "—": no such figure; empty: not measured)
+row() {
+  local scenario="$1" unit="$2" ds="${3:-}" lim="${4:-}" what="${5:-}" rat="${6:-}" aim="${7:-}" c2 c3
+  case "$ds" in
+    "—") c2="—"; ds="" ;;
+    "") c2="n/a" ;;
+    *) c2="$ds $unit" ;;
+  esac
+  if [[ -n "$lim" ]]; then c3="$lim $unit${what:+ ($what)}"
+  elif [[ -n "$what" ]]; then c3="n/a ($what)"
+  else c3="—"; fi
+  line "$scenario" "$c2" "$c3" "${rat:-—}" "${aim:-—}"
+  JSON_ROWS+=("{\"scenario\": $(json_str "$scenario"), \"unit\": $(json_str "$unit"), \"dataspace\": $(json_val "$ds"), \"machine_limit\": $(json_val "$lim"), \"machine_limit_is\": $(json_val "$what"), \"ratio\": $(json_val "$rat"), \"aim\": $(json_val "$aim")}")
+}
+
+phase_report() {
+  [[ -f "$RESULTS" ]] || { printf 'bench: no results recorded\n' >&2; exit 1; }
+  # shellcheck disable=SC1090
+  source "$RESULTS"
+  local size="${BENCH_SIZE_MIB} MiB" runs="median of $BENCH_RUNS${up_az_run_count:+ (Azurite: $up_az_run_count)}"
+  [[ "$BENCH_SIZE_MIB" == 1024 ]] && size="1 GiB"
+  local rq="${range_requests:-?}"
+
+  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issue 3)"
+  line "$(printf '%*s' $W1 '' | tr ' ' -)" "$(printf '%*s' $W2 '' | tr ' ' -)" "$(printf '%*s' $W3 '' | tr ' ' -)" \
+    "$(printf '%*s' $W4 '' | tr ' ' -)" "$(printf '%*s' $W5 '' | tr ' ' -)"
+  row "upload $size, filesystem store" MB/s "${up_fs_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
+    "$(ratio "${up_fs_mbps:-}" "${raw_write_mbps:-}")" "≥ 0.5 of raw write"
+  if [[ -n "${BENCH_AZURITE_ROW:-}" ]]; then
+    row "upload $size, Azurite store" MB/s "${up_az_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
+      "$(ratio "${up_az_mbps:-}" "${raw_write_mbps:-}")" "(context, emulator)"
+  fi
+  row "  peak RSS growth during upload (fs)" MB "${up_fs_rss_mb:-}" "" "" "" "< 100 MB"
+  if [[ -n "${BENCH_AZURITE_ROW:-}" ]]; then
+    row "  peak RSS growth during upload (Azurite)" MB "${up_az_rss_mb:-}" "" "" "" "< 100 MB"
+  fi
+  row "download $size, full GET" MB/s "${dl_full_api_mbps:-}" "${dl_full_bare_mbps:-}" "bare Results.File" \
+    "$(ratio "${dl_full_api_mbps:-}" "${dl_full_bare_mbps:-}")" "≥ 0.7 of bare"
+  row "  peak RSS growth during full GET" MB "${dl_full_api_rss_mb:-}" "${dl_full_bare_rss_mb:-}" "bare Results.File" "" "< 100 MB"
+  row "download $size, $rq × 8 MiB ranges" MB/s "${dl_rng_api_mbps:-}" "${dl_rng_bare_mbps:-}" "bare Results.File" \
+    "$(ratio "${dl_rng_api_mbps:-}" "${dl_rng_bare_mbps:-}")" ""
+  row "  peak RSS growth during ranges" MB "${dl_rng_api_rss_mb:-}" "${dl_rng_bare_rss_mb:-}" "bare Results.File" "" "< 100 MB"
+  local n="${cat_datasets:-?}" name label
+  for name in list zh en; do
+    case "$name" in
+      list) label="catalog ?limit=20" ;;
+      zh) label="catalog ?q=$Q_ZH&limit=20" ;;
+      en) label="catalog ?q=$Q_EN&limit=20" ;;
+    esac
+    local rps="cat_${name}_rps" p50="cat_${name}_p50" p99="cat_${name}_p99"
+    row "$label" req/s "${!rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
+      "$(ratio "${!rps:-}" "${cat_select1_rps:-}")" "≥ 0.4 of select 1"
+    row "  p99 latency" ms "${!p99:-}" "${cat_select1_p99:-}" "select 1" "" "< 25 ms"
+    row "  p50 latency" ms "${!p50:-}" "${cat_select1_p50:-}" "select 1" "" ""
+  done
+  row "context: token + 1 query (/organizations/me)" req/s "${cat_me_rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
+    "$(ratio "${cat_me_rps:-}" "${cat_select1_rps:-}")" ""
+  row "context: Kestrel, no database (/health/live)" req/s "${cat_live_rps:-}" "" "" "" ""
+  row "context: SHA-256, one core, 8 KiB blocks" MB/s "—" "${ctx_sha256_mbps:-}" "openssl speed" "" ""
+  row "context: read $size from page cache" MB/s "—" "${ctx_cache_read_mbps:-}" "dd of=/dev/null bs=8M" "" ""
+
+  printf '\n'
+  printf 'DataSpace bench: %s, %s CPUs, %s GiB RAM, %s, %s; .NET SDK %s, PostgreSQL %s\n' \
+    "${machine_cpu:-?}" "${machine_cpus:-?}" "${machine_mem_gib:-?}" "${machine_kernel:-?}" "${machine_fs:-?}" \
+    "${machine_dotnet:-?}" "${machine_postgres:-?}"
+  printf 'Load average before the bench started: %s (others\x27 work on the machine skews every figure).\n' "${BENCH_LOAD_BEFORE:-?}"
+  printf 'API: Release build, ASPNETCORE_ENVIRONMENT=Production, Logging:LogLevel Default and Microsoft.AspNetCore.Hosting.Diagnostics\n'
+  printf '     at Warning (no per-request log lines). Client and server share the 2 cores; traffic on 127.0.0.1 only.\n'
+  printf 'Transfers: %s, %s random bytes, MB = 10^6 bytes, wall time of one curl process each; the file is in the page\n' "$runs" "$size"
+  printf '     cache for both sides. RSS growth = peak VmHWM (after clear_refs 5) minus VmRSS before, worst of the runs.\n'
+  printf 'Catalog: %s published datasets (q=%s matches %s, q=%s matches %s), wrk -t2 -c%s -d%ss --latency after a 3 s\n' \
+    "$n" "$Q_ZH" "${cat_zh_matches:-?}" "$Q_EN" "${cat_en_matches:-?}" "$BENCH_CONNECTIONS" "$BENCH_DURATION"
+  printf '     warm-up; catalog requests carry a bearer token (looked up per request), the select 1 baseline is anonymous.\n\n'
+  printf '%s' "$TABLE"
+
+  local notes=() key
+  while IFS= read -r key; do notes+=("${!key}"); done < <(compgen -v note_ | sort)
+  if [[ -n "${BENCH_FAILED_PHASES:-}" ]]; then notes+=("phases that failed (their rows show n/a): $BENCH_FAILED_PHASES"); fi
+  if (( ${#notes[@]} )); then
+    printf '\nNotes:\n'
+    printf '  - %s\n' "${notes[@]}"
+  fi
+
+  # JSON: the rows as printed, every recorded figure, the notes.
+  local json="$BENCH_STATE/results.json" first=1 k v i
+  {
+    printf '{\n  "generated_at": %s,\n  "settings": {' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+    printf '"file_bytes": %s, "runs": %s, "wrk_connections": %s, "wrk_threads": 2, "wrk_seconds": %s, "datasets": %s, "load_average_before": %s, ' \
+      "${source_bytes:-null}" "$BENCH_RUNS" "$BENCH_CONNECTIONS" "$BENCH_DURATION" "${cat_datasets:-null}" "$(json_str "${BENCH_LOAD_BEFORE:-}")"
+    printf '"api": "Release, ASPNETCORE_ENVIRONMENT=Production, log level Warning", "mb": "10^6 bytes", "total_seconds": %s},\n' \
+      "$(( $(date +%s) - ${BENCH_T0:-$(date +%s)} ))"
+    printf '  "rows": ['
+    for (( i = 0; i < ${#JSON_ROWS[@]}; i++ )); do
+      (( i == 0 )) || printf ','
+      printf '\n    %s' "${JSON_ROWS[$i]}"
+    done
+    printf '\n  ],\n'
+    printf '  "figures": {'
+    while IFS= read -r k; do
+      [[ "$k" == note_* ]] && continue
+      v="${!k}"
+      (( first )) || printf ','
+      first=0
+      printf '\n    %s: %s' "$(json_str "$k")" "$(json_val "$v")"
+    done < <(sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' "$RESULTS" | awk '!seen[$0]++')
+    printf '\n  },\n  "notes": ['
+    first=1
+    for v in "${notes[@]}"; do (( first )) || printf ','; first=0; printf '\n    %s' "$(json_str "$v")"; done
+    printf '\n  ]\n}\n'
+  } >"$json"
+  printf '\nWritten: %s (total %ss)\n' "${json#"${DATASPACE_ROOT:-}"/}" "$(( $(date +%s) - ${BENCH_T0:-$(date +%s)} ))"
+}
+
+case "${1:-}" in
+  context) phase_context ;;
+  transfer) phase_transfer ;;
+  catalog) phase_catalog ;;
+  azurite-upload) phase_azurite_upload ;;
+  report) phase_report ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+esac
