@@ -70,7 +70,7 @@ internal static class CatalogEndpoints
             return v.ToProblem();
         }
 
-        var rows = await catalog.ListAsync(http.User.OrganizationId(),
+        var rows = await catalog.ListAsync(http.User.OrganizationId(), http.User.HasRole(Roles.SourceUnit),
             new CatalogStore.Filter(q, string.IsNullOrWhiteSpace(industry) ? null : industry.Trim(), access, ownerId, since, after, size + 1), ct);
         var next = rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null;
         return TypedResults.Ok(new Page<DatasetSummary>([.. rows.Take(size).Select(r => r.ToContract())], next));

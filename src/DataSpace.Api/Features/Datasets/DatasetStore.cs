@@ -82,8 +82,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db)
     private const string Select = """
         select d.id, d.owner_id, o.name as owner_name, d.title, d.description, d.industry, d.tags, d.access, d.licence,
                d.update_frequency, d.security_level, d.personal_information, d.personal_information_consent_ref,
-               d.provenance::text as provenance, d.status, d.created_at, d.updated_at, d.published_at, d.withdrawn_at,
-               (select max(v.number) from dataset_versions v where v.dataset_id = d.id and v.status = 'committed') as latest_version
+               d.provenance::text as provenance, d.status, d.created_at, d.updated_at, d.published_at, d.withdrawn_at, d.latest_version
         from datasets d join organizations o on o.id = d.owner_id
         """;
 

@@ -181,7 +181,7 @@ internal sealed class VersionStore(NpgsqlDataSource db)
         await conn.ExecuteAsync(new CommandDefinition("""
             update dataset_versions set status = 'committed', manifest_sha256 = @manifest, file_count = @count, total_bytes = @total, committed_at = @now
             where dataset_id = @datasetId and number = @number;
-            update datasets set updated_at = @now where id = @datasetId;
+            update datasets set updated_at = @now, latest_version = @number where id = @datasetId;
             """, new { datasetId, number, manifest, count = files.Count, total = files.Sum(f => f.Size), now }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
         return CommitOutcome.Committed;
