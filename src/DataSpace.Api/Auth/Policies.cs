@@ -14,6 +14,18 @@ internal static class Policies
     /// <summary>Source units with scope publish: register datasets, upload versions, publish.</summary>
     public const string Publisher = "publisher";
 
+    /// <summary>Source units with scope consents: grant, revoke, answer requests.</summary>
+    public const string ConsentGrantor = "consent-grantor";
+
+    /// <summary>The data bureau and authorities with scope consents: ask for consent, read under it.</summary>
+    public const string ConsentGrantee = "consent-grantee";
+
+    /// <summary>Any organisation with scope audit: the trail about its own data, and chain verification.</summary>
+    public const string Auditor = "auditor";
+
+    /// <summary>Either side of a consent.</summary>
+    public const string ConsentParty = "consent-party";
+
     public static IServiceCollection AddDataSpaceAuthorization(this IServiceCollection services)
     {
         services.AddAuthorizationBuilder()
@@ -22,7 +34,11 @@ internal static class Policies
             .AddPolicy(Member, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
             .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
-            .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit));
+            .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit))
+            .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
+            .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))
+            .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, Roles.DataBureau, Roles.Authority))
+            .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority));
         return services;
     }
 

@@ -45,6 +45,18 @@ internal static class ProblemCodes
     public const string RangeNotSatisfiable = "range_not_satisfiable";
     public const string BlobStoreUnavailable = "blob_store_unavailable";
 
+    public const string ConsentRequired = "consent_required";
+    public const string ConsentRevoked = "consent_revoked";
+    public const string ConsentExpired = "consent_expired";
+    public const string ConsentNotYetValid = "consent_not_yet_valid";
+    public const string ConsentScopeMismatch = "consent_scope_mismatch";
+    public const string ConsentNotFound = "consent_not_found";
+    public const string ConsentAlreadyRevoked = "consent_already_revoked";
+    public const string ConsentRequestNotFound = "consent_request_not_found";
+    public const string ConsentRequestNotPending = "consent_request_not_pending";
+    public const string ConsentRequestExpired = "consent_request_expired";
+    public const string ConsentWidened = "consent_widened";
+
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => BadRequest,

@@ -22,3 +22,16 @@ public sealed record ConsumerUsageReport(DateOnly From, DateOnly To, string Gran
 
 /// <summary>The caller's downloads of one dataset in one bucket.</summary>
 public sealed record ConsumerUsageBucket(DateOnly Start, string DatasetId, long Downloads, long CompletedDownloads, long Bytes);
+
+/// <summary>A unit's usage statistics, read by an authority under the unit's consent.</summary>
+/// <param name="UnitId">The unit.</param>
+/// <param name="ConsentId">The consent that allowed the read.</param>
+/// <param name="From">First day (Asia/Shanghai).</param>
+/// <param name="To">Last day, inclusive.</param>
+/// <param name="Granularity">day or month.</param>
+/// <param name="TimeZone">Asia/Shanghai.</param>
+/// <param name="Buckets">Buckets with activity, per dataset the consent covers.</param>
+public sealed record UnitUsageReport(string UnitId, string ConsentId, DateOnly From, DateOnly To, string Granularity, string TimeZone, IReadOnlyList<UnitUsageBucket> Buckets);
+
+/// <summary>One dataset's usage in one bucket.</summary>
+public sealed record UnitUsageBucket(DateOnly Start, string DatasetId, long Downloads, long CompletedDownloads, long Bytes, long Consumers);

@@ -9,6 +9,9 @@ public sealed record DatasetUsageBucket(DateOnly Start, long Downloads, long Com
 /// <summary>One bucket of a consumer's own usage of one dataset.</summary>
 public sealed record ConsumerUsageBucket(DateOnly Start, Guid DatasetId, long Downloads, long CompletedDownloads, long Bytes);
 
+/// <summary>One bucket of a unit's usage of one dataset, as an authority sees it under consent.</summary>
+public sealed record UnitUsageBucket(DateOnly Start, Guid DatasetId, long Downloads, long CompletedDownloads, long Bytes, long Consumers);
+
 /// <summary>Rollups of the usage ledger by day or month in Asia/Shanghai time, the time of the city's reporting periods.</summary>
 public sealed class UsageReports(NpgsqlDataSource db)
 {
@@ -55,6 +58,24 @@ public sealed class UsageReports(NpgsqlDataSource db)
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<ConsumerUsageBucket>(new CommandDefinition(sql, new { consumerId, datasetId, from, to, granularity }, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>A unit's usage per bucket and dataset, for the datasets <paramref name="covered"/> names (all when null); only buckets with activity.</summary>
+    public async Task<IReadOnlyList<UnitUsageBucket>> ForUnitAsync(Guid unitId, Guid[]? covered, DateOnly from, DateOnly to, string granularity, CancellationToken ct)
+    {
+        const string sql = """
+            select date_trunc(@granularity, occurred_at at time zone 'Asia/Shanghai')::date as start, dataset_id,
+                   count(*) as downloads, count(*) filter (where status = 'completed') as completed_downloads,
+                   sum(bytes_sent)::bigint as bytes, count(distinct consumer_id) as consumers
+            from usage_events
+            where owner_id = @unitId and consumer_id <> @unitId and (@covered::uuid[] is null or dataset_id = any(@covered))
+              and occurred_at >= (@from::timestamp at time zone 'Asia/Shanghai')
+              and occurred_at < ((@to + 1)::timestamp at time zone 'Asia/Shanghai')
+            group by 1, 2 order by 1, 2
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<UnitUsageBucket>(new CommandDefinition(sql, new { unitId, covered, from, to, granularity }, cancellationToken: ct));
         return rows.AsList();
     }
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Problems;
@@ -44,7 +46,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
+        UsageLedger ledger, ConsentGate gate, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
     {
         var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
         if (path is null)
@@ -52,24 +54,16 @@ internal static partial class DownloadEndpoints
             return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", pathProblem);
         }
 
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var dataset = Guid.TryParse(id, out var datasetId) ? await datasets.FindAsync(datasetId, ct) : null;
         if (dataset is null)
         {
-            return problem!;
+            return Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you.");
         }
 
-        var caller = http.User.OrganizationId();
-        var isOwner = dataset.IsOwnedBy(caller);
-        if (dataset.Status == "withdrawn" && !isOwner)
+        var (basis, consentId, refusal) = await AccessAsync(dataset, http, gate, ct);
+        if (refusal is not null)
         {
-            return Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
-                $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.");
-        }
-
-        if (dataset.Access == "paid" && !isOwner)
-        {
-            return Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
-                "Downloading a paid dataset's files needs an entitlement from a paid order or subscription.");
+            return refusal;
         }
 
         var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
@@ -132,9 +126,16 @@ internal static partial class DownloadEndpoints
             throw;
         }
 
+        if (basis != "owner")
+        {
+            // A read of another organisation's data: the owner can see it happened, and under what.
+            await audit.AppendAsync(new AuditEntry(AuditActor.From(http), dataset.OwnerId, "file", $"{dataset.Id}/{version.Number}/{path}", "downloaded",
+                basis, consentId?.ToString(), new { bytes = range.Length, range_start = range.IsPartial ? range.Start : (long?)null }), ct);
+        }
+
         var started = clock.GetUtcNow();
         var key = await ledger.StartAsync(new DownloadStarted(
-            caller, http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
+            http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
             range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started), ct);
         long sent = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
@@ -163,6 +164,49 @@ internal static partial class DownloadEndpoints
         }
 
         return TypedResults.Empty;
+    }
+
+    /// <summary>
+    /// Who may read this dataset's files, and on what basis: the owner always; anyone its published open files; the data
+    /// bureau and authorities anything else (paid, unpublished, withdrawn) only through the owner's consent for
+    /// dataset_files; everyone else is refused with the reason (drafts stay invisible: 404).
+    /// </summary>
+    private static async Task<(string Basis, Guid? ConsentId, IResult? Refusal)> AccessAsync(
+        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, CancellationToken ct)
+    {
+        var caller = http.User.OrganizationId();
+        if (dataset.IsOwnedBy(caller))
+        {
+            return ("owner", null, null);
+        }
+
+        if (dataset.Status == "published" && dataset.Access == "open")
+        {
+            return ("open", null, null);
+        }
+
+        if (http.User.HasRole(Roles.DataBureau) || http.User.HasRole(Roles.Authority))
+        {
+            var decision = await gate.CheckAsync(caller, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
+            if (decision.MostSpecific(dataset.Id) is { } consent)
+            {
+                return ("consent", consent.Id, null);
+            }
+
+            if (dataset.Status != "draft")
+            {
+                return ("", null, decision.Problem(ConsentTerms.DatasetFiles));
+            }
+        }
+
+        return dataset.Status switch
+        {
+            "draft" => ("", null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
+            "withdrawn" => ("", null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
+                $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.")),
+            _ => ("", null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
+                "Downloading a paid dataset's files needs an entitlement from a paid order or subscription.")),
+        };
     }
 
     /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>

@@ -77,10 +77,10 @@ internal static class UsageEndpoints
             [.. buckets.Select(b => new Contracts.Usage.ConsumerUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes))]));
     }
 
-    private readonly record struct Period(DateOnly From, DateOnly To, string Granularity);
+    internal readonly record struct Period(DateOnly From, DateOnly To, string Granularity);
 
     /// <summary>from/to are dates (YYYY-MM-DD, inclusive, Asia/Shanghai); the default is the last 30 days including today.</summary>
-    private static Period ReadPeriod(string? from, string? to, string? granularity, TimeProvider clock, Validation v)
+    internal static Period ReadPeriod(string? from, string? to, string? granularity, TimeProvider clock, Validation v)
     {
         var today = UsageReports.Today(clock);
         var end = Date(to, "to", v) ?? today;

@@ -1,0 +1,109 @@
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Features.Catalog;
+using DataSpace.Api.Features.Consents;
+using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Usage;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Datasets;
+using DataSpace.Contracts.Usage;
+using DataSpace.Usage.Metering;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DataSpace.Api.Features.Authority;
+
+/// <summary>
+/// What the data bureau and authorities read about a unit — only through the unit's consent (Art. 11). Every read
+/// goes through <see cref="ConsentGate"/> and is recorded in the audit chain with the consent that allowed it.
+/// </summary>
+internal static class AuthorityEndpoints
+{
+    /// <summary>The response header naming the consent a read was made under.</summary>
+    public const string ConsentHeader = "X-DataSpace-Consent";
+
+    public static IEndpointRouteBuilder MapAuthorityEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/authority/units/{unit}").WithTags("Authority").RequireAuthorization(Policies.ConsentGrantee);
+        group.MapGet("/datasets", Datasets).WithName("AuthorityListUnitDatasets")
+            .WithSummary("A unit's datasets, drafts and paid ones included, as far as its consent (category dataset_files) covers them")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/usage", Usage).WithName("AuthorityGetUnitUsage")
+            .WithSummary("A unit's usage statistics per day or month and dataset, under its consent (category usage_statistics)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static async Task<(Guid? Unit, ProblemHttpResult? Problem)> UnitAsync(string unit, OrganizationStore organizations, CancellationToken ct)
+    {
+        var row = Guid.TryParse(unit, out var id) ? await organizations.FindAsync(id, ct) : null;
+        return row is not null && row.Roles.Contains(Roles.SourceUnit)
+            ? (row.Id, null)
+            : (null, Problem.NotFound(ProblemCodes.OrganizationNotFound, "Unit not found", $"No source unit has id '{unit}'."));
+    }
+
+    private static async Task<Results<Ok<Page<DatasetSummary>>, ProblemHttpResult>> Datasets(
+        string unit, HttpContext http, OrganizationStore organizations, ConsentGate gate, CatalogStore catalog, AuditChain audit, CancellationToken ct,
+        [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var (unitId, problem) = await UnitAsync(unit, organizations, ct);
+        if (unitId is null)
+        {
+            return problem!;
+        }
+
+        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.DatasetFiles, null, ct);
+        if (decision.Allowed.Count == 0)
+        {
+            return decision.Problem(ConsentTerms.DatasetFiles);
+        }
+
+        var consent = decision.MostSpecific(null)!;
+        var rows = await catalog.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), after, size + 1, ct);
+        await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, "datasets", unitId.Value.ToString(), "read", "consent", consent.Id.ToString(),
+            new { category = ConsentTerms.DatasetFiles, count = Math.Min(rows.Count, size) }), ct);
+        http.Response.Headers[ConsentHeader] = consent.Id.ToString();
+        return TypedResults.Ok(new Page<DatasetSummary>([.. rows.Take(size).Select(r => r.ToContract())], rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null));
+    }
+
+    private static async Task<Results<Ok<UnitUsageReport>, ProblemHttpResult>> Usage(
+        string unit, HttpContext http, OrganizationStore organizations, ConsentGate gate, UsageReports reports, AuditChain audit, TimeProvider clock, CancellationToken ct,
+        [FromQuery] string? from = null, [FromQuery] string? to = null, [FromQuery] string? granularity = null)
+    {
+        var v = new Validation();
+        var period = UsageEndpoints.ReadPeriod(from, to, granularity, clock, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var (unitId, problem) = await UnitAsync(unit, organizations, ct);
+        if (unitId is null)
+        {
+            return problem!;
+        }
+
+        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.UsageStatistics, null, ct);
+        if (decision.Allowed.Count == 0)
+        {
+            return decision.Problem(ConsentTerms.UsageStatistics);
+        }
+
+        var consent = decision.MostSpecific(null)!;
+        var buckets = await reports.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), period.From, period.To, period.Granularity, ct);
+        await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, "usage", unitId.Value.ToString(), "read", "consent", consent.Id.ToString(),
+            new { category = ConsentTerms.UsageStatistics, from = period.From, to = period.To }), ct);
+        http.Response.Headers[ConsentHeader] = consent.Id.ToString();
+        return TypedResults.Ok(new UnitUsageReport(unitId.Value.ToString(), consent.Id.ToString(), period.From, period.To, period.Granularity, UsageReports.TimeZone,
+            [.. buckets.Select(b => new Contracts.Usage.UnitUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes, b.Consumers))]));
+    }
+}

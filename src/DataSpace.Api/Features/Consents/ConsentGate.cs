@@ -1,0 +1,77 @@
+using DataSpace.Api.Problems;
+
+namespace DataSpace.Api.Features.Consents;
+
+/// <summary>
+/// The one gate every read of a unit's data by an authority goes through (Art. 11): it answers with the consent that
+/// allows the read — the most specific active one — or with the exact reason there is none.
+/// </summary>
+internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
+{
+    /// <summary>The gate's answer. <see cref="Allowed"/> consents are active and cover the category (and the dataset, if one was named).</summary>
+    public sealed record Decision(IReadOnlyList<ConsentStore.ConsentRow> Allowed, string? RefusalCode, string? RefusalDetail)
+    {
+        /// <summary>The consent recorded as the basis of a read: one naming the dataset beats one for all datasets.</summary>
+        public ConsentStore.ConsentRow? MostSpecific(Guid? datasetId) => Allowed
+            .OrderByDescending(c => datasetId is { } d && !c.AllDatasets && c.DatasetIds.Contains(d))
+            .ThenBy(c => c.Categories.Length)
+            .ThenByDescending(c => c.ValidFrom)
+            .ThenBy(c => c.Id)
+            .FirstOrDefault();
+
+        /// <summary>The datasets the allowed consents cover; null means all of the unit's.</summary>
+        public HashSet<Guid>? CoveredDatasets() =>
+            Allowed.Any(c => c.AllDatasets) ? null : [.. Allowed.SelectMany(c => c.DatasetIds)];
+
+        public ProblemHttpResult Problem(string category) => Problems.Problem.Of(StatusCodes.Status403Forbidden, RefusalCode!, Titles[RefusalCode!],
+            RefusalDetail, new Dictionary<string, object?> { ["category"] = category });
+    }
+
+    private static readonly Dictionary<string, string> Titles = new(StringComparer.Ordinal)
+    {
+        [ProblemCodes.ConsentRequired] = "The unit has not consented to your reading its data",
+        [ProblemCodes.ConsentRevoked] = "The unit revoked its consent",
+        [ProblemCodes.ConsentExpired] = "The consent has expired",
+        [ProblemCodes.ConsentNotYetValid] = "The consent is not valid yet",
+        [ProblemCodes.ConsentScopeMismatch] = "No consent covers this category or dataset",
+    };
+
+    /// <summary>
+    /// Checks the consents from <paramref name="unit"/> to <paramref name="grantee"/> for <paramref name="category"/>
+    /// (and <paramref name="datasetId"/> when the read concerns one dataset). Reads the database every time, so a
+    /// revocation counts from the very next request.
+    /// </summary>
+    public async Task<Decision> CheckAsync(Guid grantee, Guid unit, string category, Guid? datasetId, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var all = await consents.BetweenAsync(grantee, unit, ct);
+        var matching = all.Where(c => c.Covers(category, datasetId)).ToList();
+        var active = matching.Where(c => c.StatusAt(now) == "active").ToList();
+        if (active.Count > 0)
+        {
+            return new Decision(active, null, null);
+        }
+
+        var what = datasetId is { } d ? $"category '{category}' of dataset {d}" : $"category '{category}'";
+        if (all.Count == 0)
+        {
+            return Refuse(ProblemCodes.ConsentRequired, $"No consent from this unit to you exists. Ask for one: POST /v1/consent-requests naming {what}.");
+        }
+
+        if (matching.Count == 0)
+        {
+            return Refuse(ProblemCodes.ConsentScopeMismatch, $"The unit's consents to you do not cover {what}. Ask for a consent that does.");
+        }
+
+        // Among the consents that would cover the read, say why the most recent one does not apply.
+        var latest = matching.OrderByDescending(c => c.CreatedAt).First();
+        return latest.StatusAt(now) switch
+        {
+            "revoked" => Refuse(ProblemCodes.ConsentRevoked, $"Consent {latest.Id} covering {what} was revoked at {latest.RevokedAt:yyyy-MM-ddTHH:mm:ssZ}: {latest.RevokeReason}"),
+            "not_yet_valid" => Refuse(ProblemCodes.ConsentNotYetValid, $"Consent {latest.Id} covering {what} is valid from {latest.ValidFrom:yyyy-MM-ddTHH:mm:ssZ}."),
+            _ => Refuse(ProblemCodes.ConsentExpired, $"Consent {latest.Id} covering {what} expired at {latest.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
+        };
+
+        static Decision Refuse(string code, string detail) => new([], code, detail);
+    }
+}
