@@ -57,7 +57,7 @@ internal static class ClientEndpoints
 
         var secret = Secrets.NewClientSecret();
         var row = await clients.CreateAsync(orgId, Secrets.NewClientId(), name, Secrets.Sha256(secret),
-            [.. scopes.Distinct(StringComparer.Ordinal)], clock.GetUtcNow(), ct);
+            [.. scopes.Distinct(StringComparer.Ordinal)], clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Created($"/v1/organizations/{orgId}/clients",
             new CreatedClient(row.ClientId, secret, row.OrganizationId.ToString(), row.Name, row.Scopes, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero)));
@@ -76,8 +76,8 @@ internal static class ClientEndpoints
         return TypedResults.Ok<IReadOnlyList<ApiClient>>([.. rows.Select(r => r.ToContract())]);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DisableClient(string clientId, ClientStore clients, TimeProvider clock, CancellationToken ct) =>
-        await clients.DisableAsync(clientId, clock.GetUtcNow(), ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DisableClient(string clientId, HttpContext http, ClientStore clients, TimeProvider clock, CancellationToken ct) =>
+        await clients.DisableAsync(clientId, clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.NoContent()
             : Problem.NotFound(ProblemCodes.ClientNotFound, "Client not found", $"No client has id '{clientId}'.");
 }

@@ -1,10 +1,11 @@
 using Dapper;
+using DataSpace.Api.Features.Audit;
 using DataSpace.Contracts.Clients;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Clients;
 
-internal sealed class ClientStore(NpgsqlDataSource db)
+internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record ClientRow
@@ -31,7 +32,7 @@ internal sealed class ClientStore(NpgsqlDataSource db)
         public DateTime? DisabledAt { get; init; }
     }
 
-    public async Task<ClientRow> CreateAsync(Guid organizationId, string clientId, string name, byte[] secretSha256, string[] scopes, DateTimeOffset now, CancellationToken ct)
+    public async Task<ClientRow> CreateAsync(Guid organizationId, string clientId, string name, byte[] secretSha256, string[] scopes, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         const string sql = """
             insert into api_clients (client_id, organization_id, name, secret_sha256, scopes, created_at)
@@ -39,8 +40,12 @@ internal sealed class ClientStore(NpgsqlDataSource db)
             returning client_id, organization_id, name, scopes, created_at, disabled_at
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleAsync<ClientRow>(new CommandDefinition(sql,
-            new { clientId, organizationId, name, secretSha256, scopes, now }, cancellationToken: ct));
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var row = await conn.QuerySingleAsync<ClientRow>(new CommandDefinition(sql,
+            new { clientId, organizationId, name, secretSha256, scopes, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, organizationId, "client", clientId, "created", Details: new { name, scopes }), ct);
+        await tx.CommitAsync(ct);
+        return row;
     }
 
     public async Task<IReadOnlyList<ClientRow>> ListAsync(Guid organizationId, CancellationToken ct)
@@ -64,19 +69,24 @@ internal sealed class ClientStore(NpgsqlDataSource db)
     }
 
     /// <summary>Disables the client and revokes its live tokens in one transaction; false when no such client exists.</summary>
-    public async Task<bool> DisableAsync(string clientId, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> DisableAsync(string clientId, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var found = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
-            with target as (select client_id from api_clients where client_id = @clientId for update),
+        var owner = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            with target as (select client_id, organization_id from api_clients where client_id = @clientId for update),
                  disabled as (update api_clients set disabled_at = coalesce(disabled_at, @now) where client_id in (select client_id from target))
-            select exists (select 1 from target)
+            select organization_id from target
             """, new { clientId, now }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition(
             "update access_tokens set revoked_at = @now where client_id = @clientId and revoked_at is null",
             new { clientId, now }, tx, cancellationToken: ct));
+        if (owner is not null)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, owner, "client", clientId, "disabled"), ct);
+        }
+
         await tx.CommitAsync(ct);
-        return found;
+        return owner is not null;
     }
 }

@@ -73,7 +73,7 @@ internal static class DatasetEndpoints
             return problem!;
         }
 
-        var id = await store.CreateAsync(caller, normalized, clock.GetUtcNow(), ct);
+        var id = await store.CreateAsync(caller, normalized, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         var row = await store.FindAsync(id, ct);
         return TypedResults.Created($"/v1/datasets/{id}", row!.ToContract());
     }
@@ -112,7 +112,7 @@ internal static class DatasetEndpoints
             return validation!;
         }
 
-        if (!await store.UpdateAsync(row.Id, normalized, clock.GetUtcNow(), ct))
+        if (!await store.UpdateAsync(row.Id, row.OwnerId, normalized, clock.GetUtcNow(), Audit.AuditActor.From(http), ct))
         {
             return Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again and retry.");
         }
@@ -139,7 +139,7 @@ internal static class DatasetEndpoints
                 "Open a version, upload its files and commit it before publishing: consumers must find something to download.");
         }
 
-        return await store.TransitionAsync(row.Id, "draft", "published", clock.GetUtcNow(), ct)
+        return await store.TransitionAsync(row.Id, row.OwnerId, "draft", "published", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again.");
     }
@@ -152,7 +152,7 @@ internal static class DatasetEndpoints
             return problem!;
         }
 
-        return row.Status == "published" && await store.TransitionAsync(row.Id, "published", "withdrawn", clock.GetUtcNow(), ct)
+        return row.Status == "published" && await store.TransitionAsync(row.Id, row.OwnerId, "published", "withdrawn", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a published dataset can be withdrawn.");
     }

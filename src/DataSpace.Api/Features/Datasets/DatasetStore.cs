@@ -1,12 +1,13 @@
 using System.Text.Json;
 using Dapper;
+using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Datasets;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Datasets;
 
-internal sealed class DatasetStore(NpgsqlDataSource db)
+internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record DatasetRow
@@ -106,7 +107,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db)
         return [.. ids.Except(visible)];
     }
 
-    public async Task<Guid> CreateAsync(Guid ownerId, DatasetRules.Normalized d, DateTimeOffset now, CancellationToken ct)
+    public async Task<Guid> CreateAsync(Guid ownerId, DatasetRules.Normalized d, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         var id = Guid.CreateVersion7(now);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -118,12 +119,13 @@ internal sealed class DatasetStore(NpgsqlDataSource db)
                     @PersonalInformation, @PersonalInformationConsentRef, @provenance::jsonb, 'draft', @SearchText, @now, @now)
             """, Parameters(d, new { id, ownerId, now }), tx, cancellationToken: ct));
         await ReplaceLineageAsync(conn, tx, id, d.Lineage, ct);
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), "registered", Details: new { d.Title, d.Access }), ct);
         await tx.CommitAsync(ct);
         return id;
     }
 
     /// <summary>Rewrites the description of a draft or published dataset; false when it changed state meanwhile.</summary>
-    public async Task<bool> UpdateAsync(Guid id, DatasetRules.Normalized d, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> UpdateAsync(Guid id, Guid ownerId, DatasetRules.Normalized d, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -140,20 +142,29 @@ internal sealed class DatasetStore(NpgsqlDataSource db)
         }
 
         await ReplaceLineageAsync(conn, tx, id, d.Lineage, ct);
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), "updated", Details: new { d.Title }), ct);
         await tx.CommitAsync(ct);
         return true;
     }
 
     /// <summary>Moves the dataset from one status to another; false when it was not in <paramref name="from"/>.</summary>
-    public async Task<bool> TransitionAsync(Guid id, string from, string to, DateTimeOffset now, CancellationToken ct)
+    public async Task<bool> TransitionAsync(Guid id, Guid ownerId, string from, string to, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition("""
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var moved = await conn.ExecuteAsync(new CommandDefinition("""
             update datasets set status = @to, updated_at = @now,
                 published_at = case when @to = 'published' then @now else published_at end,
                 withdrawn_at = case when @to = 'withdrawn' then @now else withdrawn_at end
             where id = @id and status = @from
-            """, new { id, from, to, now }, cancellationToken: ct)) == 1;
+            """, new { id, from, to, now }, tx, cancellationToken: ct)) == 1;
+        if (moved)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), to), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return moved;
     }
 
     private static DynamicParameters Parameters(DatasetRules.Normalized d, object extra)

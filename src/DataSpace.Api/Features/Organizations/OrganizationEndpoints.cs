@@ -41,7 +41,7 @@ internal static class OrganizationEndpoints
     }
 
     private static async Task<Results<Created<Organization>, ProblemHttpResult>> CreateOrganization(
-        CreateOrganizationRequest request, OrganizationStore store, TimeProvider clock, CancellationToken ct)
+        CreateOrganizationRequest request, HttpContext http, OrganizationStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var name = v.RequiredText("name", request.Name, 200);
@@ -72,7 +72,7 @@ internal static class OrganizationEndpoints
             return v.ToProblem();
         }
 
-        var row = await store.CreateAsync(name, uscc!, [.. roles], clock.GetUtcNow(), ct);
+        var row = await store.CreateAsync(name, uscc!, [.. roles], clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         return row is null
             ? Problem.Conflict(ProblemCodes.OrganizationExists, "An organisation with this credit code is already registered",
                 $"unified_social_credit_code {uscc} belongs to an existing organisation.")

@@ -1,10 +1,11 @@
 using Dapper;
+using DataSpace.Api.Features.Audit;
 using DataSpace.Contracts.Organizations;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Organizations;
 
-internal sealed class OrganizationStore(NpgsqlDataSource db)
+internal sealed class OrganizationStore(NpgsqlDataSource db, AuditChain audit)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record OrganizationRow
@@ -21,7 +22,7 @@ internal sealed class OrganizationStore(NpgsqlDataSource db)
     private const string Columns = "id, name, unified_social_credit_code, roles, created_at";
 
     /// <summary>Inserts the organisation; returns null when its credit code is already registered.</summary>
-    public async Task<OrganizationRow?> CreateAsync(string name, string uscc, string[] roles, DateTimeOffset now, CancellationToken ct)
+    public async Task<OrganizationRow?> CreateAsync(string name, string uscc, string[] roles, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         const string sql = $"""
             insert into organizations (id, name, unified_social_credit_code, roles, created_at)
@@ -30,8 +31,17 @@ internal sealed class OrganizationStore(NpgsqlDataSource db)
             returning {Columns}
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<OrganizationRow>(new CommandDefinition(sql,
-            new { id = Guid.CreateVersion7(now), name, uscc, roles, now }, cancellationToken: ct));
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var row = await conn.QuerySingleOrDefaultAsync<OrganizationRow>(new CommandDefinition(sql,
+            new { id = Guid.CreateVersion7(now), name, uscc, roles, now }, tx, cancellationToken: ct));
+        if (row is not null)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, row.Id, "organization", row.Id.ToString(), "registered",
+                Details: new { name, unified_social_credit_code = uscc, roles }), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return row;
     }
 
     public async Task<OrganizationRow?> FindAsync(Guid id, CancellationToken ct)

@@ -77,7 +77,7 @@ internal static partial class VersionEndpoints
             return new Validation().Add("notes", "must be at most 5000 characters").ToProblem();
         }
 
-        var version = await versions.OpenDraftAsync(dataset.Id, notes, clock.GetUtcNow(), ct);
+        var version = await versions.OpenDraftAsync(dataset.Id, dataset.OwnerId, notes, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         return version is null
             ? Problem.Conflict(ProblemCodes.DraftVersionExists, "A draft version is already open", "Commit or fill the open draft first.")
             : TypedResults.Created($"/v1/datasets/{dataset.Id}/versions/{version.Number}", version.ToContract([]));
@@ -239,7 +239,7 @@ internal static partial class VersionEndpoints
         (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
         try
         {
-            recorded = await versions.RecordFileAsync(dataset.Id, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, clock.GetUtcNow(), ct);
+            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
         catch
         {
@@ -279,7 +279,7 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        return await versions.RemoveFileAsync(dataset.Id, version!.Number, path, ct)
+        return await versions.RemoveFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, Audit.AuditActor.From(http), ct)
             ? TypedResults.NoContent()
             : Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'.");
     }
@@ -293,7 +293,7 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        return await versions.CommitAsync(dataset.Id, version!.Number, clock.GetUtcNow(), ct) switch
+        return await versions.CommitAsync(dataset.Id, dataset.OwnerId, version!.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct) switch
         {
             VersionStore.CommitOutcome.Empty => Problem.Conflict(ProblemCodes.VersionEmpty, "The version has no files", "Upload at least one file before committing."),
             VersionStore.CommitOutcome.NotDraft => Problem.Conflict(ProblemCodes.VersionCommitted, "The version is already committed"),

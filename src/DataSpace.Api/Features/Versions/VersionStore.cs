@@ -1,12 +1,13 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using DataSpace.Api.Features.Audit;
 using DataSpace.Contracts.Versions;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Versions;
 
-internal sealed class VersionStore(NpgsqlDataSource db)
+internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record VersionRow(Guid DatasetId, int Number, string Status, string Notes, string? ManifestSha256, int FileCount, long TotalBytes, DateTime CreatedAt, DateTime? CommittedAt)
     {
@@ -40,7 +41,7 @@ internal sealed class VersionStore(NpgsqlDataSource db)
         """;
 
     /// <summary>Opens version max+1 as a draft; null when a draft is already open (one at a time).</summary>
-    public async Task<VersionRow?> OpenDraftAsync(Guid datasetId, string notes, DateTimeOffset now, CancellationToken ct)
+    public async Task<VersionRow?> OpenDraftAsync(Guid datasetId, Guid ownerId, string notes, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -58,6 +59,7 @@ internal sealed class VersionStore(NpgsqlDataSource db)
             select @datasetId, coalesce(max(number), 0) + 1, 'draft', @notes, @now from dataset_versions where dataset_id = @datasetId
             returning number
             """, new { datasetId, notes, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "version", $"{datasetId}/{number}", "opened", Details: new { notes }), ct);
         await tx.CommitAsync(ct);
         return await FindAsync(datasetId, number, ct);
     }
@@ -111,7 +113,7 @@ internal sealed class VersionStore(NpgsqlDataSource db)
     /// its duplicate blob).
     /// </summary>
     public async Task<(RecordOutcome Outcome, bool BlobKept)> RecordFileAsync(
-        Guid datasetId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, DateTimeOffset now, CancellationToken ct)
+        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -139,25 +141,35 @@ internal sealed class VersionStore(NpgsqlDataSource db)
                     returning 1)
             select exists (select 1 from old) from upsert
             """, new { datasetId, number, path, sha256, size, contentType, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "file", $"{datasetId}/{number}/{path}", replaced ? "replaced" : "uploaded",
+            Details: new { size, sha256 = Convert.ToHexStringLower(sha256) }), ct);
         await tx.CommitAsync(ct);
         return (replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept);
     }
 
     /// <summary>Removes a file from a draft version; false when there was no such file in a draft.</summary>
-    public async Task<bool> RemoveFileAsync(Guid datasetId, int number, string path, CancellationToken ct)
+    public async Task<bool> RemoveFileAsync(Guid datasetId, Guid ownerId, int number, string path, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.ExecuteAsync(new CommandDefinition("""
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var removed = await conn.ExecuteAsync(new CommandDefinition("""
             delete from version_files f using dataset_versions v
             where f.dataset_id = @datasetId and f.version_number = @number and f.path = @path
               and v.dataset_id = f.dataset_id and v.number = f.version_number and v.status = 'draft'
-            """, new { datasetId, number, path }, cancellationToken: ct)) == 1;
+            """, new { datasetId, number, path }, tx, cancellationToken: ct)) == 1;
+        if (removed)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "file", $"{datasetId}/{number}/{path}", "removed"), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return removed;
     }
 
     public enum CommitOutcome { Committed, NotDraft, Empty }
 
     /// <summary>Freezes a draft: computes the manifest hash over its files in path byte order and marks it committed.</summary>
-    public async Task<CommitOutcome> CommitAsync(Guid datasetId, int number, DateTimeOffset now, CancellationToken ct)
+    public async Task<CommitOutcome> CommitAsync(Guid datasetId, Guid ownerId, int number, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -183,6 +195,8 @@ internal sealed class VersionStore(NpgsqlDataSource db)
             where dataset_id = @datasetId and number = @number;
             update datasets set updated_at = @now, latest_version = @number where id = @datasetId;
             """, new { datasetId, number, manifest, count = files.Count, total = files.Sum(f => f.Size), now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "version", $"{datasetId}/{number}", "committed",
+            Details: new { manifest_sha256 = manifest, file_count = files.Count }), ct);
         await tx.CommitAsync(ct);
         return CommitOutcome.Committed;
     }
