@@ -14,11 +14,7 @@ internal static class Paging
     /// <summary>Reads cursor and limit; adds errors naming <c>cursor</c> or <c>limit</c> to <paramref name="validation"/>.</summary>
     public static (Guid? After, int Limit) Read(string? cursor, int? limit, Validation validation)
     {
-        var size = limit ?? DefaultLimit;
-        if (size is < 1 or > MaxLimit)
-        {
-            validation.Add("limit", $"must be between 1 and {MaxLimit}");
-        }
+        var size = ReadLimit(limit, validation);
 
         if (string.IsNullOrEmpty(cursor))
         {
@@ -35,5 +31,36 @@ internal static class Paging
 
         validation.Add("cursor", "is not a cursor this API returned");
         return (null, size);
+    }
+
+    /// <summary>For lists keyed by a positive number (version numbers, audit sequence numbers): the cursor is that number.</summary>
+    public static (long? After, int Limit) ReadNumeric(string? cursor, int? limit, Validation validation)
+    {
+        var size = ReadLimit(limit, validation);
+        if (cursor is null)
+        {
+            return (null, size);
+        }
+
+        if (long.TryParse(cursor, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var after) && after > 0)
+        {
+            return (after, size);
+        }
+
+        validation.Add("cursor", "is not a cursor this API returned");
+        return (null, size);
+    }
+
+    public static string CursorFor(long lastKey) => lastKey.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private static int ReadLimit(int? limit, Validation validation)
+    {
+        var size = limit ?? DefaultLimit;
+        if (size is < 1 or > MaxLimit)
+        {
+            validation.Add("limit", $"must be between 1 and {MaxLimit}");
+        }
+
+        return size;
     }
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Dapper;
 using DataSpace.Api.Auth;
@@ -34,18 +33,8 @@ internal static class AuditEndpoints
         [FromQuery] string? cursor = null, [FromQuery] int? limit = null, [FromQuery] string? action = null, [FromQuery(Name = "object_type")] string? objectType = null)
     {
         var v = new Validation();
-        var size = limit ?? Paging.DefaultLimit;
-        if (size is < 1 or > Paging.MaxLimit)
-        {
-            v.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
-        }
-
-        long after = 0;
-        if (cursor is not null && (!long.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after) || after < 0))
-        {
-            v.Add("cursor", "is not a cursor this API returned");
-        }
-
+        var (cursorSeq, size) = Paging.ReadNumeric(cursor, limit, v);
+        var after = cursorSeq ?? 0;
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -62,7 +51,7 @@ internal static class AuditEndpoints
             order by seq limit @limit
             """, new { isOperator, me, after, action, objectType, limit = size + 1 }, cancellationToken: ct))).AsList();
         var items = rows.Take(size).Select(r => ToContract(r, me, isOperator)).ToList();
-        return TypedResults.Ok(new Page<AuditEvent>(items, rows.Count > size ? rows[size - 1].Seq.ToString(CultureInfo.InvariantCulture) : null));
+        return TypedResults.Ok(new Page<AuditEvent>(items, rows.Count > size ? Paging.CursorFor(rows[size - 1].Seq) : null));
     }
 
     /// <summary>

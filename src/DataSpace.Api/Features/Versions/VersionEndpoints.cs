@@ -93,32 +93,14 @@ internal static partial class VersionEndpoints
         }
 
         var v = new Validation();
-        var size = limit ?? Paging.DefaultLimit;
-        if (size is < 1 or > Paging.MaxLimit)
-        {
-            v.Add("limit", $"must be between 1 and {Paging.MaxLimit}");
-        }
-
-        int? before = null;
-        if (cursor is not null)
-        {
-            if (int.TryParse(cursor, NumberStyles.None, CultureInfo.InvariantCulture, out var b) && b > 0)
-            {
-                before = b;
-            }
-            else
-            {
-                v.Add("cursor", "is not a cursor this API returned");
-            }
-        }
-
+        var (before, size) = Paging.ReadNumeric(cursor, limit, v);
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var rows = await versions.ListAsync(dataset.Id, dataset.IsOwnedBy(http.User.OrganizationId()), before, size + 1, ct);
-        var next = rows.Count > size ? rows[size - 1].Number.ToString(CultureInfo.InvariantCulture) : null;
+        var rows = await versions.ListAsync(dataset.Id, dataset.IsOwnedBy(http.User.OrganizationId()), before is { } b ? (int)Math.Min(b, int.MaxValue) : null, size + 1, ct);
+        var next = rows.Count > size ? Paging.CursorFor(rows[size - 1].Number) : null;
         return TypedResults.Ok(new Page<DatasetVersion>([.. rows.Take(size).Select(r => r.ToContract())], next));
     }
 
