@@ -76,6 +76,7 @@ app.UseSwaggerUI(o =>
 });
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseIdempotency();
 
 app.MapOpenApi().AllowAnonymous();
 app.MapHealthEndpoints();

@@ -48,6 +48,19 @@ internal static class OpenApiSetup
             {
                 // Form bodies are read by hand (bounded, OAuth errors), so describe them here rather than with
                 // Accepts<T>, whose content-type matching would answer 415 before the OAuth error handling runs.
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<Http.IdempotentMetadata>().FirstOrDefault() is { } idempotent)
+                {
+                    operation.Parameters ??= [];
+                    operation.Parameters.Add(new OpenApiParameter
+                    {
+                        Name = Http.Idempotency.Header,
+                        In = ParameterLocation.Header,
+                        Required = idempotent.Required,
+                        Description = "A unique key (e.g. a UUID) for this write; a retry with the same key returns the first result (Idempotent-Replayed: true).",
+                        Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
+                    });
+                }
+
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<FormBody>().FirstOrDefault() is { } form)
                 {
                     operation.RequestBody = new OpenApiRequestBody

@@ -1,6 +1,7 @@
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Consents;
@@ -16,7 +17,10 @@ internal static class ConsentEndpoints
         group.MapPost("/", Grant).WithName("GrantConsent")
             .WithSummary("Grant the data bureau or an authority access to categories of your data, for named datasets or all, for a window (source units)")
             .RequireAuthorization(Policies.ConsentGrantor)
-            .ProducesProblem(StatusCodes.Status400BadRequest);
+            .Idempotent()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         group.MapGet("/", List).WithName("ListConsents")
             .WithSummary("Consents you granted or received (direction=granted|received), newest first")
             .ProducesProblem(StatusCodes.Status400BadRequest);

@@ -1,6 +1,7 @@
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Consents;
@@ -27,6 +28,8 @@ internal static class ConsentRequestEndpoints
         group.MapPost("/{id}/approve", Approve).WithName("ApproveConsentRequest")
             .WithSummary("Approve a request, optionally narrowed (never widened); creates the consent (the unit asked)")
             .RequireAuthorization(Policies.ConsentGrantor)
+            .Idempotent()
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
