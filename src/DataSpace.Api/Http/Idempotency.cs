@@ -13,7 +13,7 @@ internal sealed record IdempotentMetadata(bool Required);
 /// <summary>
 /// Idempotency-Key for writes that create money or access (DESIGN.md). The first request with a key runs and its
 /// response (status, Location, body) is kept; a replay with the same key and the same request gets that response
-/// again, marked <c>Idempotent-Replayed: true</c>; the same key with a different request is refused (422); a replay
+/// again, marked <c>Idempotent-Replayed: true</c>; the same key with a different request is refused (409 idempotency_conflict); a replay
 /// while the first is still running gets 409 with Retry-After. A first attempt that fails with a server error leaves
 /// no record, so the client can retry with the same key. Keys are per organisation and kept 24 hours.
 /// </summary>
@@ -123,7 +123,7 @@ internal static partial class Idempotency
     {
         if (!sameRequest)
         {
-            await Problem.Of(StatusCodes.Status422UnprocessableEntity, "idempotency_key_reused", "The Idempotency-Key was used for a different request",
+            await Problem.Of(StatusCodes.Status409Conflict, "idempotency_conflict", "The Idempotency-Key was used for a different request",
                 "Each key belongs to one request (method, path and body). Use a new key for a new request.").ExecuteAsync(context);
             return;
         }

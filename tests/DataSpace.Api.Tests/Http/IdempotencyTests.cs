@@ -53,7 +53,7 @@ public sealed class IdempotencyTests(DataSpaceApiFactory api) : IClassFixture<Da
         var (unit, authority) = await Parties();
         var key = Guid.NewGuid().ToString();
         await (await unit.SendAsync(Grant(ConsentFlow.Body(authority.OrganizationId, ["revenue"]), key), Ct)).AssertJson(HttpStatusCode.Created);
-        await (await unit.SendAsync(Grant(ConsentFlow.Body(authority.OrganizationId, ["dcmm_records"]), key), Ct)).AssertProblem(HttpStatusCode.UnprocessableEntity, "idempotency_key_reused");
+        await (await unit.SendAsync(Grant(ConsentFlow.Body(authority.OrganizationId, ["dcmm_records"]), key), Ct)).AssertProblem(HttpStatusCode.Conflict, "idempotency_conflict");
         Assert.Equal(1, await ConsentsGrantedTo(authority.OrganizationId));
     }
 

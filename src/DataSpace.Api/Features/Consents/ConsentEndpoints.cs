@@ -19,8 +19,7 @@ internal static class ConsentEndpoints
             .RequireAuthorization(Policies.ConsentGrantor)
             .Idempotent()
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/", List).WithName("ListConsents")
             .WithSummary("Consents you granted or received (direction=granted|received), newest first")
             .ProducesProblem(StatusCodes.Status400BadRequest);

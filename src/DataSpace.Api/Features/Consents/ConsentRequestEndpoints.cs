@@ -29,7 +29,6 @@ internal static class ConsentRequestEndpoints
             .WithSummary("Approve a request, optionally narrowed (never widened); creates the consent (the unit asked)")
             .RequireAuthorization(Policies.ConsentGrantor)
             .Idempotent()
-            .ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
