@@ -1,0 +1,228 @@
+namespace DataSpace.Usage.Rewards;
+
+/// <summary>
+/// Corpus rewards (DESIGN.md "Corpus rewards"): a pure function from a policy, the period's datasets and what earlier
+/// runs paid, to reward lines. No I/O, no clock, no floating point: money is <see cref="long"/> fen, products are taken
+/// in <see cref="Int128"/>, and every division rounds down, because public money is never overpaid.
+/// </summary>
+public static class RewardCalculator
+{
+    /// <summary>Basis points in a whole: a rate of 10000 pays all the revenue.</summary>
+    public const int BasisPointsPerWhole = 10_000;
+
+    /// <summary>
+    /// Computes one run. Lines, units and totals do not depend on the order of <paramref name="datasets"/>.
+    /// </summary>
+    /// <param name="previouslyPaidByUnit">
+    /// What approved earlier runs paid each unit; a missing unit has been paid nothing. Read only when caps are
+    /// <see cref="CapScope.Lifetime"/>. It is an input in its own right rather than the sum of the datasets'
+    /// <see cref="DatasetInput.PreviouslyPaidFen"/>, because a unit may have been paid for datasets no longer listed.
+    /// </param>
+    /// <exception cref="ArgumentException">
+    /// The policy is out of range, a dataset id appears twice, or a count or earlier payment is negative.
+    /// </exception>
+    /// <exception cref="OverflowException">A unit's requested total or the grand total exceeds <see cref="long.MaxValue"/> fen.</exception>
+    public static RewardResult Compute(RewardPolicy policy, IEnumerable<DatasetInput> datasets, IReadOnlyDictionary<Guid, long> previouslyPaidByUnit)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(datasets);
+        ArgumentNullException.ThrowIfNull(previouslyPaidByUnit);
+        ValidatePolicy(policy);
+
+        var inputs = datasets.ToList();
+        ValidateInputs(inputs, previouslyPaidByUnit);
+
+        // Dataset ids are unique, so (unit, dataset) is a total order and the input order is gone from here on.
+        inputs.Sort(static (x, y) => x.UnitId != y.UnitId ? x.UnitId.CompareTo(y.UnitId) : x.DatasetId.CompareTo(y.DatasetId));
+
+        var lines = new List<RewardLine>(inputs.Count);
+        var units = new List<UnitTotal>();
+        long total = 0;
+        for (var start = 0; start < inputs.Count;)
+        {
+            var unitId = inputs[start].UnitId;
+            var end = start;
+            while (end < inputs.Count && inputs[end].UnitId == unitId)
+            {
+                end++;
+            }
+
+            var unitLines = new RewardLine[end - start];
+            for (var i = 0; i < unitLines.Length; i++)
+            {
+                unitLines[i] = BeforeUnitCap(policy, inputs[start + i]);
+            }
+
+            var unit = ApplyUnitCap(policy, unitId, unitLines, previouslyPaidByUnit.GetValueOrDefault(unitId));
+            lines.AddRange(unitLines);
+            units.Add(unit);
+            total = checked(total + unit.RewardFen);
+            start = end;
+        }
+
+        return new RewardResult(lines, units, total);
+    }
+
+    private static RewardLine BeforeUnitCap(RewardPolicy policy, DatasetInput d)
+    {
+        var files = Check(RewardCriteria.CommittedFiles, d.CommittedFiles, policy.MinFiles, RewardReasons.BelowMinFiles);
+        var bytes = Check(RewardCriteria.LatestVersionBytes, d.LatestVersionBytes, policy.MinBytes, RewardReasons.BelowMinBytes);
+        var versions = Check(RewardCriteria.VersionsInPeriod, d.VersionsInPeriod, policy.MinVersionsInPeriod, RewardReasons.BelowMinVersions);
+        var consumers = Check(RewardCriteria.PayingConsumers, d.PayingConsumers, policy.MinPayingConsumers, RewardReasons.BelowMinPayingConsumers);
+        var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed;
+
+        // revenue × rate ≤ long.MaxValue × 10000 fits Int128; the quotient is at most the revenue, so it fits long.
+        // Both factors are positive, so truncating division is floor.
+        var beforeCaps = qualified && d.RevenueFen > 0
+            ? (long)((Int128)d.RevenueFen * policy.RateBasisPoints / BasisPointsPerWhole)
+            : 0;
+        var capRemaining = policy.CapScope == CapScope.Lifetime
+            ? Math.Max(0, policy.DatasetCapFen - d.PreviouslyPaidFen)
+            : policy.DatasetCapFen;
+        var afterCap = Math.Min(beforeCaps, capRemaining);
+
+        var reason = !qualified ? RewardReasons.NotQualified
+            : d.RevenueFen <= 0 ? RewardReasons.NoRevenue
+            : afterCap < beforeCaps ? RewardReasons.DatasetCap
+            : RewardReasons.Ok;
+
+        return new RewardLine(d.DatasetId, d.UnitId, d.RevenueFen, files, bytes, versions, consumers, qualified,
+            beforeCaps, capRemaining, afterCap, afterCap, reason);
+    }
+
+    private static CriterionResult Check(string criterion, long evidence, long threshold, string failure)
+    {
+        var passed = evidence >= threshold;
+        return new CriterionResult(criterion, evidence, threshold, passed, passed ? RewardReasons.Ok : failure);
+    }
+
+    /// <summary>Scales the unit's lines in place when their sum exceeds what is left of the unit cap.</summary>
+    private static UnitTotal ApplyUnitCap(RewardPolicy policy, Guid unitId, RewardLine[] lines, long previouslyPaid)
+    {
+        var remaining = policy.CapScope == CapScope.Lifetime
+            ? Math.Max(0, policy.UnitCapFen - previouslyPaid)
+            : policy.UnitCapFen;
+
+        Int128 requested = 0;
+        foreach (var line in lines)
+        {
+            requested += line.AfterDatasetCapFen;
+        }
+
+        if (requested <= remaining)
+        {
+            return new UnitTotal(unitId, remaining, (long)requested, (long)requested, UnitCapApplied: false);
+        }
+
+        var amounts = Array.ConvertAll(lines, l => l.AfterDatasetCapFen);
+        var ids = Array.ConvertAll(lines, l => l.DatasetId);
+        var scaled = Apportion(amounts, ids, remaining);
+        for (var i = 0; i < lines.Length; i++)
+        {
+            lines[i] = lines[i] with
+            {
+                RewardFen = scaled[i],
+                ReasonCode = lines[i].AfterDatasetCapFen > 0 ? RewardReasons.UnitCap : lines[i].ReasonCode,
+            };
+        }
+
+        return new UnitTotal(unitId, remaining, checked((long)requested), remaining, UnitCapApplied: true);
+    }
+
+    /// <summary>
+    /// Largest-remainder apportionment of <paramref name="target"/> in proportion to <paramref name="amounts"/>, whose
+    /// sum S must exceed the target T ≥ 0. Each share starts at floor(a × T / S); the T − Σ floors fen left over go one
+    /// each to the largest remainders (a × T mod S), ties to the smaller dataset id (<see cref="Guid.CompareTo(Guid)"/>).
+    /// The remainders sum to S × leftover and each is below S, so more datasets have a remainder than there are fen
+    /// left: nobody gets two, nobody with remainder 0 gets one, and since a × T / S &lt; a no share exceeds its amount.
+    /// </summary>
+    private static long[] Apportion(long[] amounts, Guid[] ids, long target)
+    {
+        Int128 sum = 0;
+        foreach (var a in amounts)
+        {
+            sum += a;
+        }
+
+        var shares = new long[amounts.Length];
+        var remainders = new Int128[amounts.Length];
+        long handedOut = 0;
+        for (var i = 0; i < amounts.Length; i++)
+        {
+            // a × T < 2^126 fits Int128; the quotient is below a, so it fits long.
+            var product = (Int128)amounts[i] * target;
+            shares[i] = (long)(product / sum);
+            remainders[i] = product % sum;
+            handedOut += shares[i];
+        }
+
+        var leftover = target - handedOut;
+        var order = Enumerable.Range(0, amounts.Length)
+            .OrderByDescending(i => remainders[i])
+            .ThenBy(i => ids[i])
+            .Take(checked((int)leftover));
+        foreach (var i in order)
+        {
+            shares[i]++;
+        }
+
+        return shares;
+    }
+
+    private static void ValidatePolicy(RewardPolicy policy)
+    {
+        if (policy.RateBasisPoints is < 0 or > BasisPointsPerWhole)
+        {
+            throw new ArgumentException($"RateBasisPoints must be between 0 and {BasisPointsPerWhole} (basis points); got {policy.RateBasisPoints}.", nameof(policy));
+        }
+
+        if (!Enum.IsDefined(policy.CapScope))
+        {
+            throw new ArgumentException($"CapScope must be PerPeriod or Lifetime; got {(int)policy.CapScope}.", nameof(policy));
+        }
+
+        RequireNonNegative(policy.DatasetCapFen, nameof(RewardPolicy.DatasetCapFen), nameof(policy));
+        RequireNonNegative(policy.UnitCapFen, nameof(RewardPolicy.UnitCapFen), nameof(policy));
+        RequireNonNegative(policy.MinFiles, nameof(RewardPolicy.MinFiles), nameof(policy));
+        RequireNonNegative(policy.MinBytes, nameof(RewardPolicy.MinBytes), nameof(policy));
+        RequireNonNegative(policy.MinVersionsInPeriod, nameof(RewardPolicy.MinVersionsInPeriod), nameof(policy));
+        RequireNonNegative(policy.MinPayingConsumers, nameof(RewardPolicy.MinPayingConsumers), nameof(policy));
+    }
+
+    private static void ValidateInputs(List<DatasetInput> datasets, IReadOnlyDictionary<Guid, long> previouslyPaidByUnit)
+    {
+        var seen = new HashSet<Guid>();
+        foreach (var d in datasets)
+        {
+            if (d is null)
+            {
+                throw new ArgumentException("Datasets must not contain null.", nameof(datasets));
+            }
+
+            if (!seen.Add(d.DatasetId))
+            {
+                throw new ArgumentException($"Dataset {d.DatasetId} appears more than once; each dataset belongs to one unit and has one line.", nameof(datasets));
+            }
+
+            var what = $"Dataset {d.DatasetId}";
+            RequireNonNegative(d.CommittedFiles, $"{what} CommittedFiles", nameof(datasets));
+            RequireNonNegative(d.LatestVersionBytes, $"{what} LatestVersionBytes", nameof(datasets));
+            RequireNonNegative(d.VersionsInPeriod, $"{what} VersionsInPeriod", nameof(datasets));
+            RequireNonNegative(d.PayingConsumers, $"{what} PayingConsumers", nameof(datasets));
+            RequireNonNegative(d.PreviouslyPaidFen, $"{what} PreviouslyPaidFen", nameof(datasets));
+        }
+
+        foreach (var (unitId, paid) in previouslyPaidByUnit)
+        {
+            RequireNonNegative(paid, $"Previously paid for unit {unitId}", nameof(previouslyPaidByUnit));
+        }
+    }
+
+    private static void RequireNonNegative(long value, string what, string paramName)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentException($"{what} must not be negative; got {value}.", paramName);
+        }
+    }
+}
