@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# The scenarios of `./dataspace bench` (issue 3), one phase per call:
+# The scenarios of `./dataspace bench` (issues 3 and 4), one phase per call:
 #
 #   context         machine facts, the source file (random bytes), SHA-256 and page-cache read rates
 #   transfer        upload through the API vs dd conv=fsync to the same disk; full and 8 MiB-range downloads through
 #                   the API vs Kestrel's bare Results.File of the same blob file, with the API's peak RSS growth
 #   catalog         seed N published datasets with SQL, then wrk the catalog (list, Chinese q, English q) and the bare
 #                   GET /bench/select1 (one pooled Npgsql round trip) at 64 connections
+#   consent         (issue 4) the demo source unit grants the demo authority a consent; wrk the authority's read of the
+#                   unit's datasets through the consent gate vs the owner's own listing, counting audit_events around
+#                   the authority run (appends/s); GET /v1/audit/verify afterwards; the same serialised append in SQL
+#                   alone with pgbench as the baseline
 #   azurite-upload  the upload again, with the API writing to Azurite
 #   report          the table on stdout and .dataspace/bench/results.json
 #
@@ -26,6 +30,7 @@ SOURCE="$DATA/source.bin"
 MIB=1048576
 RANGE_BYTES=$((8 * MIB))
 SOURCE_UNIT_ORG="01900000-0000-7000-8000-000000000002" # seeds/0001: 中山市古镇灯饰数据科技有限公司
+AUTHORITY_ORG="01900000-0000-7000-8000-000000000005"   # seeds/0001: 中山市工业和信息化局 (role authority)
 Q_ZH="灯饰"
 Q_EN="inspection"
 
@@ -268,28 +273,44 @@ to_ms() {
     printf "%.2f", n }'
 }
 
-wrk_run() { # NAME URL [TOKEN] -> records cat_NAME_{rps,p50,p99,errors}
-  local name="$1" url="$2" tok="${3:-}" out log="$BENCH_STATE/logs/wrk-$1.txt"
+wrk_warmup() { # URL [TOKEN]: 3 s at the same concurrency, result discarded
+  local url="$1" tok="${2:-}"
   local -a hdr=()
   [[ -n "$tok" ]] && hdr=(-H "Authorization: Bearer $tok")
-  step "wrk $name: 3 s warm-up, then -t2 -c$BENCH_CONNECTIONS -d${BENCH_DURATION}s --latency ${url#"$BENCH_URL"}"
-  wrk -t2 -c"$BENCH_CONNECTIONS" -d3s "${hdr[@]}" "$url" >/dev/null
-  out="$(wrk -t2 -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION}s" --latency "${hdr[@]}" "$url")"
+  wrk -t2 -c"$BENCH_CONNECTIONS" -d3s --timeout 10s "${hdr[@]}" "$url" >/dev/null
+}
+
+# The measured run: records PREFIX_NAME_{rps,p50,p99,errors,requests} (requests: completed in the run, wrk's count).
+wrk_measure() { # NAME URL [TOKEN] [PREFIX, default cat]
+  local name="$1" url="$2" tok="${3:-}" prefix="${4:-cat}" out log="$BENCH_STATE/logs/wrk-$1.txt"
+  local -a hdr=()
+  [[ -n "$tok" ]] && hdr=(-H "Authorization: Bearer $tok")
+  # --timeout 10s: wrk's default of 2 s would drop the slowest answers from the latency figures.
+  out="$(wrk -t2 -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION}s" --timeout 10s --latency "${hdr[@]}" "$url")"
   printf '%s\n' "$out" >"$log"
-  local rps p50 p99 non2xx sock
+  local rps p50 p99 non2xx sock requests
   rps="$(awk '/^Requests\/sec:/ { printf "%.0f", $2 }' <<<"$out")"
   p50="$(awk '$1 == "50%" { print $2 }' <<<"$out")"
   p99="$(awk '$1 == "99%" { print $2 }' <<<"$out")"
+  requests="$(awk '/ requests in / { print $1; exit }' <<<"$out")"
   non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")"
-  sock="$(awk -F'[ ,]+' '/Socket errors:/ { print $4 + $6 + $8 + $10 }' <<<"$out")"
+  # "  Socket errors: connect 0, read 0, write 0, timeout 297": the sum of the numbers (timeouts included).
+  sock="$(awk '/Socket errors:/ { for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) s += $i; print s + 0 }' <<<"$out")"
   [[ -n "$rps" && -n "$p50" && -n "$p99" ]] || fail "could not read wrk's output for $name (see ${log#"$BENCH_STATE"/})"
-  record "cat_${name}_rps" "$rps"
-  record "cat_${name}_p50" "$(to_ms "$p50")"
-  record "cat_${name}_p99" "$(to_ms "$p99")"
-  record "cat_${name}_errors" "$(( ${non2xx:-0} + ${sock:-0} ))"
+  record "${prefix}_${name}_rps" "$rps"
+  record "${prefix}_${name}_p50" "$(to_ms "$p50")"
+  record "${prefix}_${name}_p99" "$(to_ms "$p99")"
+  record "${prefix}_${name}_requests" "${requests:-0}"
+  record "${prefix}_${name}_errors" "$(( ${non2xx:-0} + ${sock:-0} ))"
   if (( ${non2xx:-0} + ${sock:-0} > 0 )); then
     note "wrk $name: ${non2xx:-0} non-2xx answers and ${sock:-0} socket errors (see .dataspace/bench/logs/wrk-$name.txt)"
   fi
+}
+
+wrk_run() { # NAME URL [TOKEN] [PREFIX] -> a warm-up, then wrk_measure
+  step "wrk $1: 3 s warm-up, then -t2 -c$BENCH_CONNECTIONS -d${BENCH_DURATION}s --latency ${2#"$BENCH_URL"}"
+  wrk_warmup "$2" "${3:-}"
+  wrk_measure "$@"
 }
 
 phase_catalog() {
@@ -321,6 +342,138 @@ phase_catalog() {
   wrk_run select1 "$BENCH_URL/bench/select1"
   wrk_run me "$BENCH_URL/v1/organizations/me" "$mb"
   wrk_run live "$BENCH_URL/health/live"
+}
+
+# ---- consents and audit (issue 4) ---------------------------------------------------------------------------------
+
+audit_count() { psql_q "select count(*) from audit_events"; }
+recorded() { sed -n "s/^$1=//p" "$RESULTS" | tail -n 1; } # a number this run recorded
+# The value of a top-level "NAME": scalar in a JSON text on stdin (quotes dropped); enough for our own flat answers.
+json_scalar() { sed -nE "s/.*\"$1\" *: *\"?([^\",}]*)\"?.*/\1/p" | head -n 1; }
+
+# GET with a token; prints "CODE ITEMS CONSENT_HEADER" (ITEMS: datasets listed, counted by their "owner" fields).
+probe_list() { # URL TOKEN
+  local hdrs body code items consent
+  hdrs="$(mktemp)" body="$(mktemp)"
+  code="$(curl -sS -m 60 -D "$hdrs" -o "$body" -w '%{http_code}' -H "Authorization: Bearer $2" "$1")" || code=000
+  items="$(grep -o '"owner" *:' "$body" | wc -l)"
+  consent="$(awk -F': *' 'tolower($1) == "x-dataspace-consent" { gsub(/\r/, "", $2); print $2 }' "$hdrs")"
+  [[ "$code" == 200 ]] || note "GET ${1#"$BENCH_URL"} answered $code: $(head -c 300 "$body")"
+  rm -f "$hdrs" "$body"
+  printf '%s %s %s\n' "$code" "$items" "${consent:--}"
+}
+
+# The machine's side of the audit row: the same serialised append in SQL alone, 64 pgbench clients on this
+# PostgreSQL (durable settings, same disk) in a scratch database: advisory transaction lock, read the head, insert the
+# next row with a SHA-256 over the previous hash, commit. No HTTP, no token, no catalog query.
+audit_sql_baseline() {
+  local pgbench="${BENCH_PGBENCH:-$(dirname "$BENCH_PSQL")/pgbench}" db=bench_scratch script="$DATA/append.sql" out
+  [[ -x "$pgbench" ]] || { note "pgbench not found next to psql: no SQL baseline for the audit row"; return 0; }
+  PGOPTIONS='-c client_min_messages=warning' psql_q "drop database if exists $db" >/dev/null
+  psql_q "create database $db" >/dev/null
+  "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres -d "$db" >/dev/null <<'SQL'
+create table chain (
+    seq bigint primary key, occurred_at timestamptz not null, actor_org_id uuid, subject_org_id uuid,
+    object_type text not null, action text not null, details text not null, prev_hash bytea not null, hash bytea not null);
+create index chain_subject_idx on chain (subject_org_id, seq);
+create index chain_actor_idx on chain (actor_org_id, seq);
+insert into chain values (1, now(), null, null, 'genesis', 'created', '{}', '\x00'::bytea, sha256('genesis'));
+SQL
+  cat >"$script" <<'SQL'
+begin;
+select pg_advisory_xact_lock(4543);
+insert into chain (seq, occurred_at, actor_org_id, subject_org_id, object_type, action, details, prev_hash, hash)
+  select seq + 1, clock_timestamp(), '01900000-0000-7000-8000-000000000005', '01900000-0000-7000-8000-000000000002',
+         'datasets', 'read', '{"category":"dataset_files","count":20}', hash,
+         sha256(hash || convert_to((seq + 1)::text || ' datasets read', 'UTF8'))
+  from chain order by seq desc limit 1;
+commit;
+SQL
+  step "SQL baseline: pgbench -n -c$BENCH_CONNECTIONS -j2 -T$BENCH_DURATION, one serialised chain append per transaction"
+  if ! out="$("$pgbench" -n -c "$BENCH_CONNECTIONS" -j 2 -T "$BENCH_DURATION" -f "$script" \
+      -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres "$db" 2>&1)"; then
+    note "pgbench failed: $(tail -n 3 <<<"$out" | tr '\n' ' ')"
+    return 0
+  fi
+  printf '%s\n' "$out" >"$BENCH_STATE/logs/pgbench-append.txt"
+  record cons_sql_append_tps "$(awk '/^tps = / { printf "%.0f", $3; exit }' <<<"$out")"
+  record cons_sql_append_latency_ms "$(awk '/^latency average = / { print $4; exit }' <<<"$out")"
+  psql_q "drop database $db" >/dev/null || true
+}
+
+phase_consent() {
+  local unit="$SOURCE_UNIT_ORG" su au from until consent body
+  su="$(token "$BENCH_SOURCE_UNIT_ID" "$BENCH_SOURCE_UNIT_SECRET")"
+  au="$(token "$BENCH_AUTHORITY_ID" "$BENCH_AUTHORITY_SECRET")"
+  from="$(date -u -d '-1 min' +%Y-%m-%dT%H:%M:%SZ)"
+  until="$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)"
+  body="{\"grantee\":\"$AUTHORITY_ORG\",\"categories\":[\"dataset_files\",\"usage_statistics\"],\"all_datasets\":true,"
+  body+="\"dataset_ids\":[],\"purpose\":{\"code\":\"bench\",\"text\":\"bench\"},\"legal_basis\":\"bench\","
+  body+="\"valid_from\":\"$from\",\"valid_until\":\"$until\"}"
+  step "POST /v1/consents: the demo source unit lets the demo authority read all its datasets (dataset_files, usage_statistics)"
+  consent="$(api_call POST /v1/consents "$su" "$body" | first_id)" ||
+    fail "the consent for the bench could not be granted (POST /v1/consents)"
+  [[ -n "$consent" ]] || fail "POST /v1/consents answered without an id"
+  record cons_consent_id "$consent"
+  record cons_unit_datasets "$(psql_q "select count(*) from datasets where owner_id = '$unit'")"
+
+  local auth_url="$BENCH_URL/v1/authority/units/$unit/datasets?limit=20" owner_url="$BENCH_URL/v1/datasets?owner=$unit&limit=20"
+  local code items header
+  read -r code items header <<<"$(probe_list "$auth_url" "$au")"
+  [[ "$code" == 200 ]] || fail "the authority's read through the consent gate answered $code"
+  [[ "$header" == "$consent" ]] || note "the authority's read names consent '$header' in X-DataSpace-Consent, not the bench's $consent"
+  [[ "$items" == 20 ]] || note "GET ${auth_url#"$BENCH_URL"} listed $items datasets, not 20"
+  read -r code items header <<<"$(probe_list "$owner_url" "$su")"
+  [[ "$code" == 200 ]] || fail "the owner's read of its own datasets answered $code"
+  [[ "$items" == 20 ]] || note "GET ${owner_url#"$BENCH_URL"} listed $items datasets, not 20"
+
+  # The owner first, then the authority. audit_events is counted around each measured run (not the warm-ups): the
+  # authority's difference over the wall time is the append rate; the owner's should be 0.
+  local name url tok c0 c1 t0 t1 ns=0
+  for name in owner authority; do
+    if [[ "$name" == owner ]]; then url="$owner_url" tok="$su"; else url="$auth_url" tok="$au"; fi
+    step "wrk $name: 3 s warm-up, then -t2 -c$BENCH_CONNECTIONS -d${BENCH_DURATION}s --latency ${url#"$BENCH_URL"}"
+    wrk_warmup "$url" "$tok"
+    c0="$(audit_count)"
+    t0="$(now_ns)"
+    wrk_measure "$name" "$url" "$tok" cons
+    t1="$(now_ns)"
+    c1="$(audit_count)"
+    ns=$((t1 - t0))
+    record "cons_${name}_audit_events" $((c1 - c0))
+    record "cons_${name}_seconds" "$(awk -v ns="$ns" 'BEGIN { printf "%.2f", ns / 1e9 }')"
+  done
+  local events owner_events answered diff
+  events="$(recorded cons_authority_audit_events)"
+  owner_events="$(recorded cons_owner_audit_events)"
+  record cons_audit_events_per_s "$(awk -v n="$events" -v ns="$ns" 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
+  # One event per answered read. wrk's completed count and the rows added may differ by the requests in flight when
+  # the run started and stopped (at most one per connection each time).
+  answered=$(( $(recorded cons_authority_requests) - $(recorded cons_authority_errors) ))
+  diff=$(( events - answered ))
+  if (( diff < -2 * BENCH_CONNECTIONS || diff > 2 * BENCH_CONNECTIONS )); then
+    note "the authority run added $events audit events for $answered answered reads (expected one each, give or take the requests in flight)"
+  fi
+  if (( owner_events != 0 )); then
+    note "the owner's catalog reads added $owner_events audit events (expected none)"
+  fi
+
+  step "GET /v1/audit/verify after the load (walks the whole chain and recomputes every hash)"
+  local verify valid length broken problem
+  verify="$(api_call GET /v1/audit/verify "$su")" || fail "GET /v1/audit/verify failed after the load"
+  valid="$(json_scalar valid <<<"$verify")"
+  length="$(json_scalar length <<<"$verify")"
+  record cons_audit_valid "${valid:-unknown}"
+  record cons_audit_length "${length:-}"
+  record cons_audit_rows "$(audit_count)"
+  if [[ "$valid" != true ]]; then
+    broken="$(json_scalar first_broken_seq <<<"$verify")"
+    problem="$(json_scalar problem <<<"$verify")"
+    record cons_audit_first_broken_seq "${broken:-}"
+    note "THE AUDIT CHAIN IS NOT VALID after the load: first broken event ${broken:-?}: ${problem:-?} (GET /v1/audit/verify: ${verify:0:400})"
+  fi
+
+  audit_sql_baseline
 }
 
 phase_azurite_upload() {
@@ -386,7 +539,7 @@ phase_report() {
   [[ "$BENCH_SIZE_MIB" == 1024 ]] && size="1 GiB"
   local rq="${range_requests:-?}"
 
-  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issue 3)"
+  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issues 3, 4)"
   line "$(printf '%*s' $W1 '' | tr ' ' -)" "$(printf '%*s' $W2 '' | tr ' ' -)" "$(printf '%*s' $W3 '' | tr ' ' -)" \
     "$(printf '%*s' $W4 '' | tr ' ' -)" "$(printf '%*s' $W5 '' | tr ' ' -)"
   row "upload $size, filesystem store" MB/s "${up_fs_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
@@ -418,6 +571,19 @@ phase_report() {
     row "  p99 latency" ms "${!p99:-}" "${cat_select1_p99:-}" "select 1" "" "< 25 ms"
     row "  p50 latency" ms "${!p50:-}" "${cat_select1_p50:-}" "select 1" "" ""
   done
+  row "authority reads through the consent gate" req/s "${cons_authority_rps:-}" "${cons_owner_rps:-}" "owner's own listing" \
+    "$(ratio "${cons_authority_rps:-}" "${cons_owner_rps:-}")" "≥ 0.8 of owner"
+  row "  p99 latency" ms "${cons_authority_p99:-}" "${cons_owner_p99:-}" "owner" "" ""
+  row "  p50 latency" ms "${cons_authority_p50:-}" "${cons_owner_p50:-}" "owner" "" ""
+  row "audit appends, $BENCH_CONNECTIONS concurrent writers" events/s "${cons_audit_events_per_s:-}" "${cons_sql_append_tps:-}" \
+    "SQL append, pgbench" "$(ratio "${cons_audit_events_per_s:-}" "${cons_sql_append_tps:-}")" ""
+  local chain="  audit chain after the load: not checked"
+  case "${cons_audit_valid:-}" in
+    true) chain="  audit chain after the load: valid" ;;
+    "") ;;
+    *) chain="  audit chain after the load: NOT VALID" ;;
+  esac
+  row "$chain" events "${cons_audit_length:-}" "" "" "" "valid"
   row "context: token + 1 query (/organizations/me)" req/s "${cat_me_rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
     "$(ratio "${cat_me_rps:-}" "${cat_select1_rps:-}")" ""
   row "context: Kestrel, no database (/health/live)" req/s "${cat_live_rps:-}" "" "" "" ""
@@ -433,9 +599,17 @@ phase_report() {
   printf '     at Warning (no per-request log lines). Client and server share the 2 cores; traffic on 127.0.0.1 only.\n'
   printf 'Transfers: %s, %s random bytes, MB = 10^6 bytes, wall time of one curl process each; the file is in the page\n' "$runs" "$size"
   printf '     cache for both sides. RSS growth = peak VmHWM (after clear_refs 5) minus VmRSS before, worst of the runs.\n'
-  printf 'Catalog: %s published datasets (q=%s matches %s, q=%s matches %s), wrk -t2 -c%s -d%ss --latency after a 3 s\n' \
+  printf 'Catalog: %s published datasets (q=%s matches %s, q=%s matches %s), wrk -t2 -c%s -d%ss --timeout 10s --latency after\n' \
     "$n" "$Q_ZH" "${cat_zh_matches:-?}" "$Q_EN" "${cat_en_matches:-?}" "$BENCH_CONNECTIONS" "$BENCH_DURATION"
-  printf '     warm-up; catalog requests carry a bearer token (looked up per request), the select 1 baseline is anonymous.\n\n'
+  printf '     a 3 s warm-up; catalog requests carry a bearer token (looked up per request), the select 1 baseline is anonymous.\n'
+  printf 'Consent: the demo source unit grants the demo authority a consent (POST /v1/consents, all datasets); the same wrk on\n'
+  printf '     GET /v1/authority/units/{unit}/datasets?limit=20 (authority) and GET /v1/datasets?owner={unit}&limit=20 (owner).\n'
+  printf '     Every authority read also appends one audit event, one at a time by design (advisory lock, durable commit):\n'
+  printf '     that is part of what is measured. Events/s = rows added to audit_events during the authority run / its wall\n'
+  printf '     time (%s rows for %s answered reads; owner run: %s rows). SQL baseline: pgbench -c%s, lock + read head +\n' \
+    "${cons_authority_audit_events:-?}" "$(( ${cons_authority_requests:-0} - ${cons_authority_errors:-0} ))" \
+    "${cons_owner_audit_events:-?}" "$BENCH_CONNECTIONS"
+  printf '     insert + commit in a scratch database. Chain checked afterwards with GET /v1/audit/verify.\n\n'
   printf '%s' "$TABLE"
 
   local notes=() key
@@ -480,7 +654,8 @@ case "${1:-}" in
   context) phase_context ;;
   transfer) phase_transfer ;;
   catalog) phase_catalog ;;
+  consent) phase_consent ;;
   azurite-upload) phase_azurite_upload ;;
   report) phase_report ;;
-  *) printf 'usage: bench/run.sh context|transfer|catalog|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
 esac
