@@ -43,7 +43,7 @@ internal sealed record AuditEntry(
 /// prev_hash (lower-case hex)</c>; absent values are empty strings; ids are lower-case UUIDs. The first event's
 /// prev_hash is 32 zero bytes. Fields never contain '\n' (JSON escapes it; ids and codes are ours).
 /// </summary>
-internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock)
+internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsyncDisposable
 {
     // "DSAUDIT" as a number: the advisory lock that makes appends one at a time, so the chain never forks.
     private const long LockKey = 0x44_53_41_55_44_49_54;
@@ -51,46 +51,139 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock)
     public static readonly byte[] Genesis = new byte[32];
 
     /// <summary>Appends inside the caller's transaction: the event commits or rolls back with the change it records.</summary>
-    public async Task<long> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditEntry entry, CancellationToken ct)
+    public async Task<long> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditEntry entry, CancellationToken ct) =>
+        (await AppendBatchAsync(conn, tx, [entry], ct))[0];
+
+    /// <summary>
+    /// Appends an event that records a read (which changes nothing else) and returns once it is durable. Reads from
+    /// many requests are group-committed: one writer appends whatever has queued up in one transaction, so
+    /// concurrent readers share one lock acquisition and one WAL flush instead of queueing for one each.
+    /// </summary>
+    public Task<long> AppendAsync(AuditEntry entry, CancellationToken ct)
+    {
+        if (Interlocked.CompareExchange(ref _writerStarted, 1, 0) == 0)
+        {
+            _writer = Task.Run(WriteQueuedAsync, CancellationToken.None);
+        }
+
+        var pending = new Pending(entry, new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_queue.Writer.TryWrite(pending))
+        {
+            throw new InvalidOperationException("The audit writer has stopped: the application is shutting down.");
+        }
+
+        // The event is written even if this caller stops waiting: a read that happened stays recorded.
+        return pending.Done.Task.WaitAsync(ct);
+    }
+
+    private sealed record Pending(AuditEntry Entry, TaskCompletionSource<long> Done);
+
+    private const int MaxBatch = 256;
+    private readonly System.Threading.Channels.Channel<Pending> _queue =
+        System.Threading.Channels.Channel.CreateUnbounded<Pending>(new() { SingleReader = true });
+    private int _writerStarted;
+    private Task? _writer;
+
+    private async Task WriteQueuedAsync()
+    {
+        var batch = new List<Pending>(MaxBatch);
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && _queue.Reader.TryRead(out var pending))
+            {
+                batch.Add(pending);
+            }
+
+            try
+            {
+                await using var conn = await db.OpenConnectionAsync();
+                await using var tx = await conn.BeginTransactionAsync();
+                var seqs = await AppendBatchAsync(conn, tx, [.. batch.Select(p => p.Entry)], CancellationToken.None);
+                await tx.CommitAsync();
+                for (var i = 0; i < batch.Count; i++)
+                {
+                    batch[i].Done.TrySetResult(seqs[i]);
+                }
+            }
+            catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+            {
+                foreach (var pending in batch)
+                {
+                    pending.Done.TrySetException(e);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops taking new events and finishes writing the queued ones (called on shutdown).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        if (_writer is not null)
+        {
+            await _writer;
+        }
+    }
+
+    /// <summary>Appends events in order under the chain lock, which the transaction holds until it ends.</summary>
+    private async Task<long[]> AppendBatchAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct)
     {
         await conn.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@LockKey)", new { LockKey }, tx, cancellationToken: ct));
         var last = await conn.QuerySingleOrDefaultAsync<(long Seq, byte[] Hash)?>(new CommandDefinition(
             "select seq, hash from audit_events order by seq desc limit 1", transaction: tx, cancellationToken: ct));
-        var row = new AuditRow
+        var seq = last?.Seq ?? 0;
+        var prev = last?.Hash ?? Genesis;
+        // PostgreSQL keeps microseconds: truncate first, so the hash recomputed from the row matches.
+        var at = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime);
+        var rows = new List<AuditRow>(entries.Count);
+        foreach (var entry in entries)
         {
-            Seq = (last?.Seq ?? 0) + 1,
-            // PostgreSQL keeps microseconds: truncate first, so the hash recomputed from the row matches.
-            OccurredAt = TruncateToMicroseconds(clock.GetUtcNow().UtcDateTime),
-            ActorOrgId = entry.Actor.OrganizationId,
-            ActorClientId = entry.Actor.ClientId,
-            SubjectOrgId = entry.SubjectOrganizationId,
-            ObjectType = entry.ObjectType,
-            ObjectId = entry.ObjectId,
-            Action = entry.Action,
-            BasisType = entry.BasisType,
-            BasisId = entry.BasisId,
-            RequestId = entry.Actor.RequestId,
-            Details = JsonSerializer.Serialize(entry.Details ?? new { }, Json.Options),
-            PrevHash = last?.Hash ?? Genesis,
-        };
-        row = row with { Hash = HashOf(row) };
+            var row = new AuditRow
+            {
+                Seq = ++seq,
+                OccurredAt = at,
+                ActorOrgId = entry.Actor.OrganizationId,
+                ActorClientId = entry.Actor.ClientId,
+                SubjectOrgId = entry.SubjectOrganizationId,
+                ObjectType = entry.ObjectType,
+                ObjectId = entry.ObjectId,
+                Action = entry.Action,
+                BasisType = entry.BasisType,
+                BasisId = entry.BasisId,
+                RequestId = entry.Actor.RequestId,
+                Details = JsonSerializer.Serialize(entry.Details ?? new { }, Json.Options),
+                PrevHash = prev,
+            };
+            row = row with { Hash = HashOf(row) };
+            prev = row.Hash;
+            rows.Add(row);
+        }
+
+        // One statement per batch: arrays of each column, unnested in order.
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into audit_events (seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action,
                                       basis_type, basis_id, request_id, details, prev_hash, hash)
-            values (@Seq, @OccurredAt, @ActorOrgId, @ActorClientId, @SubjectOrgId, @ObjectType, @ObjectId, @Action,
-                    @BasisType, @BasisId, @RequestId, @Details, @PrevHash, @Hash)
-            """, row, tx, cancellationToken: ct));
-        return row.Seq;
-    }
-
-    /// <summary>Appends in a transaction of its own (for reads, which change nothing else).</summary>
-    public async Task<long> AppendAsync(AuditEntry entry, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await using var tx = await conn.BeginTransactionAsync(ct);
-        var seq = await AppendAsync(conn, tx, entry, ct);
-        await tx.CommitAsync(ct);
-        return seq;
+            select * from unnest(@Seq, @OccurredAt, @ActorOrgId, @ActorClientId, @SubjectOrgId, @ObjectType, @ObjectId, @Action,
+                                 @BasisType, @BasisId, @RequestId, @Details, @PrevHash, @Hash)
+            """, new
+        {
+            Seq = rows.Select(r => r.Seq).ToArray(),
+            OccurredAt = rows.Select(r => r.OccurredAt).ToArray(),
+            ActorOrgId = rows.Select(r => r.ActorOrgId).ToArray(),
+            ActorClientId = rows.Select(r => r.ActorClientId).ToArray(),
+            SubjectOrgId = rows.Select(r => r.SubjectOrgId).ToArray(),
+            ObjectType = rows.Select(r => r.ObjectType).ToArray(),
+            ObjectId = rows.Select(r => r.ObjectId).ToArray(),
+            Action = rows.Select(r => r.Action).ToArray(),
+            BasisType = rows.Select(r => r.BasisType).ToArray(),
+            BasisId = rows.Select(r => r.BasisId).ToArray(),
+            RequestId = rows.Select(r => r.RequestId).ToArray(),
+            Details = rows.Select(r => r.Details).ToArray(),
+            PrevHash = rows.Select(r => r.PrevHash).ToArray(),
+            Hash = rows.Select(r => r.Hash).ToArray(),
+        }, tx, cancellationToken: ct));
+        return [.. rows.Select(r => r.Seq)];
     }
 
     /// <summary>The result of walking the chain.</summary>
