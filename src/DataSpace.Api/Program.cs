@@ -10,7 +10,9 @@ using DataSpace.Api.Features.Clients;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
+using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Features.Versions;
@@ -58,6 +60,8 @@ builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddSingleton<ConsentStore>();
 builder.Services.AddSingleton<ConsentRequestStore>();
 builder.Services.AddSingleton<ConsentGate>();
+builder.Services.AddSingleton<TermsStore>();
+builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<UsagePartitionMaintenance>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -92,6 +96,8 @@ app.MapConsentEndpoints();
 app.MapConsentRequestEndpoints();
 app.MapAuthorityEndpoints();
 app.MapAuditEndpoints();
+app.MapTermsEndpoints();
+app.MapOrderEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

@@ -20,6 +20,9 @@ internal static class Policies
     /// <summary>The data bureau and authorities with scope consents: ask for consent, read under it.</summary>
     public const string ConsentGrantee = "consent-grantee";
 
+    /// <summary>Model builders with scope orders: accept terms, order, hold entitlements.</summary>
+    public const string Buyer = "buyer";
+
     /// <summary>Any organisation with scope audit: the trail about its own data, and chain verification.</summary>
     public const string Auditor = "auditor";
 
@@ -35,6 +38,7 @@ internal static class Policies
             .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
             .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
             .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit))
+            .AddPolicy(Buyer, p => RoleAndScope(p, Scopes.Orders, Roles.ModelBuilder))
             .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
             .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))
             .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, Roles.DataBureau, Roles.Authority))

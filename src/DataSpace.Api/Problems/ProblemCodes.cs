@@ -57,6 +57,19 @@ internal static class ProblemCodes
     public const string ConsentRequestExpired = "consent_request_expired";
     public const string ConsentWidened = "consent_widened";
 
+    public const string TermsNotFound = "terms_not_found";
+    public const string TermsOutdated = "terms_outdated";
+    public const string TermsNotAccepted = "terms_not_accepted";
+    public const string PlanNotFound = "plan_not_found";
+    public const string PlanInactive = "plan_inactive";
+    public const string OwnDataset = "own_dataset";
+    public const string OrderNotFound = "order_not_found";
+    public const string OrderNotPayable = "order_not_payable";
+    public const string OrderNotPaid = "order_not_paid";
+    public const string OrderNotCancellable = "order_not_cancellable";
+    public const string AmountMismatch = "amount_mismatch";
+    public const string PaymentReferenceUsed = "payment_reference_used";
+
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => BadRequest,

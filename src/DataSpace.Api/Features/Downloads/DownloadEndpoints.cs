@@ -4,6 +4,8 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Orders;
+using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
@@ -46,7 +48,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, ConsentGate gate, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
+        UsageLedger ledger, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
     {
         var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
         if (path is null)
@@ -60,7 +62,7 @@ internal static partial class DownloadEndpoints
             return Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you.");
         }
 
-        var (basis, consentId, refusal) = await AccessAsync(dataset, http, gate, ct);
+        var (basis, basisId, refusal) = await AccessAsync(dataset, http, gate, orders, terms, clock.GetUtcNow(), ct);
         if (refusal is not null)
         {
             return refusal;
@@ -130,7 +132,7 @@ internal static partial class DownloadEndpoints
         {
             // A read of another organisation's data: the owner can see it happened, and under what.
             await audit.AppendAsync(new AuditEntry(AuditActor.From(http), dataset.OwnerId, "file", $"{dataset.Id}/{version.Number}/{path}", "downloaded",
-                basis, consentId?.ToString(), new { bytes = range.Length, range_start = range.IsPartial ? range.Start : (long?)null }), ct);
+                basis, basisId?.ToString(), new { bytes = range.Length, range_start = range.IsPartial ? range.Start : (long?)null }), ct);
         }
 
         var started = clock.GetUtcNow();
@@ -167,12 +169,13 @@ internal static partial class DownloadEndpoints
     }
 
     /// <summary>
-    /// Who may read this dataset's files, and on what basis: the owner always; anyone its published open files; the data
-    /// bureau and authorities anything else (paid, unpublished, withdrawn) only through the owner's consent for
-    /// dataset_files; everyone else is refused with the reason (drafts stay invisible: 404).
+    /// Who may read this dataset's files, and on what basis: the owner always; anyone its published open files; the
+    /// holder of an active entitlement a published paid dataset's files, once it has accepted the current terms; the data
+    /// bureau and authorities anything else (paid, unpublished, withdrawn) through the owner's consent for dataset_files;
+    /// everyone else is refused with the reason (drafts stay invisible: 404).
     /// </summary>
-    private static async Task<(string Basis, Guid? ConsentId, IResult? Refusal)> AccessAsync(
-        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, CancellationToken ct)
+    private static async Task<(string Basis, Guid? BasisId, IResult? Refusal)> AccessAsync(
+        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, OrderStore orders, TermsStore terms, DateTimeOffset now, CancellationToken ct)
     {
         var caller = http.User.OrganizationId();
         if (dataset.IsOwnedBy(caller))
@@ -183,6 +186,15 @@ internal static partial class DownloadEndpoints
         if (dataset.Status == "published" && dataset.Access == "open")
         {
             return ("open", null, null);
+        }
+
+        if (dataset.Status == "published" && await orders.ActiveEntitlementAsync(caller, dataset.Id, now, ct) is { } entitlement)
+        {
+            var (accepted, current) = await terms.AcceptedCurrentAsync(dataset.Id, caller, ct);
+            return accepted
+                ? ("entitlement", entitlement, null)
+                : ("", null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.TermsNotAccepted, "The dataset's terms changed: accept them again",
+                    $"Version {current} of the data use agreement is in force; accept it with POST /v1/datasets/{dataset.Id}/agreements."));
         }
 
         if (http.User.HasRole(Roles.DataBureau) || http.User.HasRole(Roles.Authority))

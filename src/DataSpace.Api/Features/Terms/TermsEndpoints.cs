@@ -1,0 +1,95 @@
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Orders;
+
+namespace DataSpace.Api.Features.Terms;
+
+internal static class TermsEndpoints
+{
+    public static IEndpointRouteBuilder MapTermsEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/v1/datasets/{id}").WithTags("Terms").RequireAuthorization(Policies.Catalog);
+        group.MapPut("/terms", Set).WithName("SetTerms")
+            .WithSummary("Set a new version of the dataset's data use agreement; consumers must accept it again (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapGet("/terms", Get).WithName("GetTerms")
+            .WithSummary("The current data use agreement, its version and hash")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        group.MapPost("/agreements", Accept).WithName("AcceptTerms")
+            .WithSummary("Accept the current data use agreement (needed to order and to download a paid dataset)")
+            .RequireAuthorization(Policies.Buyer)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        return app;
+    }
+
+    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Set(
+        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var v = new Validation();
+        var text = v.RequiredText("text", request.Text, 50_000, multiline: true);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var row = await terms.SetAsync(dataset.Id, dataset.OwnerId, text, clock.GetUtcNow(), AuditActor.From(http), ct);
+        return TypedResults.Ok(row.ToContract());
+    }
+
+    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Get(string id, HttpContext http, DatasetStore datasets, TermsStore terms, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var current = await terms.CurrentAsync(dataset.Id, ct);
+        return current is null
+            ? Problem.NotFound(ProblemCodes.TermsNotFound, "The dataset has no data use agreement yet", "Its owner sets one with PUT /v1/datasets/{id}/terms.")
+            : TypedResults.Ok(current.ToContract());
+    }
+
+    private static async Task<Results<Created<Agreement>, ProblemHttpResult>> Accept(
+        string id, AcceptTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        if (request.TermsVersion is not { } version)
+        {
+            return new Validation().Add("terms_version", "is required: the version of the terms you accept").ToProblem();
+        }
+
+        var current = await terms.CurrentAsync(dataset.Id, ct);
+        if (current is null)
+        {
+            return Problem.NotFound(ProblemCodes.TermsNotFound, "The dataset has no data use agreement yet");
+        }
+
+        if (current.Version != version)
+        {
+            return Problem.Conflict(ProblemCodes.TermsOutdated, "That is not the current version of the terms",
+                $"The current version is {current.Version} (sha-256 {current.Sha256}); read it and accept that one.");
+        }
+
+        var at = await terms.AcceptAsync(dataset.Id, dataset.OwnerId, version, http.User.OrganizationId(), http.User.ClientId(), clock.GetUtcNow(), AuditActor.From(http), ct);
+        return TypedResults.Created($"/v1/datasets/{dataset.Id}/terms",
+            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), DatasetStore.Utc(at)));
+    }
+}

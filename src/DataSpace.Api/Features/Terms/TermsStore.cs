@@ -1,0 +1,76 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Contracts.Orders;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Terms;
+
+/// <summary>Data use agreements: versioned, hashed texts, and who accepted which version.</summary>
+internal sealed class TermsStore(NpgsqlDataSource db, AuditChain audit)
+{
+    public sealed record TermsRow(Guid DatasetId, int Version, string Text, string Sha256, DateTime CreatedAt)
+    {
+        public DatasetTerms ToContract() => new(DatasetId.ToString(), Version, Text, Sha256, DatasetStore.Utc(CreatedAt));
+    }
+
+    public async Task<TermsRow?> CurrentAsync(Guid datasetId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<TermsRow>(new CommandDefinition(
+            "select dataset_id, version, text, sha256, created_at from dataset_terms where dataset_id = @datasetId order by version desc limit 1",
+            new { datasetId }, cancellationToken: ct));
+    }
+
+    public async Task<TermsRow> SetAsync(Guid datasetId, Guid ownerId, string text, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    {
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("select 1 from datasets where id = @datasetId for update", new { datasetId }, tx, cancellationToken: ct));
+        var row = await conn.QuerySingleAsync<TermsRow>(new CommandDefinition("""
+            insert into dataset_terms (dataset_id, version, text, sha256, created_at)
+            select @datasetId, coalesce(max(version), 0) + 1, @text, @sha256, @now from dataset_terms where dataset_id = @datasetId
+            returning dataset_id, version, text, sha256, created_at
+            """, new { datasetId, text, sha256, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "terms", $"{datasetId}/{row.Version}", "set", Details: new { sha256 }), ct);
+        await tx.CommitAsync(ct);
+        return row;
+    }
+
+    /// <summary>Records the acceptance (once per organisation and version; accepting again is harmless).</summary>
+    public async Task<DateTime> AcceptAsync(Guid datasetId, Guid ownerId, int version, Guid organizationId, string clientId, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var inserted = await conn.ExecuteAsync(new CommandDefinition("""
+            insert into agreements (dataset_id, terms_version, organization_id, client_id, accepted_at)
+            values (@datasetId, @version, @organizationId, @clientId, @now) on conflict do nothing
+            """, new { datasetId, version, organizationId, clientId, now }, tx, cancellationToken: ct));
+        if (inserted == 1)
+        {
+            // An acceptance makes the consumer known to the owner, as an order does.
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "terms", $"{datasetId}/{version}", "accepted", "agreement", null), ct);
+        }
+
+        var at = await conn.ExecuteScalarAsync<DateTime>(new CommandDefinition(
+            "select accepted_at from agreements where dataset_id = @datasetId and terms_version = @version and organization_id = @organizationId",
+            new { datasetId, version, organizationId }, tx, cancellationToken: ct));
+        await tx.CommitAsync(ct);
+        return at;
+    }
+
+    /// <summary>Whether the organisation accepted the dataset's current terms (true when the dataset has none).</summary>
+    public async Task<(bool Accepted, int? CurrentVersion)> AcceptedCurrentAsync(Guid datasetId, Guid organizationId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var state = await conn.QuerySingleAsync<(int? Current, bool Accepted)>(new CommandDefinition("""
+            with current as (select max(version) as v from dataset_terms where dataset_id = @datasetId)
+            select current.v, exists (select 1 from agreements a where a.dataset_id = @datasetId and a.terms_version = current.v and a.organization_id = @organizationId)
+            from current
+            """, new { datasetId, organizationId }, cancellationToken: ct));
+        return (state.Current is null || state.Accepted, state.Current);
+    }
+}

@@ -1,0 +1,202 @@
+using Dapper;
+
+namespace DataSpace.Api.Tests.Features.Orders;
+
+public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private const string File = "质检标注.jsonl";
+
+    private sealed record Market(HttpClient Seller, HttpClient Buyer, Credentials BuyerOrg, HttpClient Operator, string Dataset, string Plan, int Terms);
+
+    private async Task<Market> Open(string kind = "one_time", string? period = null, long price = 199_900)
+    {
+        var seller = await api.ClientFor(await api.OrganizationAsync("售卖数源单位", "source_unit"));
+        var buyerOrg = await api.OrganizationAsync("购买模型方", "model_builder");
+        var buyer = await api.ClientFor(buyerOrg);
+        var dataset = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { [File] = "{\"label\":\"划痕\"}\n"u8.ToArray() }, "paid");
+        var terms = await (await seller.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "仅限购买方内部模型训练，不得转售。" }, Ct)).AssertJson();
+        var plan = await (await seller.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind, period, price_fen = price }, Ct)).AssertJson(HttpStatusCode.Created);
+        return new Market(seller, buyer, buyerOrg, await api.OperatorClient(), dataset, plan.GetProperty("id").GetString()!, terms.GetProperty("version").GetInt32());
+    }
+
+    private static HttpRequestMessage OrderRequest(string plan, string? key = null)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key ?? Guid.NewGuid().ToString());
+        return request;
+    }
+
+    private static async Task<string> Accept(Market m) =>
+        (await (await m.Buyer.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/agreements", new { terms_version = m.Terms }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("terms_sha256").GetString()!;
+
+    private async Task<List<(string Kind, long Amount)>> Ledger(string dataset)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        return [.. await conn.QueryAsync<(string, long)>("select kind, amount_fen from revenue_entries where dataset_id = @d order by occurred_at", new { d = Guid.Parse(dataset) })];
+    }
+
+    [Fact]
+    public async Task Order_pay_download_refund_with_the_ledger_following()
+    {
+        var m = await Open();
+        var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
+        await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
+        await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "terms_not_accepted");
+        Assert.Equal(64, (await Accept(m)).Length);
+        var noKey = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = m.Plan }) };
+        await (await m.Buyer.SendAsync(noKey, Ct)).AssertProblem(HttpStatusCode.BadRequest, "idempotency_key_required");
+
+        var order = await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created);
+        var id = order.GetProperty("id").GetString();
+        Assert.Equal("pending_payment", order.GetProperty("status").GetString());
+        Assert.Equal(199_900, order.GetProperty("price_fen").GetInt64());
+        Assert.Equal(m.Terms, order.GetProperty("terms_version").GetInt32());
+        await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
+
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_800, reference = "WX" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "amount_mismatch");
+        var paid = await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "WX" + id }, Ct)).AssertJson();
+        Assert.Equal("paid", paid.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(url, Ct)).StatusCode);
+        var entitlements = await (await m.Buyer.GetAsync("/v1/entitlements", Ct)).AssertJson();
+        Assert.True(entitlements.EnumerateArray().Single().GetProperty("active").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, entitlements.EnumerateArray().Single().GetProperty("valid_until").ValueKind);
+
+        var refunded = await (await m.Operator.PostAsync($"/v1/orders/{id}/refund", null, Ct)).AssertJson();
+        Assert.Equal("refunded", refunded.GetProperty("status").GetString());
+        await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
+        await (await m.Operator.PostAsync($"/v1/orders/{id}/refund", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_paid");
+        Assert.Equal([("payment", 199_900L), ("refund", -199_900L)], await Ledger(m.Dataset));
+    }
+
+    [Fact]
+    public async Task Fifty_identical_order_requests_give_one_order()
+    {
+        var m = await Open();
+        await Accept(m);
+        var key = Guid.NewGuid().ToString();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => m.Buyer.SendAsync(OrderRequest(m.Plan, key), Ct)));
+        Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("select count(*) from orders where dataset_id = @d", new { d = Guid.Parse(m.Dataset) }));
+        var replay = await m.Buyer.SendAsync(OrderRequest(m.Plan, key), Ct);
+        Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
+        Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
+    }
+
+    [Fact]
+    public async Task Concurrent_payment_confirmations_give_one_entitlement_and_one_ledger_entry()
+    {
+        var m = await Open();
+        await Accept(m);
+        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
+            m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "ALI-" + id }, Ct)));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        Assert.Equal(1, await conn.ExecuteScalarAsync<long>("select count(*) from entitlements where order_id = @o", new { o = Guid.Parse(id!) }));
+        Assert.Equal([("payment", 199_900L)], await Ledger(m.Dataset));
+    }
+
+    [Fact]
+    public async Task A_payment_reference_pays_one_order_only()
+    {
+        var m = await Open();
+        await Accept(m);
+        var first = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var second = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var reference = "UNION-" + Guid.NewGuid().ToString("N");
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{first}/payments", new { amount_fen = 199_900, reference }, Ct)).AssertJson();
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{second}/payments", new { amount_fen = 199_900, reference }, Ct)).AssertProblem(HttpStatusCode.Conflict, "payment_reference_used");
+    }
+
+    [Theory]
+    [InlineData("one_time", null, 0L, "price_fen")]
+    [InlineData("one_time", null, -100L, "price_fen")]
+    [InlineData("subscription", "P2W", 100L, "period")]
+    [InlineData("subscription", null, 100L, "period")]
+    [InlineData("rental", null, 100L, "kind")]
+    public async Task Bad_plans_are_validation_problems(string kind, string? period, long price, string field)
+    {
+        var m = await Open();
+        var problem = await (await m.Seller.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/plans", new { kind, period, price_fen = price }, Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal([field], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task A_plan_on_an_open_dataset_is_refused()
+    {
+        using var seller = await api.ClientFor(await api.OrganizationAsync("开放数据卖家", "source_unit"));
+        var open = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() });
+        var problem = await (await seller.PostAsJsonAsync($"/v1/datasets/{open}/plans", new { kind = "one_time", price_fen = 100 }, Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(["access"], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task Ordering_a_withdrawn_dataset_is_refused_and_an_unpaid_order_can_be_cancelled()
+    {
+        var m = await Open();
+        await Accept(m);
+        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        Assert.Equal("cancelled", (await (await m.Buyer.PostAsync($"/v1/orders/{id}/cancel", null, Ct)).AssertJson()).GetProperty("status").GetString());
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "late-" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_payable");
+        await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/withdraw", null, Ct);
+        await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_withdrawn");
+    }
+
+    [Fact]
+    public async Task Changed_terms_must_be_accepted_again_before_downloading()
+    {
+        var m = await Open();
+        await Accept(m);
+        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "T-" + id }, Ct)).AssertJson();
+        var v2 = (await (await m.Seller.PutAsJsonAsync($"/v1/datasets/{m.Dataset}/terms", new { text = "第二版：增加署名要求。" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
+        var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
+
+        await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "terms_not_accepted");
+        await (await m.Buyer.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/agreements", new { terms_version = m.Terms }, Ct)).AssertProblem(HttpStatusCode.Conflict, "terms_outdated");
+        await (await m.Buyer.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/agreements", new { terms_version = v2 }, Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(url, Ct)).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_subscription_opens_the_files_for_its_period_only()
+    {
+        var m = await Open("subscription", "P1M", 50_000);
+        await Accept(m);
+        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 50_000, reference = "S-" + id }, Ct)).AssertJson();
+        var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
+        Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(url, Ct)).StatusCode);
+
+        api.Clock.Freeze(DateTimeOffset.UtcNow.AddDays(32));
+        try
+        {
+            using var later = await api.ClientFor(m.BuyerOrg);
+            await (await later.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
+        }
+        finally
+        {
+            api.Clock.Thaw();
+        }
+    }
+
+    [Fact]
+    public async Task Owners_cannot_order_their_own_data_and_the_ledger_is_append_only()
+    {
+        var m = await Open();
+        using var sellerAsBuyer = await api.ClientFor(await api.OrganizationAsync("自买自卖", "source_unit", "model_builder"));
+        var own = await DatasetFlow.PublishedAsync(sellerAsBuyer, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() }, "paid");
+        await sellerAsBuyer.PutAsJsonAsync($"/v1/datasets/{own}/terms", new { text = "条款" }, Ct);
+        var plan = (await (await sellerAsBuyer.PostAsJsonAsync($"/v1/datasets/{own}/plans", new { kind = "one_time", price_fen = 100 }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await (await sellerAsBuyer.SendAsync(OrderRequest(plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "own_dataset");
+
+        await Accept(m);
+        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "L-" + id }, Ct)).AssertJson();
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("update revenue_entries set amount_fen = 1"));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("delete from revenue_entries"));
+    }
+}
