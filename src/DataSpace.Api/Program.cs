@@ -12,6 +12,7 @@ using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Revenue;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
@@ -98,6 +99,7 @@ app.MapAuthorityEndpoints();
 app.MapAuditEndpoints();
 app.MapTermsEndpoints();
 app.MapOrderEndpoints();
+app.MapRevenueEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

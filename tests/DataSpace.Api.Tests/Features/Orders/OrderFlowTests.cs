@@ -67,6 +67,16 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
         await (await m.Operator.PostAsync($"/v1/orders/{id}/refund", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_paid");
         Assert.Equal([("payment", 199_900L), ("refund", -199_900L)], await Ledger(m.Dataset));
+
+        var month = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).ToString("yyyy-MM", System.Globalization.CultureInfo.InvariantCulture);
+        var revenue = await (await m.Seller.GetAsync($"/v1/revenue?from={month}&to={month}", Ct)).AssertJson();
+        var line = revenue.GetProperty("lines").EnumerateArray().Single();
+        Assert.Equal(m.Dataset, line.GetProperty("dataset_id").GetString());
+        Assert.Equal(199_900, line.GetProperty("payments_fen").GetInt64());
+        Assert.Equal(-199_900, line.GetProperty("refunds_fen").GetInt64());
+        Assert.Equal(0, revenue.GetProperty("total_fen").GetInt64());
+        await (await m.Seller.GetAsync("/v1/revenue?from=2026-13", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        await (await m.Buyer.GetAsync("/v1/revenue", Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
     }
 
     [Fact]

@@ -1,0 +1,74 @@
+using System.Globalization;
+using Dapper;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Orders;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Revenue;
+
+internal static class RevenueEndpoints
+{
+    public static IEndpointRouteBuilder MapRevenueEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/v1/revenue", Report).WithTags("Revenue").WithName("GetRevenue")
+            .WithSummary("Your datasets' revenue per Asia/Shanghai month: payments, refunds and net, in fen (source units)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        return app;
+    }
+
+    private sealed record Row(DateOnly Month, Guid DatasetId, long PaymentsFen, long RefundsFen);
+
+    private static async Task<Results<Ok<RevenueReport>, ProblemHttpResult>> Report(
+        HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, [FromQuery] string? from = null, [FromQuery] string? to = null)
+    {
+        var v = new Validation();
+        var thisMonth = Orders.OrderStore.ShanghaiMonth(clock.GetUtcNow());
+        var last = Month(to, "to", v) ?? thisMonth;
+        var first = Month(from, "from", v) ?? last.AddMonths(-11);
+        if (last < first)
+        {
+            v.Add("to", "must not be before from");
+        }
+        else if (last > first.AddMonths(119))
+        {
+            v.Add("from", "the period may span at most 120 months");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = (await conn.QueryAsync<Row>(new CommandDefinition("""
+            select period_month as month, dataset_id,
+                   coalesce(sum(amount_fen) filter (where kind = 'payment'), 0)::bigint as payments_fen,
+                   coalesce(sum(amount_fen) filter (where kind = 'refund'), 0)::bigint as refunds_fen
+            from revenue_entries
+            where unit_id = @unit and period_month between @first and @last
+            group by 1, 2 order by 1, 2
+            """, new { unit = http.User.OrganizationId(), first, last }, cancellationToken: ct))).AsList();
+        var lines = rows.Select(r => new RevenueLine(r.Month, r.DatasetId.ToString(), r.PaymentsFen, r.RefundsFen, r.PaymentsFen + r.RefundsFen)).ToList();
+        return TypedResults.Ok(new RevenueReport(first, last, lines, lines.Sum(l => l.NetFen)));
+    }
+
+    /// <summary>A month as YYYY-MM (the first day of it).</summary>
+    private static DateOnly? Month(string? value, string field, Validation v)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
+        {
+            return month;
+        }
+
+        v.Add(field, "must be a month YYYY-MM");
+        return null;
+    }
+}
