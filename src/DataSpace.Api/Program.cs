@@ -63,6 +63,7 @@ builder.Services.AddSingleton<ConsentRequestStore>();
 builder.Services.AddSingleton<ConsentGate>();
 builder.Services.AddSingleton<TermsStore>();
 builder.Services.AddSingleton<OrderStore>();
+builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<UsagePartitionMaintenance>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -100,6 +101,7 @@ app.MapAuditEndpoints();
 app.MapTermsEndpoints();
 app.MapOrderEndpoints();
 app.MapRevenueEndpoints();
+app.MapPaymentWebhook();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

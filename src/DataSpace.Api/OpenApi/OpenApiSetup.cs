@@ -4,8 +4,11 @@ using Microsoft.OpenApi;
 
 namespace DataSpace.Api.OpenApi;
 
-/// <summary>Marks an endpoint whose body is application/x-www-form-urlencoded with these fields, for the OpenAPI document.</summary>
-internal sealed record FormBody(Type Type);
+/// <summary>
+/// Documents a body the endpoint reads by hand (bounded, with its own error handling), for the OpenAPI document.
+/// Accepts&lt;T&gt; would make routing answer a wrong content type with 415 before that handling runs.
+/// </summary>
+internal sealed record DocumentedBody(Type Type, string ContentType = "application/x-www-form-urlencoded");
 
 internal static class OpenApiSetup
 {
@@ -61,14 +64,14 @@ internal static class OpenApiSetup
                     });
                 }
 
-                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<FormBody>().FirstOrDefault() is { } form)
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault() is { } form)
                 {
                     operation.RequestBody = new OpenApiRequestBody
                     {
                         Required = true,
                         Content = new Dictionary<string, OpenApiMediaType>
                         {
-                            ["application/x-www-form-urlencoded"] = new() { Schema = await context.GetOrCreateSchemaAsync(form.Type, null, ct) },
+                            [form.ContentType] = new() { Schema = await context.GetOrCreateSchemaAsync(form.Type, null, ct) },
                         },
                     };
                 }

@@ -89,3 +89,16 @@ public sealed record RevenueReport(DateOnly From, DateOnly To, IReadOnlyList<Rev
 
 /// <summary>One dataset's revenue in one month.</summary>
 public sealed record RevenueLine(DateOnly Month, string DatasetId, long PaymentsFen, long RefundsFen, long NetFen);
+
+/// <summary>The payment notification a payment provider posts to /v1/payment-webhooks.</summary>
+public sealed record PaymentNotification
+{
+    /// <summary>The order paid.</summary>
+    public string? OrderId { get; init; }
+
+    /// <summary>The amount received in fen; must equal the order's price.</summary>
+    public long? AmountFen { get; init; }
+
+    /// <summary>The provider's unique payment reference.</summary>
+    public string? Reference { get; init; }
+}

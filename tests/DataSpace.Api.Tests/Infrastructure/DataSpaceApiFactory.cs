@@ -62,6 +62,9 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
 
     public TestClock Clock { get; } = new();
 
+    /// <summary>The payment webhook's shared secret in tests.</summary>
+    public const string WebhookSecret = "whsec_test_中山_secret";
+
     public LogCapture Logs { get; } = new();
 
     public string ConnectionString => TestDatabase.ConnectionStringFor(_database);
@@ -91,6 +94,7 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:DataSpace", ConnectionString);
+        builder.UseSetting("Payments:WebhookSecret", WebhookSecret);
         if (!_fileSystemBlobs && TestEnvironment.AzuriteEndpoint is { } azurite)
         {
             builder.UseSetting("BlobStorage:AzureEndpoint", azurite);

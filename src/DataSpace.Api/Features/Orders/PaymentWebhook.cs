@@ -1,0 +1,148 @@
+using System.Buffers;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Dapper;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Http;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Orders;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Orders;
+
+internal sealed class PaymentOptions
+{
+    public const string Section = "Payments";
+
+    /// <summary>Shared secret of the payment provider's webhook (Payments__WebhookSecret); empty disables the webhook.</summary>
+    public string? WebhookSecret { get; set; }
+
+    /// <summary>How far a delivery's timestamp may be from now (default 5 minutes).</summary>
+    public TimeSpan WebhookWindow { get; set; } = TimeSpan.FromMinutes(5);
+}
+
+/// <summary>
+/// <c>POST /v1/payment-webhooks</c>: a payment provider reports a payment. The request is authenticated by
+/// <c>X-DataSpace-Signature: sha256=&lt;hex HMAC-SHA256(secret, timestamp + "." + body)&gt;</c> with
+/// <c>X-DataSpace-Timestamp</c> (Unix seconds) within the window; a delivery is accepted once.
+/// </summary>
+internal static class PaymentWebhook
+{
+    public const string SignatureHeader = "X-DataSpace-Signature";
+    public const string TimestampHeader = "X-DataSpace-Timestamp";
+    private const int MaxBodyBytes = 16 * 1024;
+
+    public static IEndpointRouteBuilder MapPaymentWebhook(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/v1/payment-webhooks", Receive).WithTags("Orders").WithName("ReceivePaymentWebhook")
+            .WithSummary("A payment provider reports a payment, signed with HMAC-SHA256 over timestamp + '.' + body; replays and stale deliveries are refused")
+            .AllowAnonymous()
+            .WithMetadata(new OpenApi.DocumentedBody(typeof(PaymentNotification), "application/json"))
+            .Produces<Order>()
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        return app;
+    }
+
+    public static string Sign(string secret, string timestamp, ReadOnlySpan<byte> body)
+    {
+        var prefix = Encoding.UTF8.GetBytes(timestamp + ".");
+        var message = new byte[prefix.Length + body.Length];
+        prefix.CopyTo(message, 0);
+        body.CopyTo(message.AsSpan(prefix.Length));
+        return "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), message));
+    }
+
+    private static async Task<IResult> Receive(HttpContext http, IOptions<PaymentOptions> options, OrderStore orders, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct)
+    {
+        var secret = options.Value.WebhookSecret;
+        if (string.IsNullOrEmpty(secret))
+        {
+            return Problem.Of(StatusCodes.Status503ServiceUnavailable, "webhooks_not_configured", "Payment webhooks are not configured",
+                "Set Payments:WebhookSecret to the secret shared with the payment provider.");
+        }
+
+        if (http.Request.ContentLength > MaxBodyBytes)
+        {
+            return Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The notification is too large");
+        }
+
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, ct);
+        var body = buffer.ToArray();
+        string? timestamp = http.Request.Headers[TimestampHeader];
+        string? signature = http.Request.Headers[SignatureHeader];
+        var now = clock.GetUtcNow();
+        if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature)
+            || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Sign(secret, timestamp, body)), Encoding.UTF8.GetBytes(signature)))
+        {
+            return Problem.Of(StatusCodes.Status401Unauthorized, "webhook_signature_invalid", "The notification's signature does not verify",
+                $"Send {TimestampHeader} (Unix seconds) and {SignatureHeader}: sha256=<hex HMAC-SHA256 over timestamp + '.' + body>.");
+        }
+
+        if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
+            || Math.Abs((now - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).TotalSeconds) > options.Value.WebhookWindow.TotalSeconds)
+        {
+            return Problem.Of(StatusCodes.Status401Unauthorized, "webhook_timestamp_out_of_window", "The notification is too old or from the future",
+                $"Deliveries are accepted within {options.Value.WebhookWindow.TotalMinutes} minutes of their timestamp.");
+        }
+
+        PaymentNotification? notification;
+        try
+        {
+            notification = JsonSerializer.Deserialize<PaymentNotification>(body, Json.Options);
+        }
+        catch (JsonException)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.MalformedJson, "The notification is not valid JSON");
+        }
+
+        var v = new Validation();
+        var reference = v.RequiredText("reference", notification?.Reference, 200);
+        if (notification?.AmountFen is not > 0)
+        {
+            v.Add("amount_fen", "must be a positive whole number of fen");
+        }
+
+        if (!Guid.TryParse(notification?.OrderId, out var orderId))
+        {
+            v.Add("order_id", "is not an order id");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            var fresh = await conn.ExecuteAsync(new CommandDefinition(
+                "insert into webhook_deliveries (signature_sha256, received_at) values (@hash, @now) on conflict do nothing",
+                new { hash = SHA256.HashData(Encoding.UTF8.GetBytes(signature)), now }, cancellationToken: ct)) == 1;
+            if (!fresh)
+            {
+                return Problem.Conflict("webhook_replayed", "This delivery was already received", "Each signed delivery is accepted once.");
+            }
+        }
+
+        var order = await orders.FindAsync(orderId, ct);
+        if (order is null)
+        {
+            return Problem.NotFound(ProblemCodes.OrderNotFound, "Order not found", $"No order has id '{orderId}'.");
+        }
+
+        return await orders.ConfirmPaymentAsync(orderId, notification!.AmountFen!.Value, reference, "webhook", now, new AuditActor(null, "payment-webhook", http.TraceIdentifier), ct) switch
+        {
+            OrderStore.PaymentOutcome.AmountMismatch => Problem.Conflict(ProblemCodes.AmountMismatch, "The amount differs from the order", $"The order costs {order.PriceFen} fen."),
+            OrderStore.PaymentOutcome.ReferenceUsed => Problem.Conflict(ProblemCodes.PaymentReferenceUsed, "That payment reference is already recorded"),
+            OrderStore.PaymentOutcome.NotPayable => Problem.Conflict(ProblemCodes.OrderNotPayable, "The order is not waiting for payment", $"It is {order.Status}."),
+            _ => TypedResults.Ok((await orders.FindAsync(orderId, ct))!.ToContract()),
+        };
+    }
+}

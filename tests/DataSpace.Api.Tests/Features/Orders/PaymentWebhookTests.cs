@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DataSpace.Api.Tests.Features.Orders;
+
+public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A pending order of 88,800 fen.</summary>
+    private async Task<string> PendingOrder()
+    {
+        using var seller = await api.ClientFor(await api.OrganizationAsync("回调卖家", "source_unit"));
+        using var buyer = await api.ClientFor(await api.OrganizationAsync("回调买家", "model_builder"));
+        var dataset = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() }, "paid");
+        var terms = (await (await seller.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "条款" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
+        var plan = (await (await seller.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind = "one_time", price_fen = 88_800 }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await buyer.PostAsJsonAsync($"/v1/datasets/{dataset}/agreements", new { terms_version = terms }, Ct)).AssertJson(HttpStatusCode.Created);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+        return (await (await buyer.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+    }
+
+    private static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)
+    {
+        var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        var bytes = Encoding.UTF8.GetBytes(body);
+        var signature = "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret ?? ""), (byte[])[.. Encoding.UTF8.GetBytes(timestamp + "."), .. bytes]));
+        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/payment-webhooks") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new("application/json");
+        request.Headers.TryAddWithoutValidation("X-DataSpace-Timestamp", timestamp);
+        request.Headers.TryAddWithoutValidation("X-DataSpace-Signature", signature);
+        return request;
+    }
+
+    private static string Body(string order, long amount, string reference) =>
+        JsonSerializer.Serialize(new { order_id = order, amount_fen = amount, reference });
+
+    [Fact]
+    public async Task A_signed_delivery_pays_the_order_once_and_a_replay_is_refused()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        var body = Body(order, 88_800, "WXPAY-" + order);
+        var at = DateTimeOffset.UtcNow;
+
+        var paid = await (await http.SendAsync(Delivery(body, at), Ct)).AssertJson();
+        Assert.Equal("paid", paid.GetProperty("status").GetString());
+        await (await http.SendAsync(Delivery(body, at), Ct)).AssertProblem(HttpStatusCode.Conflict, "webhook_replayed");
+
+        // The provider retrying with a new delivery of the same payment is harmless.
+        var retried = await (await http.SendAsync(Delivery(body, at.AddSeconds(5)), Ct)).AssertJson();
+        Assert.Equal("paid", retried.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task A_wrong_signature_or_secret_is_401_and_changes_nothing()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        await (await http.SendAsync(Delivery(Body(order, 88_800, "X-" + order), DateTimeOffset.UtcNow, "not the secret"), Ct))
+            .AssertProblem(HttpStatusCode.Unauthorized, "webhook_signature_invalid");
+        var tampered = Delivery(Body(order, 88_800, "Y-" + order), DateTimeOffset.UtcNow);
+        tampered.Content = new StringContent(Body(order, 1, "Y-" + order), Encoding.UTF8, "application/json");
+        await (await http.SendAsync(tampered, Ct)).AssertProblem(HttpStatusCode.Unauthorized, "webhook_signature_invalid");
+        using var op = await api.OperatorClient();
+        Assert.Equal("pending_payment", (await (await op.GetAsync($"/v1/orders/{order}", Ct)).AssertJson()).GetProperty("status").GetString());
+    }
+
+    [Theory]
+    [InlineData(-6)]
+    [InlineData(6)]
+    public async Task A_delivery_outside_the_five_minute_window_is_refused(int minutes)
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        await (await http.SendAsync(Delivery(Body(order, 88_800, "OLD-" + order), DateTimeOffset.UtcNow.AddMinutes(minutes)), Ct))
+            .AssertProblem(HttpStatusCode.Unauthorized, "webhook_timestamp_out_of_window");
+    }
+
+    [Fact]
+    public async Task A_different_amount_is_409_and_an_unknown_order_404()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        await (await http.SendAsync(Delivery(Body(order, 88_000, "AMT-" + order), DateTimeOffset.UtcNow), Ct)).AssertProblem(HttpStatusCode.Conflict, "amount_mismatch");
+        await (await http.SendAsync(Delivery(Body(Guid.NewGuid().ToString(), 88_800, "NONE"), DateTimeOffset.UtcNow), Ct)).AssertProblem(HttpStatusCode.NotFound, "order_not_found");
+        await (await http.SendAsync(Delivery("{\"order_id\": 5", DateTimeOffset.UtcNow), Ct)).AssertProblem(HttpStatusCode.BadRequest, "malformed_json");
+    }
+}
