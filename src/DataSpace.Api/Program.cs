@@ -13,6 +13,7 @@ using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Revenue;
+using DataSpace.Api.Features.Rewards;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
@@ -63,6 +64,7 @@ builder.Services.AddSingleton<ConsentRequestStore>();
 builder.Services.AddSingleton<ConsentGate>();
 builder.Services.AddSingleton<TermsStore>();
 builder.Services.AddSingleton<OrderStore>();
+builder.Services.AddSingleton<RewardStore>();
 builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<UsagePartitionMaintenance>();
@@ -102,6 +104,7 @@ app.MapTermsEndpoints();
 app.MapOrderEndpoints();
 app.MapRevenueEndpoints();
 app.MapPaymentWebhook();
+app.MapRewardEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

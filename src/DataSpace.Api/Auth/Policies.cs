@@ -20,6 +20,12 @@ internal static class Policies
     /// <summary>The data bureau and authorities with scope consents: ask for consent, read under it.</summary>
     public const string ConsentGrantee = "consent-grantee";
 
+    /// <summary>The data bureau with scope rewards: policies, runs, approval, exports.</summary>
+    public const string RewardsBureau = "rewards-bureau";
+
+    /// <summary>The bureau or a source unit with scope rewards (units read their own lines of approved runs).</summary>
+    public const string RewardsReader = "rewards-reader";
+
     /// <summary>Model builders with scope orders: accept terms, order, hold entitlements.</summary>
     public const string Buyer = "buyer";
 
@@ -38,6 +44,8 @@ internal static class Policies
             .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
             .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
             .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit))
+            .AddPolicy(RewardsBureau, p => RoleAndScope(p, Scopes.Rewards, Roles.DataBureau))
+            .AddPolicy(RewardsReader, p => RoleAndScope(p, Scopes.Rewards, Roles.DataBureau, Roles.SourceUnit))
             .AddPolicy(Buyer, p => RoleAndScope(p, Scopes.Orders, Roles.ModelBuilder))
             .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
             .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))

@@ -1,0 +1,281 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Http;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Rewards;
+using DataSpace.Usage.Rewards;
+using Microsoft.AspNetCore.Mvc;
+
+namespace DataSpace.Api.Features.Rewards;
+
+internal static class RewardEndpoints
+{
+    /// <summary>What a run's content hash covers: everything it computed, in a fixed order.</summary>
+    private sealed record RunContent(string PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, int UnitsInProgramme, int UnitsNotConsenting, long TotalFen,
+        IReadOnlyList<RewardRunLine> Lines, IReadOnlyList<RewardRunUnit> Units, IReadOnlyDictionary<string, string> UnitCreditCodes);
+
+    public static IEndpointRouteBuilder MapRewardEndpoints(this IEndpointRouteBuilder app)
+    {
+        var policies = app.MapGroup("/v1/reward-policies").WithTags("Rewards").RequireAuthorization(Policies.RewardsBureau);
+        policies.MapPost("/", CreatePolicy).WithName("CreateRewardPolicy")
+            .WithSummary("Set a reward policy: rate, caps, cap scope and the qualification thresholds (data bureau); it never changes")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        policies.MapGet("/{id}", GetPolicy).WithName("GetRewardPolicy").ProducesProblem(StatusCodes.Status404NotFound);
+
+        var runs = app.MapGroup("/v1/reward-runs").WithTags("Rewards").RequireAuthorization(Policies.RewardsReader);
+        runs.MapPost("/", CreateRun).WithName("CreateRewardRun")
+            .WithSummary("Compute a draft run for a period over the units in the programme (consenting to revenue and usage statistics) (data bureau)")
+            .RequireAuthorization(Policies.RewardsBureau)
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapGet("/{id}", GetRun).WithName("GetRewardRun")
+            .WithSummary("A run: the whole of it for the bureau; a unit sees its own lines of approved runs")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapPost("/{id}/approve", Approve).WithName("ApproveRewardRun")
+            .WithSummary("Freeze a draft with its content hash; an overlapping approved run needs a reason to be superseded (data bureau)")
+            .RequireAuthorization(Policies.RewardsBureau)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
+        runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
+            .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, or json; yuan with two decimals (data bureau)")
+            .RequireAuthorization(Policies.RewardsBureau)
+            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
+        return app;
+    }
+
+    private static RewardPolicyView View(RewardStore.PolicyRow p) => new(p.Id.ToString(), p.Name, p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope,
+        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt));
+
+    private static async Task<Results<Created<RewardPolicyView>, ProblemHttpResult>> CreatePolicy(
+        CreateRewardPolicyRequest r, HttpContext http, RewardStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        var name = v.RequiredText("name", r.Name, 200);
+        var rate = r.RateBasisPoints ?? 1000;
+        if (rate is < 0 or > 10000)
+        {
+            v.Add("rate_basis_points", "must be between 0 and 10000 (1000 = 10 %)");
+        }
+
+        void NonNegative(string field, long? value, bool required)
+        {
+            if (value is null && required)
+            {
+                v.Add(field, "is required (0 means no threshold)");
+            }
+            else if (value < 0)
+            {
+                v.Add(field, "must not be negative");
+            }
+        }
+
+        NonNegative("dataset_cap_fen", r.DatasetCapFen, false);
+        NonNegative("unit_cap_fen", r.UnitCapFen, false);
+        NonNegative("min_files", r.MinFiles, true);
+        NonNegative("min_bytes", r.MinBytes, true);
+        NonNegative("min_versions_in_period", r.MinVersionsInPeriod, true);
+        NonNegative("min_paying_consumers", r.MinPayingConsumers, true);
+        if (r.CapScope is not ("per_period" or "lifetime"))
+        {
+            v.Add("cap_scope", "must be per_period or lifetime");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var now = clock.GetUtcNow();
+        var row = await store.CreatePolicyAsync(new RewardStore.PolicyRow(Guid.CreateVersion7(now), name, rate, r.DatasetCapFen ?? 10_000_000, r.UnitCapFen ?? 20_000_000,
+            r.CapScope!, r.MinFiles!.Value, r.MinBytes!.Value, r.MinVersionsInPeriod!.Value, r.MinPayingConsumers!.Value, http.User.OrganizationId(), now.UtcDateTime), AuditActor.From(http), ct);
+        return TypedResults.Created($"/v1/reward-policies/{row.Id}", View(row));
+    }
+
+    private static async Task<Results<Ok<RewardPolicyView>, ProblemHttpResult>> GetPolicy(string id, RewardStore store, CancellationToken ct)
+    {
+        var row = Guid.TryParse(id, out var g) ? await store.FindPolicyAsync(g, ct) : null;
+        return row is null ? Problem.NotFound("reward_policy_not_found", "Reward policy not found") : TypedResults.Ok(View(row));
+    }
+
+    private static async Task<Results<Created<RewardRun>, ProblemHttpResult>> CreateRun(
+        CreateRewardRunRequest r, HttpContext http, RewardStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var policy = Guid.TryParse(r.PolicyId, out var pid) ? await store.FindPolicyAsync(pid, ct) : null;
+        if (policy is null)
+        {
+            return r.PolicyId is null ? new Validation().Add("policy_id", "is required").ToProblem() : Problem.NotFound("reward_policy_not_found", "Reward policy not found");
+        }
+
+        var now = clock.GetUtcNow();
+        var lastYear = Orders.OrderStore.ShanghaiMonth(now).Year - 1;
+        var from = r.PeriodFrom ?? new DateOnly(lastYear, 1, 1);
+        var to = r.PeriodTo ?? new DateOnly(lastYear, 12, 31);
+        if (to < from || to.DayNumber - from.DayNumber > 3660)
+        {
+            return new Validation().Add("period_to", "must not be before period_from, and the period at most ten years").ToProblem();
+        }
+
+        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", ct);
+        var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
+        var names = inputs.Facts.Values.GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.First());
+        var content = new RunContent(policy.Id.ToString(), from, to, inputs.UnitsInProgramme, inputs.UnitsNotConsenting, result.TotalFen,
+            [.. result.Lines.Select(l => new RewardRunLine(l.UnitId.ToString(), inputs.Facts[l.DatasetId].UnitName, l.DatasetId.ToString(), inputs.Facts[l.DatasetId].Title,
+                l.RevenueFen, [.. l.Criteria.Select(c => new RewardCriterion(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode))], l.Qualified,
+                l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))],
+            [.. result.Units.Select(u => new RewardRunUnit(u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
+            names.ToDictionary(n => n.Key.ToString(), n => n.Value.UnitCreditCode));
+        var id = Guid.CreateVersion7(now);
+        await store.CreateRunAsync(new RewardStore.RunRow(id, policy.Id, from, to, "draft", JsonSerializer.Serialize(content, Json.Options), null, result.TotalFen,
+            inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null),
+            result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), AuditActor.From(http), ct);
+        return TypedResults.Created($"/v1/reward-runs/{id}", ToContract((await store.FindRunAsync(id, ct))!, null));
+    }
+
+    private static RewardRun ToContract(RewardStore.RunRow run, Guid? onlyUnit)
+    {
+        var content = JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!;
+        var unit = onlyUnit?.ToString();
+        return new RewardRun
+        {
+            Id = run.Id.ToString(), PolicyId = run.PolicyId.ToString(), PeriodFrom = run.PeriodFrom, PeriodTo = run.PeriodTo, Status = run.Status,
+            ContentSha256 = run.ContentSha256, ApprovedAt = run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
+            Supersedes = run.Supersedes?.ToString(), SupersedeReason = run.SupersedeReason,
+            UnitsInProgramme = run.UnitsInProgramme, UnitsNotConsenting = run.UnitsNotConsenting,
+            TotalFen = unit is null ? run.TotalFen : content.Units.Where(u => u.UnitId == unit).Sum(u => u.RewardFen),
+            Lines = [.. content.Lines.Where(l => unit is null || l.UnitId == unit)],
+            Units = [.. content.Units.Where(u => unit is null || u.UnitId == unit)],
+        };
+    }
+
+    private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> GetRun(string id, HttpContext http, RewardStore store, CancellationToken ct)
+    {
+        var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
+        var me = http.User.OrganizationId();
+        if (run is not null && run.CreatedBy == me)
+        {
+            return TypedResults.Ok(ToContract(run, null));
+        }
+
+        // A unit reads its own lines of approved runs only; drafts are the bureau's working papers.
+        return run is not null && run.Status == "approved" && http.User.HasRole(Roles.SourceUnit)
+            ? TypedResults.Ok(ToContract(run, me))
+            : Problem.NotFound("reward_run_not_found", "Reward run not found", $"No reward run with id '{id}' is visible to you.");
+    }
+
+    private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> Approve(
+        string id, ApproveRewardRunRequest body, HttpContext http, RewardStore store, TimeProvider clock, CancellationToken ct)
+    {
+        var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
+        if (run is null || run.CreatedBy != http.User.OrganizationId())
+        {
+            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+        }
+
+        var (outcome, overlapping) = await store.ApproveAsync(run.Id, body.SupersedeReason?.Trim(), clock.GetUtcNow(), AuditActor.From(http), ct);
+        return outcome switch
+        {
+            RewardStore.ApproveOutcome.NotDraft => Problem.Conflict("reward_run_not_draft", "The run is not a draft", $"It is {run.Status}."),
+            RewardStore.ApproveOutcome.Overlaps => Problem.Conflict("reward_run_overlaps", "An approved run already covers part of this period",
+                $"Run {overlapping} is approved for an overlapping period. Give supersede_reason to replace it."),
+            _ => TypedResults.Ok(ToContract((await store.FindRunAsync(run.Id, ct))!, null)),
+        };
+    }
+
+    private static async Task<IResult> Export(string id, HttpContext http, RewardStore store, CancellationToken ct, [FromQuery] string? format = null)
+    {
+        var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
+        if (run is null || run.CreatedBy != http.User.OrganizationId())
+        {
+            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+        }
+
+        if (format is not ("csv" or "xlsx" or "json"))
+        {
+            return new Validation().Add("format", "must be csv, xlsx or json").ToProblem();
+        }
+
+        var policy = (await store.FindPolicyAsync(run.PolicyId, ct))!;
+        var contract = ToContract(run, null);
+        if (format == "json")
+        {
+            return TypedResults.Json(contract, Json.Options);
+        }
+
+        var export = ExportOf(run, policy);
+        var name = $"reward-run-{run.PeriodFrom:yyyyMMdd}-{run.PeriodTo:yyyyMMdd}-{run.Status}.{format}";
+        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+        if (format == "csv")
+        {
+            return TypedResults.File(RewardCsv.Write(export), "text/csv; charset=utf-8");
+        }
+
+        return TypedResults.Stream(stream => RewardXlsx.WriteAsync(export, stream, ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+    }
+
+    private static RewardRunExport ExportOf(RewardStore.RunRow run, RewardStore.PolicyRow policy)
+    {
+        var content = JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!;
+        string Code(string unitId) => content.UnitCreditCodes.GetValueOrDefault(unitId, "");
+        return new RewardRunExport(run.Id.ToString(), run.PeriodFrom, run.PeriodTo, run.Status, run.ContentSha256, run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
+            policy.Id.ToString(), policy.RateBasisPoints, policy.DatasetCapFen, policy.UnitCapFen, policy.CapScope,
+            [.. content.Lines.Select(l => new RewardExportLine(l.UnitId, l.UnitName, Code(l.UnitId), l.DatasetId, l.DatasetTitle, l.RevenueFen, l.Qualified,
+                string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))],
+            [.. content.Units.Select(u => new RewardExportUnit(u.UnitId, u.UnitName, Code(u.UnitId), u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
+            content.TotalFen, content.UnitsInProgramme, content.UnitsNotConsenting);
+    }
+}
+
+/// <summary>The CSV a bureau clerk opens in Excel or WPS: UTF-8 with BOM, CRLF, quoted as RFC 4180, yuan with two decimals.</summary>
+internal static class RewardCsv
+{
+    public static byte[] Write(RewardRunExport run)
+    {
+        var csv = new StringBuilder();
+        void Row(params string[] cells) => csv.Append(string.Join(',', cells.Select(Cell))).Append("\r\n");
+
+        Row("中山市人工智能赋能平台 语料奖励清单");
+        Row("期间", $"{run.PeriodFrom:yyyy-MM-dd} 至 {run.PeriodTo:yyyy-MM-dd}");
+        Row("状态", run.Status);
+        Row("内容哈希", run.ContentSha256 ?? "（草稿，未冻结）");
+        Row("政策", run.PolicyId);
+        Row("比例", $"{run.RateBasisPoints / 100}.{run.RateBasisPoints % 100:00}%");
+        Row("单数据集上限（元）", Yuan.Format(run.DatasetCapFen));
+        Row("单位上限（元）", Yuan.Format(run.UnitCapFen));
+        Row("参与单位", run.UnitsInProgramme.ToString(CultureInfo.InvariantCulture));
+        Row("未授权单位", run.UnitsNotConsenting.ToString(CultureInfo.InvariantCulture));
+        Row();
+        Row("单位名称", "统一社会信用代码", "数据集", "数据集编号", "收入（元）", "是否达标", "达标情况", "奖励（封顶前，元）", "数据集封顶后（元）", "奖励（元）", "说明");
+        foreach (var l in run.Lines)
+        {
+            Row(l.UnitName, l.UnitCreditCode, l.DatasetTitle, l.DatasetId, Yuan.Format(l.RevenueFen), l.Qualified ? "是" : "否", l.CriteriaSummary,
+                Yuan.Format(l.BeforeCapsFen), Yuan.Format(l.AfterDatasetCapFen), Yuan.Format(l.RewardFen), l.ReasonCode);
+        }
+
+        Row();
+        Row("单位名称", "统一社会信用代码", "申报合计（元）", "奖励合计（元）", "是否触及单位上限");
+        foreach (var u in run.Units)
+        {
+            Row(u.UnitName, u.UnitCreditCode, Yuan.Format(u.RequestedFen), Yuan.Format(u.RewardFen), u.UnitCapApplied ? "是" : "否");
+        }
+
+        Row("合计", "", "", Yuan.Format(run.TotalFen));
+        return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
+    }
+
+    /// <summary>RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula (=, +, -, @).</summary>
+    private static string Cell(string value)
+    {
+        if (value.Length > 0 && value[0] is '=' or '+' or '@' or '\t' or '\r' || (value.StartsWith('-') && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)))
+        {
+            value = "'" + value;
+        }
+
+        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
+    }
+}

@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using System.Text;
+using Dapper;
+using DataSpace.Api.Features.Audit;
+using DataSpace.Usage.Rewards;
+using Npgsql;
+
+namespace DataSpace.Api.Features.Rewards;
+
+internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
+{
+    public sealed record PolicyRow(
+        Guid Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope, long MinFiles, long MinBytes,
+        long MinVersionsInPeriod, long MinPayingConsumers, Guid CreatedBy, DateTime CreatedAt)
+    {
+        public RewardPolicy ToPolicy() => new()
+        {
+            RateBasisPoints = RateBasisPoints, DatasetCapFen = DatasetCapFen, UnitCapFen = UnitCapFen,
+            CapScope = CapScope == "lifetime" ? DataSpace.Usage.Rewards.CapScope.Lifetime : DataSpace.Usage.Rewards.CapScope.PerPeriod,
+            MinFiles = MinFiles, MinBytes = MinBytes, MinVersionsInPeriod = MinVersionsInPeriod, MinPayingConsumers = MinPayingConsumers,
+        };
+    }
+
+    public sealed record RunRow(
+        Guid Id, Guid PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, string Status, string Content, string? ContentSha256, long TotalFen,
+        int UnitsInProgramme, int UnitsNotConsenting, Guid CreatedBy, DateTime CreatedAt, DateTime? ApprovedAt, Guid? Supersedes, string? SupersedeReason);
+
+    /// <summary>What the bureau knows about a dataset beyond the calculator's inputs, for the lines people read.</summary>
+    public sealed record DatasetFacts(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title);
+
+    public sealed record Inputs(IReadOnlyList<DatasetInput> Datasets, IReadOnlyDictionary<Guid, long> PaidByUnit, IReadOnlyDictionary<Guid, DatasetFacts> Facts, int UnitsInProgramme, int UnitsNotConsenting);
+
+    public async Task<PolicyRow> CreatePolicyAsync(PolicyRow p, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            insert into reward_policies (id, name, rate_basis_points, dataset_cap_fen, unit_cap_fen, cap_scope, min_files, min_bytes,
+                                         min_versions_in_period, min_paying_consumers, created_by, created_at)
+            values (@Id, @Name, @RateBasisPoints, @DatasetCapFen, @UnitCapFen, @CapScope, @MinFiles, @MinBytes,
+                    @MinVersionsInPeriod, @MinPayingConsumers, @CreatedBy, @CreatedAt)
+            """, p, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, p.CreatedBy, "reward_policy", p.Id.ToString(), "created",
+            Details: new { p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope }), ct);
+        await tx.CommitAsync(ct);
+        return p;
+    }
+
+    public async Task<PolicyRow?> FindPolicyAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<PolicyRow>(new CommandDefinition("select * from reward_policies where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// The calculator's inputs for a period. The programme is the source units whose consent lets this bureau read both
+    /// their revenue and their usage statistics now (all datasets, or the named ones); other units that own datasets are
+    /// only counted as not consenting. Period bounds are Asia/Shanghai days.
+    /// </summary>
+    public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, CancellationToken ct)
+    {
+        const string sql = """
+            with programme as (
+                select c.grantor_id as unit_id, bool_or(c.all_datasets) as all_datasets, array_agg(distinct d) filter (where d is not null) as named
+                from consents c left join lateral unnest(c.dataset_ids) as d on true
+                where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now
+                  and c.categories @> array['revenue', 'usage_statistics']
+                group by c.grantor_id
+            ),
+            bounds as (select (@from::timestamp at time zone 'Asia/Shanghai') as lo, ((@to + 1)::timestamp at time zone 'Asia/Shanghai') as hi)
+            select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
+                   coalesce((select sum(r.amount_fen) from revenue_entries r, bounds b where r.dataset_id = ds.id and r.occurred_at >= b.lo and r.occurred_at < b.hi), 0)::bigint as revenue_fen,
+                   coalesce(v.file_count, 0)::bigint as committed_files,
+                   coalesce(v.total_bytes, 0)::bigint as latest_version_bytes,
+                   (select count(*) from dataset_versions x, bounds b where x.dataset_id = ds.id and x.status = 'committed' and x.committed_at >= b.lo and x.committed_at < b.hi) as versions_in_period,
+                   (select count(distinct q.buyer_id) from orders q, bounds b where q.dataset_id = ds.id and q.status = 'paid' and q.paid_at >= b.lo and q.paid_at < b.hi) as paying_consumers,
+                   coalesce((select sum(l.reward_fen) from reward_run_lines l join reward_runs rr on rr.id = l.run_id where rr.status = 'approved' and l.dataset_id = ds.id), 0)::bigint as previously_paid_fen
+            from programme p
+            join datasets ds on ds.owner_id = p.unit_id and (p.all_datasets or ds.id = any(p.named))
+            join organizations o on o.id = ds.owner_id
+            left join dataset_versions v on v.dataset_id = ds.id and v.number = ds.latest_version
+            """;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
+            long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen)>(
+            new CommandDefinition(sql, new { bureau, now, from, to }, cancellationToken: ct))).AsList();
+        var unitsInProgramme = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
+            select count(distinct c.grantor_id)::int from consents c
+            where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now and c.categories @> array['revenue', 'usage_statistics']
+            """, new { bureau, now }, cancellationToken: ct));
+        var unitsWithData = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(distinct owner_id)::int from datasets", cancellationToken: ct));
+        var paidByUnit = lifetime
+            ? (await conn.QueryAsync<(Guid Unit, long Paid)>(new CommandDefinition("""
+                select l.unit_id, sum(l.reward_fen)::bigint from reward_run_lines l join reward_runs r on r.id = l.run_id where r.status = 'approved' group by l.unit_id
+                """, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
+            : [];
+        var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
+            lifetime ? r.PreviouslyPaidFen : 0)).ToList();
+        var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
+        return new Inputs(inputs, paidByUnit, facts, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
+    }
+
+    public async Task CreateRunAsync(RunRow run, IEnumerable<(Guid DatasetId, Guid UnitId, long RewardFen)> lines, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            insert into reward_runs (id, policy_id, period_from, period_to, status, content, total_fen, units_in_programme, units_not_consenting, created_by, created_at)
+            values (@Id, @PolicyId, @PeriodFrom, @PeriodTo, 'draft', @Content, @TotalFen, @UnitsInProgramme, @UnitsNotConsenting, @CreatedBy, @CreatedAt)
+            """, run, tx, cancellationToken: ct));
+        var list = lines.ToList();
+        await conn.ExecuteAsync(new CommandDefinition("""
+            insert into reward_run_lines (run_id, dataset_id, unit_id, reward_fen) select @run, * from unnest(@datasets, @units, @rewards)
+            """, new { run = run.Id, datasets = list.Select(l => l.DatasetId).ToArray(), units = list.Select(l => l.UnitId).ToArray(), rewards = list.Select(l => l.RewardFen).ToArray() },
+            tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
+            Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen }), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<RunRow?> FindRunAsync(Guid id, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<RunRow>(new CommandDefinition("select * from reward_runs where id = @id", new { id }, cancellationToken: ct));
+    }
+
+    public enum ApproveOutcome { Approved, NotDraft, Overlaps }
+
+    // "REWARDS" as a number: approvals one at a time, so overlapping drafts cannot both be approved.
+    private const long ApprovalLock = 0x52_45_57_41_52_44_53;
+
+    /// <summary>
+    /// Freezes a draft with the SHA-256 of its content. An approved run over an overlapping period is refused unless a
+    /// reason to supersede it is given; then the earlier run becomes superseded (its lines stop counting for lifetime caps).
+    /// </summary>
+    public async Task<(ApproveOutcome Outcome, Guid? Overlapping)> ApproveAsync(Guid id, string? supersedeReason, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        // One approval at a time, so two overlapping drafts cannot both become approved.
+        await conn.ExecuteAsync(new CommandDefinition("select pg_advisory_xact_lock(@ApprovalLock)", new { ApprovalLock }, tx, cancellationToken: ct));
+        var run = await conn.QuerySingleAsync<RunRow>(new CommandDefinition("select * from reward_runs where id = @id for update", new { id }, tx, cancellationToken: ct));
+        if (run.Status != "draft")
+        {
+            return (ApproveOutcome.NotDraft, null);
+        }
+
+        var overlapping = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
+            select id from reward_runs where status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom order by approved_at desc limit 1
+            """, new { run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
+        if (overlapping is not null && string.IsNullOrWhiteSpace(supersedeReason))
+        {
+            return (ApproveOutcome.Overlaps, overlapping);
+        }
+
+        if (overlapping is not null)
+        {
+            await conn.ExecuteAsync(new CommandDefinition("update reward_runs set status = 'superseded' where status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom",
+                new { run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
+        }
+
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(run.Content)));
+        await conn.ExecuteAsync(new CommandDefinition("""
+            update reward_runs set status = 'approved', content_sha256 = @hash, approved_at = @now, supersedes = @overlapping, supersede_reason = @supersedeReason where id = @id
+            """, new { hash, now, overlapping, supersedeReason = overlapping is null ? null : supersedeReason, id }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", id.ToString(), "approved",
+            Details: new { content_sha256 = hash, supersedes = overlapping, reason = supersedeReason }), ct);
+        await tx.CommitAsync(ct);
+        return (ApproveOutcome.Approved, overlapping);
+    }
+}

@@ -1,0 +1,78 @@
+namespace DataSpace.Contracts.Rewards;
+
+/// <summary>A reward policy set by the data bureau. Omitted amounts take the city's defaults (10 %, 100,000 CNY, 200,000 CNY).</summary>
+public sealed record CreateRewardPolicyRequest
+{
+    /// <summary>A name, e.g. 2026 年度语料奖励.</summary>
+    public string? Name { get; init; }
+    /// <summary>Share of revenue in basis points (1000 = 10 %), 0–10000.</summary>
+    public int? RateBasisPoints { get; init; }
+    /// <summary>Cap per dataset, fen (default 10,000,000).</summary>
+    public long? DatasetCapFen { get; init; }
+    /// <summary>Cap per data-source unit, fen (default 20,000,000).</summary>
+    public long? UnitCapFen { get; init; }
+    /// <summary>per_period or lifetime (lifetime caps subtract what approved runs already paid).</summary>
+    public string? CapScope { get; init; }
+    /// <summary>规模质量: minimum files in the latest committed version.</summary>
+    public long? MinFiles { get; init; }
+    /// <summary>规模质量: minimum bytes in the latest committed version.</summary>
+    public long? MinBytes { get; init; }
+    /// <summary>更新频率: minimum versions committed in the period.</summary>
+    public long? MinVersionsInPeriod { get; init; }
+    /// <summary>应用成效: minimum distinct paying consumer organisations in the period.</summary>
+    public long? MinPayingConsumers { get; init; }
+}
+
+/// <summary>A policy; never changes once created.</summary>
+public sealed record RewardPolicyView(
+    string Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope,
+    long MinFiles, long MinBytes, long MinVersionsInPeriod, long MinPayingConsumers, DateTimeOffset CreatedAt);
+
+/// <summary>Computes a draft run for a period (default: the calendar year before this one, Asia/Shanghai).</summary>
+public sealed record CreateRewardRunRequest
+{
+    public string? PolicyId { get; init; }
+    /// <summary>First day of the period.</summary>
+    public DateOnly? PeriodFrom { get; init; }
+    /// <summary>Last day of the period, inclusive.</summary>
+    public DateOnly? PeriodTo { get; init; }
+}
+
+/// <summary>One qualification criterion of a line: the evidence, the threshold and the outcome.</summary>
+public sealed record RewardCriterion(string Criterion, long Evidence, long Threshold, bool Passed, string ReasonCode);
+
+/// <summary>One dataset's reward in a run; money in fen.</summary>
+public sealed record RewardRunLine(
+    string UnitId, string UnitName, string DatasetId, string DatasetTitle, long RevenueFen, IReadOnlyList<RewardCriterion> Criteria, bool Qualified,
+    long RewardBeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode);
+
+/// <summary>A unit's total in a run.</summary>
+public sealed record RewardRunUnit(string UnitId, string UnitName, long UnitCapRemainingFen, long RequestedFen, long RewardFen, bool UnitCapApplied);
+
+/// <summary>A reward run: a draft, or approved and frozen by the SHA-256 of its content.</summary>
+public sealed record RewardRun
+{
+    public required string Id { get; init; }
+    public required string PolicyId { get; init; }
+    public required DateOnly PeriodFrom { get; init; }
+    public required DateOnly PeriodTo { get; init; }
+    /// <summary>draft, approved or superseded.</summary>
+    public required string Status { get; init; }
+    public string? ContentSha256 { get; init; }
+    public DateTimeOffset? ApprovedAt { get; init; }
+    public string? Supersedes { get; init; }
+    public string? SupersedeReason { get; init; }
+    public required int UnitsInProgramme { get; init; }
+    /// <summary>Units that own datasets but have not consented to the bureau reading their revenue and usage statistics: not computed.</summary>
+    public required int UnitsNotConsenting { get; init; }
+    public required long TotalFen { get; init; }
+    public required IReadOnlyList<RewardRunLine> Lines { get; init; }
+    public required IReadOnlyList<RewardRunUnit> Units { get; init; }
+}
+
+/// <summary>Approves a draft run.</summary>
+public sealed record ApproveRewardRunRequest
+{
+    /// <summary>Required when an approved run over an overlapping period exists: why this run supersedes it.</summary>
+    public string? SupersedeReason { get; init; }
+}

@@ -1,0 +1,151 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace DataSpace.Api.Tests.Features.Rewards;
+
+public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static string Today() =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A paid dataset of the unit, sold (and paid) to each buyer at the price.</summary>
+    private async Task<(string Dataset, List<string> Orders)> SellAsync(HttpClient unit, HttpClient op, long price, params Credentials[] buyers)
+    {
+        var dataset = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["语料.jsonl"] = "{\"text\":\"灯饰\"}\n"u8.ToArray() }, "paid");
+        var terms = (await (await unit.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "仅限训练。" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
+        var plan = (await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind = "one_time", price_fen = price }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var orders = new List<string>();
+        foreach (var buyerOrg in buyers)
+        {
+            using var buyer = await api.ClientFor(buyerOrg);
+            await (await buyer.PostAsJsonAsync($"/v1/datasets/{dataset}/agreements", new { terms_version = terms }, Ct)).AssertJson(HttpStatusCode.Created);
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+            var order = (await (await buyer.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            await (await op.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = price, reference = "R-" + order }, Ct)).AssertJson();
+            Assert.Equal(HttpStatusCode.OK, (await buyer.GetAsync(DatasetFlow.FileUrl(dataset, 1, "语料.jsonl"), Ct)).StatusCode);
+            orders.Add(order);
+        }
+
+        return (dataset, orders);
+    }
+
+    [Fact]
+    public async Task Order_pay_refund_run_approve_export_end_to_end()
+    {
+        using var op = await api.OperatorClient();
+        var bureauOrg = await api.OrganizationAsync("中山市政务服务和数据管理局", "data_bureau");
+        using var bureau = await api.ClientFor(bureauOrg);
+        var unitOrg = await api.OrganizationAsync("古镇灯饰语料科技有限公司", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        using var otherUnit = await api.ClientFor(await api.OrganizationAsync("未授权的数源单位", "source_unit"));
+        await DatasetFlow.CreateAsync(otherUnit);
+        var buyers = new[] { await api.OrganizationAsync("买家甲", "model_builder"), await api.OrganizationAsync("买家乙", "model_builder"), await api.OrganizationAsync("买家丙", "model_builder") };
+
+        // Dataset A: three sales of 600,000 CNY, one refunded → 1,200,000 CNY revenue → 10 % = 120,000 → capped at 100,000.
+        var (a, aOrders) = await SellAsync(unit, op, 60_000_000, buyers);
+        await (await op.PostAsync($"/v1/orders/{aOrders[2]}/refund", null, Ct)).AssertJson();
+        // Dataset B: one sale of 3,333.33 CNY → one paying consumer, below the threshold of two.
+        var (b, _) = await SellAsync(unit, op, 333_333, buyers[0]);
+        await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue", "usage_statistics"]));
+
+        var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new
+        {
+            name = "2026 年度语料奖励",
+            cap_scope = "per_period",
+            min_files = 1,
+            min_bytes = 1,
+            min_versions_in_period = 1,
+            min_paying_consumers = 2,
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var today = Today();
+        var run = await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct)).AssertJson(HttpStatusCode.Created);
+
+        Assert.Equal("draft", run.GetProperty("status").GetString());
+        Assert.Equal(1, run.GetProperty("units_in_programme").GetInt32());
+        Assert.True(run.GetProperty("units_not_consenting").GetInt32() >= 1);
+        var lines = run.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("dataset_id").GetString()!);
+        Assert.Equal(120_000_000, lines[a].GetProperty("revenue_fen").GetInt64());
+        Assert.Equal(12_000_000, lines[a].GetProperty("reward_before_caps_fen").GetInt64());
+        Assert.Equal(10_000_000, lines[a].GetProperty("reward_fen").GetInt64());
+        Assert.Equal("dataset_cap", lines[a].GetProperty("reason_code").GetString());
+        Assert.False(lines[b].GetProperty("qualified").GetBoolean());
+        Assert.Equal(0, lines[b].GetProperty("reward_fen").GetInt64());
+        Assert.Contains(lines[b].GetProperty("criteria").EnumerateArray(), c => !c.GetProperty("passed").GetBoolean() && c.GetProperty("evidence").GetInt64() == 1);
+        Assert.Equal(10_000_000, run.GetProperty("total_fen").GetInt64());
+        var id = run.GetProperty("id").GetString();
+
+        // Drafts are the bureau's; units read their own lines once approved.
+        await (await unit.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertProblem(HttpStatusCode.NotFound, "reward_run_not_found");
+        var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{id}/approve", new { }, Ct)).AssertJson();
+        Assert.Equal("approved", approved.GetProperty("status").GetString());
+        Assert.Equal(64, approved.GetProperty("content_sha256").GetString()!.Length);
+        var mine = await (await unit.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertJson();
+        Assert.Equal(2, mine.GetProperty("lines").GetArrayLength());
+        await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{id}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Conflict, "reward_run_not_draft");
+
+        // Exports: CSV for Excel/WPS (BOM, CRLF, yuan), JSON equal to the run, XLSX as a real workbook.
+        var csvResponse = await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=csv", Ct);
+        var csv = await csvResponse.Content.ReadAsByteArrayAsync(Ct);
+        Assert.Equal(Encoding.UTF8.GetPreamble(), csv[..3]);
+        var text = Encoding.UTF8.GetString(csv, 3, csv.Length - 3);
+        Assert.Contains("\r\n", text, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", text.Replace("\r\n", "", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Contains("古镇灯饰语料科技有限公司,", text, StringComparison.Ordinal);
+        Assert.Contains("1200000.00", text, StringComparison.Ordinal);
+        Assert.Contains("100000.00", text, StringComparison.Ordinal);
+        Assert.Contains(approved.GetProperty("content_sha256").GetString()!, text, StringComparison.Ordinal);
+        var json = await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=json", Ct)).AssertJson();
+        Assert.Equal(approved.GetProperty("total_fen").GetInt64(), json.GetProperty("total_fen").GetInt64());
+        var xlsx = await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=xlsx", Ct);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(Ct))[..2]);
+        await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=pdf", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+
+        // A second approved run over the same period needs a reason, and supersedes the first.
+        var second = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{second}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Conflict, "reward_run_overlaps");
+        var superseding = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{second}/approve", new { supersede_reason = "更正退款口径" }, Ct)).AssertJson();
+        Assert.Equal(id, superseding.GetProperty("supersedes").GetString());
+        Assert.Equal("superseded", (await (await bureau.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertJson()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task The_content_hash_is_the_SHA256_of_what_the_run_computed_and_an_approved_run_is_frozen()
+    {
+        var bureauOrg = await api.OrganizationAsync("冻结测试数据局", "data_bureau");
+        using var bureau = await api.ClientFor(bureauOrg);
+        var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new { name = "空期间", cap_scope = "lifetime", min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0 }, Ct))
+            .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2025-01-01", period_to = "2025-12-31" }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{run}/approve", new { }, Ct)).AssertJson();
+
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        var content = await Dapper.SqlMapper.ExecuteScalarAsync<string>(conn, "select content from reward_runs where id = @id", new { id = Guid.Parse(run!) });
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content!))), approved.GetProperty("content_sha256").GetString());
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, "update reward_runs set total_fen = 1 where id = @id", new { id = Guid.Parse(run!) }));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, "update reward_policies set rate_basis_points = 5000"));
+    }
+
+    [Theory]
+    [InlineData("""{"name":"x","cap_scope":"forever","min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}""", "cap_scope")]
+    [InlineData("""{"name":"x","cap_scope":"lifetime","rate_basis_points":10001,"min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}""", "rate_basis_points")]
+    [InlineData("""{"name":"x","cap_scope":"lifetime","unit_cap_fen":-1,"min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}""", "unit_cap_fen")]
+    [InlineData("""{"name":"x","cap_scope":"lifetime","min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}""", "min_files")]
+    public async Task Bad_policies_are_validation_problems(string json, string field)
+    {
+        using var bureau = await api.ClientFor(await api.OrganizationAsync("政策校验数据局", "data_bureau"));
+        var problem = await (await bureau.PostAsync("/v1/reward-policies", new StringContent(json, Encoding.UTF8, "application/json"), Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal([field], problem.ErrorFields());
+    }
+
+    [Fact]
+    public async Task Only_the_data_bureau_sets_policies_and_runs()
+    {
+        using var unit = await api.ClientFor(await api.OrganizationAsync("想自己发奖的单位", "source_unit"));
+        await (await unit.PostAsJsonAsync("/v1/reward-policies", new { name = "x" }, Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
+        await (await unit.PostAsJsonAsync("/v1/reward-runs", new { policy_id = Guid.NewGuid() }, Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
+    }
+}
