@@ -133,7 +133,7 @@ internal static class RewardEndpoints
         var id = Guid.CreateVersion7(now);
         await store.CreateRunAsync(new RewardStore.RunRow(id, policy.Id, from, to, "draft", JsonSerializer.Serialize(content, Json.Options), null, result.TotalFen,
             inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null),
-            result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), AuditActor.From(http), ct);
+            result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), inputs.ConsentByUnit, AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/reward-runs/{id}", ToContract((await store.FindRunAsync(id, ct))!, null));
     }
 

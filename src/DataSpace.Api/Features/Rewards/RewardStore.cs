@@ -28,7 +28,9 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
     /// <summary>What the bureau knows about a dataset beyond the calculator's inputs, for the lines people read.</summary>
     public sealed record DatasetFacts(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title);
 
-    public sealed record Inputs(IReadOnlyList<DatasetInput> Datasets, IReadOnlyDictionary<Guid, long> PaidByUnit, IReadOnlyDictionary<Guid, DatasetFacts> Facts, int UnitsInProgramme, int UnitsNotConsenting);
+    public sealed record Inputs(
+        IReadOnlyList<DatasetInput> Datasets, IReadOnlyDictionary<Guid, long> PaidByUnit, IReadOnlyDictionary<Guid, DatasetFacts> Facts,
+        IReadOnlyDictionary<Guid, Guid> ConsentByUnit, int UnitsInProgramme, int UnitsNotConsenting);
 
     public async Task<PolicyRow> CreatePolicyAsync(PolicyRow p, AuditActor actor, CancellationToken ct)
     {
@@ -84,10 +86,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
             long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen)>(
             new CommandDefinition(sql, new { bureau, now, from, to }, cancellationToken: ct))).AsList();
-        var unitsInProgramme = await conn.ExecuteScalarAsync<int>(new CommandDefinition("""
-            select count(distinct c.grantor_id)::int from consents c
+        // The consent each unit's revenue is read under: its most recent matching one.
+        var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
+            select distinct on (c.grantor_id) c.grantor_id, c.id from consents c
             where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now and c.categories @> array['revenue', 'usage_statistics']
-            """, new { bureau, now }, cancellationToken: ct));
+            order by c.grantor_id, c.created_at desc
+            """, new { bureau, now }, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Consent);
+        var unitsInProgramme = consentByUnit.Count;
         var unitsWithData = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
             "select count(distinct owner_id)::int from datasets", cancellationToken: ct));
         var paidByUnit = lifetime
@@ -98,10 +103,10 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
             lifetime ? r.PreviouslyPaidFen : 0)).ToList();
         var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
-        return new Inputs(inputs, paidByUnit, facts, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
+        return new Inputs(inputs, paidByUnit, facts, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
     }
 
-    public async Task CreateRunAsync(RunRow run, IEnumerable<(Guid DatasetId, Guid UnitId, long RewardFen)> lines, AuditActor actor, CancellationToken ct)
+    public async Task CreateRunAsync(RunRow run, IEnumerable<(Guid DatasetId, Guid UnitId, long RewardFen)> lines, IReadOnlyDictionary<Guid, Guid> consentByUnit, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -114,6 +119,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             insert into reward_run_lines (run_id, dataset_id, unit_id, reward_fen) select @run, * from unnest(@datasets, @units, @rewards)
             """, new { run = run.Id, datasets = list.Select(l => l.DatasetId).ToArray(), units = list.Select(l => l.UnitId).ToArray(), rewards = list.Select(l => l.RewardFen).ToArray() },
             tx, cancellationToken: ct));
+        // Each unit sees that the bureau read its revenue and usage statistics, and under which consent (Art. 11).
+        foreach (var (unit, consent) in consentByUnit.OrderBy(x => x.Key))
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, unit, "revenue", unit.ToString(), "read", "consent", consent.ToString(),
+                new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo }), ct);
+        }
+
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
             Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen }), ct);
         await tx.CommitAsync(ct);

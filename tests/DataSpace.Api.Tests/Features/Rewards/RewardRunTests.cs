@@ -77,6 +77,11 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal(10_000_000, run.GetProperty("total_fen").GetInt64());
         var id = run.GetProperty("id").GetString();
 
+        // The unit sees that the bureau read its revenue, and under which consent.
+        var read = (await (await unit.GetAsync("/v1/audit?object_type=revenue", Ct)).AssertJson()).GetProperty("items").EnumerateArray().Single();
+        Assert.Equal(bureauOrg.OrganizationId, read.GetProperty("actor").GetProperty("organization_id").GetString());
+        Assert.Equal("consent", read.GetProperty("basis").GetProperty("type").GetString());
+
         // Drafts are the bureau's; units read their own lines once approved.
         await (await unit.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertProblem(HttpStatusCode.NotFound, "reward_run_not_found");
         var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{id}/approve", new { }, Ct)).AssertJson();
