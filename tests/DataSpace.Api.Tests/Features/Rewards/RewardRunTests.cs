@@ -109,6 +109,31 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(Ct))[..2]);
         await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=pdf", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
 
+        // A reader nobody here wrote (Debian's openpyxl) finds in the workbook exactly what the JSON export says.
+        var path = Path.Combine(Path.GetTempPath(), $"reward-run-{Guid.NewGuid():N}.xlsx");
+        await File.WriteAllBytesAsync(path, await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=xlsx", Ct)).Content.ReadAsByteArrayAsync(Ct), Ct);
+        try
+        {
+            var workbook = await RewardXlsxTests.ReadWithOpenpyxlAsync(path, Ct);
+            static string Yuan(long fen) => $"{fen / 100}.{fen % 100:00}";
+            static string RowOf(string reference) => new([.. reference.SkipWhile(char.IsLetter)]);
+            foreach (var line in json.GetProperty("lines").EnumerateArray())
+            {
+                var row = RowOf(workbook.Cells.Single(c => c.Value.Text == line.GetProperty("dataset_id").GetString()).Key);
+                var texts = workbook.Cells.Where(c => RowOf(c.Key) == row).Select(c => c.Value.Text).ToList();
+                Assert.Contains(Yuan(line.GetProperty("revenue_fen").GetInt64()), texts);
+                Assert.Contains(Yuan(line.GetProperty("reward_fen").GetInt64()), texts);
+                Assert.Contains(line.GetProperty("unit_name").GetString(), texts);
+            }
+
+            var totalRow = RowOf(workbook.Cells.Last(c => c.Value.Text == "合计").Key);
+            Assert.Contains(Yuan(json.GetProperty("total_fen").GetInt64()), workbook.Cells.Where(c => RowOf(c.Key) == totalRow).Select(c => c.Value.Text));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+
         // A second approved run over the same period needs a reason, and supersedes the first.
         var second = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{second}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Conflict, "reward_run_overlaps");

@@ -264,7 +264,7 @@ public sealed class RewardXlsxTests
             .ToDictionary(c => (string)c.Attribute("r")!, c => c.Element(ns + "v")!.Value);
     }
 
-    private static async Task<Workbook> ReadWithOpenpyxlAsync(string path, CancellationToken ct)
+    internal static async Task<Workbook> ReadWithOpenpyxlAsync(string path, CancellationToken ct)
     {
         var start = new ProcessStartInfo(Python)
         {
@@ -306,11 +306,11 @@ public sealed class RewardXlsxTests
 
     private static readonly JsonSerializerOptions JsonOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
-    private sealed record Workbook(string[] Sheets, int MaxRow, Cells Cells);
+    internal sealed record Workbook(string[] Sheets, int MaxRow, Cells Cells);
 
-    private sealed record Cell(string Type, string Text, string Format);
+    internal sealed record Cell(string Type, string Text, string Format);
 
-    private sealed class Cells : Dictionary<string, Cell>
+    internal sealed class Cells : Dictionary<string, Cell>
     {
         public bool Has(string reference) => ContainsKey(reference);
 
