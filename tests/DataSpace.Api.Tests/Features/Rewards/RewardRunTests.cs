@@ -143,13 +143,71 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Lifetime_caps_subtract_what_approved_earlier_runs_paid()
+    {
+        using var op = await api.OperatorClient();
+        var bureauOrg = await api.OrganizationAsync("累计上限数据局", "data_bureau");
+        using var bureau = await api.ClientFor(bureauOrg);
+        var unitOrg = await api.OrganizationAsync("累计上限数源单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var buyer = await api.OrganizationAsync("累计上限买家", "model_builder");
+        await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue", "usage_statistics"], null, DateTimeOffset.UtcNow.AddYears(-2), DateTimeOffset.UtcNow.AddYears(2)));
+        var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new
+        {
+            name = "累计", cap_scope = "lifetime", dataset_cap_fen = 1_500_000, unit_cap_fen = 100_000_000,
+            min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0,
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+
+        // March: a sale of 100,000 CNY → 10,000 CNY, within the 15,000 CNY lifetime cap.
+        api.Clock.Freeze(new DateTimeOffset(2025, 3, 15, 4, 0, 0, TimeSpan.Zero));
+        string dataset;
+        try
+        {
+            using var unitThen = await api.ClientFor(unitOrg);
+            using var opThen = await api.OperatorClient();
+            (dataset, _) = await SellAsync(unitThen, opThen, 10_000_000, buyer);
+        }
+        finally
+        {
+            api.Clock.Thaw();
+        }
+
+        var march = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2025-03-01", period_to = "2025-03-31" }, Ct)).AssertJson(HttpStatusCode.Created));
+        Assert.Equal(1_000_000, march.GetProperty("total_fen").GetInt64());
+        await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{march.GetProperty("id").GetString()}/approve", new { }, Ct)).AssertJson();
+
+        // June: another sale of 100,000 CNY → 10,000 CNY asked, but only 5,000 CNY of the lifetime cap is left.
+        api.Clock.Freeze(new DateTimeOffset(2025, 6, 15, 4, 0, 0, TimeSpan.Zero));
+        try
+        {
+            using var buyerThen = await api.ClientFor(buyer);
+            using var opThen = await api.OperatorClient();
+            var plan = (await (await unit.GetAsync($"/v1/datasets/{dataset}/plans", Ct)).AssertJson())[0].GetProperty("id").GetString();
+            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
+            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
+            var order = (await (await buyerThen.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+            await (await opThen.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = 10_000_000, reference = "JUNE-" + order }, Ct)).AssertJson();
+        }
+        finally
+        {
+            api.Clock.Thaw();
+        }
+
+        var june = await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2025-06-01", period_to = "2025-06-30" }, Ct)).AssertJson(HttpStatusCode.Created);
+        var line = june.GetProperty("lines").EnumerateArray().Single();
+        Assert.Equal(10_000_000, line.GetProperty("revenue_fen").GetInt64());
+        Assert.Equal(1_000_000, line.GetProperty("reward_before_caps_fen").GetInt64());
+        Assert.Equal(500_000, line.GetProperty("reward_fen").GetInt64());
+    }
+
+    [Fact]
     public async Task The_content_hash_is_the_SHA256_of_what_the_run_computed_and_an_approved_run_is_frozen()
     {
         var bureauOrg = await api.OrganizationAsync("冻结测试数据局", "data_bureau");
         using var bureau = await api.ClientFor(bureauOrg);
         var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new { name = "空期间", cap_scope = "lifetime", min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0 }, Ct))
             .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
-        var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2025-01-01", period_to = "2025-12-31" }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2023-01-01", period_to = "2023-12-31" }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{run}/approve", new { }, Ct)).AssertJson();
 
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
