@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.ComponentModel;
 using System.Diagnostics;
 using System.IO.Compression;
@@ -218,6 +219,30 @@ public sealed class RewardXlsxTests
     [InlineData(10000, "100.00%")]
     public void Rate_in_basis_points_is_shown_as_percent(int basisPoints, string expected) =>
         Assert.Equal(expected, RewardXlsx.Percent(basisPoints));
+
+    [Fact]
+    public async Task The_workbook_as_openpyxl_reads_it_is_pinned()
+    {
+        // The .xlsx bytes carry package timestamps, so what is pinned is what a reader sees: every cell's type, text and format.
+        var ct = TestContext.Current.CancellationToken;
+        var path = TempPath();
+        try
+        {
+            await using (var file = File.Create(path))
+            {
+                RewardXlsx.Write(SampleRun(), file);
+            }
+
+            var workbook = await ReadWithOpenpyxlAsync(path, ct);
+            var cells = workbook.Cells.OrderBy(c => int.Parse(new string([.. c.Key.SkipWhile(char.IsLetter)]), CultureInfo.InvariantCulture)).ThenBy(c => c.Key, StringComparer.Ordinal)
+                .Select(c => $"{c.Key}\t{c.Value.Type}\t{c.Value.Format}\t{c.Value.Text}");
+            Snapshot.Verify("reward-run-xlsx-cells", "txt", System.Text.Encoding.UTF8.GetBytes(string.Join('\n', [$"sheets\t{string.Join(",", workbook.Sheets)}", .. cells]) + "\n"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 
     private static RewardRunExport SampleRun() => new(
         RunId: "run-1",
