@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The scenarios of `./dataspace bench` (issues 3 and 4), one phase per call:
+# The scenarios of `./dataspace bench` (issues 3, 4 and 5), one phase per call:
 #
 #   context         machine facts, the source file (random bytes), SHA-256 and page-cache read rates
 #   transfer        upload through the API vs dd conv=fsync to the same disk; full and 8 MiB-range downloads through
@@ -10,6 +10,8 @@
 #                   unit's datasets through the consent gate vs the owner's own listing, counting audit_events around
 #                   the authority run (appends/s); GET /v1/audit/verify afterwards; the same serialised append in SQL
 #                   alone with pgbench as the baseline
+#   rewards         (issue 5) seed 2,000 units, 100,000 paid datasets, 1,000,000 orders and ledger entries and one
+#                   consent per unit to the demo bureau; time POST /v1/reward-runs beside psql's sum ... group by dataset
 #   azurite-upload  the upload again, with the API writing to Azurite
 #   report          the table on stdout and .dataspace/bench/results.json
 #
@@ -21,7 +23,7 @@ set -euo pipefail
 
 : "${BENCH_STATE:?run ./dataspace bench, not bench/run.sh}"
 : "${BENCH_URL:?}" "${BENCH_API_PID:=}" "${BENCH_SIZE_MIB:=1024}" "${BENCH_RUNS:=3}" "${BENCH_DURATION:=15}"
-: "${BENCH_DATASETS:=100000}" "${BENCH_CONNECTIONS:=64}"
+: "${BENCH_DATASETS:=100000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RESULTS="$BENCH_STATE/results.env"
@@ -31,6 +33,8 @@ MIB=1048576
 RANGE_BYTES=$((8 * MIB))
 SOURCE_UNIT_ORG="01900000-0000-7000-8000-000000000002" # seeds/0001: 中山市古镇灯饰数据科技有限公司
 AUTHORITY_ORG="01900000-0000-7000-8000-000000000005"   # seeds/0001: 中山市工业和信息化局 (role authority)
+MODEL_BUILDER_ORG="01900000-0000-7000-8000-000000000003" # seeds/0001: 中山市小榄智能家电研究院有限公司 (model_builder)
+BUREAU_ORG="01900000-0000-7000-8000-000000000004"      # seeds/0001: 中山市政务服务和数据管理局 (data_bureau)
 Q_ZH="灯饰"
 Q_EN="inspection"
 
@@ -476,6 +480,94 @@ phase_consent() {
   audit_sql_baseline
 }
 
+# ---- corpus rewards (issue 5) -------------------------------------------------------------------------------------
+
+# The reward run over :units units x :per_unit datasets x :per_dataset ledger entries, seeded with SQL into the API's
+# own database, beside the plain SQL sum of the same ledger rows per dataset. In turn, SQL first, each run recorded at
+# once; the API runs stop early when the phase's time budget (bench_phase's 600 s) would not allow another.
+: "${REWARD_UNITS:=2000}" "${REWARD_PER_UNIT:=50}" "${REWARD_PER_DATASET:=10}" # sizes: override only to try the phase out
+REWARD_FROM=2026-01-01 REWARD_TO=2026-12-31
+REWARD_SQL="select dataset_id, sum(amount_fen) from revenue_entries where occurred_at >= '2026-01-01T00:00:00+08' and occurred_at < '2027-01-01T00:00:00+08' group by dataset_id"
+
+phase_rewards() {
+  local t0 t1 start=$SECONDS
+  local datasets=$(( REWARD_UNITS * REWARD_PER_UNIT )) entries=$(( REWARD_UNITS * REWARD_PER_UNIT * REWARD_PER_DATASET ))
+  step "seeding $REWARD_UNITS units, $datasets paid datasets, $entries orders and ledger entries, $REWARD_UNITS consents to the bureau (bench/seed-rewards.sql)"
+  t0="$(now_ns)"
+  "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -v units="$REWARD_UNITS" -v per_unit="$REWARD_PER_UNIT" \
+    -v per_dataset="$REWARD_PER_DATASET" -v bureau="$BUREAU_ORG" -v buyer="$MODEL_BUILDER_ORG" \
+    -h 127.0.0.1 -p "$BENCH_PG_PORT" -U postgres -d "$BENCH_DATABASE" -f "$BENCH_DIR/seed-rewards.sql" >/dev/null ||
+    fail "seeding the reward data failed"
+  t1="$(now_ns)"
+  record rew_seed_seconds "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')"
+  record rew_units "$REWARD_UNITS"
+  record rew_datasets "$datasets"
+  record rew_entries "$(psql_q "select count(*) from revenue_entries")"
+  record rew_revenue_fen "$(psql_q "select coalesce(sum(amount_fen), 0) from revenue_entries where occurred_at >= '2026-01-01T00:00:00+08' and occurred_at < '2027-01-01T00:00:00+08'")"
+
+  local bu policy
+  bu="$(token "$BENCH_BUREAU_ID" "$BENCH_BUREAU_SECRET")"
+  policy="$(api_call POST /v1/reward-policies "$bu" \
+    '{"name":"bench","cap_scope":"per_period","min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}' | first_id)" ||
+    fail "could not create the reward policy (POST /v1/reward-policies)"
+  [[ -n "$policy" ]] || fail "POST /v1/reward-policies answered without an id"
+  local body="{\"policy_id\":\"$policy\",\"period_from\":\"$REWARD_FROM\",\"period_to\":\"$REWARD_TO\"}"
+
+  step "warming up the SQL side: the sum once"
+  psql_q "$REWARD_SQL" >/dev/null
+
+  local -a api=() sql=()
+  local r out code secs rows run_id last=0 budget=$(( BENCH_PHASE_BUDGET - 30 ))
+  for (( r = 1; r <= 3; r++ )); do
+    if (( r > 1 && SECONDS - start + last > budget )); then
+      note "reward runs: stopped after $((r - 1)) API run(s), another ($last s) would not fit the phase's time limit"
+      break
+    fi
+    step "reward run $r/3: plain SQL sum ... group by dataset (psql), then POST /v1/reward-runs"
+    t0="$(now_ns)"
+    rows="$(psql_q "$REWARD_SQL" | wc -l)"
+    t1="$(now_ns)"
+    sql+=("$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }')")
+    record rew_sql_rows "$rows"
+    record rew_sql_runs "${sql[*]}"
+    record rew_sql_seconds "$(median "${sql[@]}")"
+
+    # On a curl error (a timeout) -w still prints "000 SECONDS".
+    out="$(curl -sS -m "$REWARD_CURL_TIMEOUT" -o "$DATA/reward-run.json" -w '%{http_code} %{time_total}' -X POST \
+      -H "Authorization: Bearer $bu" -H 'Content-Type: application/json' --data-binary "$body" "$BENCH_URL/v1/reward-runs")" || true
+    read -r code secs <<<"$out"
+    last="${secs%.*}"; last="${last:-0}"
+    if [[ "$code" != 201 ]]; then
+      secs="$(awk -v s="${secs:-0}" 'BEGIN { printf "%.1f", s }')"
+      record rew_api_failed "$code after $secs s"
+      # A query the API left running after curl gave up would load the machine during the next phase.
+      local cancelled
+      cancelled="$(psql_q "select count(*) filter (where pg_cancel_backend(pid)) from pg_stat_activity
+        where datname = current_database() and pid <> pg_backend_pid() and state = 'active' and query like '%revenue_entries%'")" || cancelled="?"
+      (( cancelled == 0 )) 2>/dev/null || note "reward runs: cancelled $cancelled query(ies) on revenue_entries still running after curl gave up"
+      if [[ "${code:-000}" == 000 ]]; then
+        fail "POST /v1/reward-runs run $r: no answer within curl's -m $REWARD_CURL_TIMEOUT ($secs s); the row shows n/a"
+      fi
+      fail "POST /v1/reward-runs run $r answered $code after $secs s: $(head -c 300 "$DATA/reward-run.json" 2>/dev/null)"
+    fi
+    api+=("$(awk -v s="$secs" 'BEGIN { printf "%.3f", s }')")
+    record rew_api_runs "${api[*]}"
+    record rew_api_seconds "$(median "${api[@]}")"
+    record rew_api_response_bytes "$(stat -c %s "$DATA/reward-run.json")"
+    run_id="$(first_id <"$DATA/reward-run.json")"
+    if (( r == 1 )); then
+      record rew_run_lines "$(psql_q "select count(*) from reward_run_lines where run_id = '$run_id'")"
+      record rew_run_total_fen "$(psql_q "select total_fen from reward_runs where id = '$run_id'")"
+      record rew_run_units "$(psql_q "select units_in_programme from reward_runs where id = '$run_id'")"
+      record rew_api_lines_in_answer "$(grep -o '"dataset_id" *:' "$DATA/reward-run.json" | wc -l)"
+    fi
+  done
+  record rew_api_run_count "${#api[@]}"
+  local lines
+  lines="$(recorded rew_run_lines)"
+  [[ "$lines" == "$datasets" ]] || note "the reward run has $lines lines, not $datasets"
+}
+
 phase_azurite_upload() {
   [[ -f "$SOURCE" ]] || fail "no source file: the context phase failed"
   local su ds r
@@ -539,7 +631,7 @@ phase_report() {
   [[ "$BENCH_SIZE_MIB" == 1024 ]] && size="1 GiB"
   local rq="${range_requests:-?}"
 
-  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issues 3, 4)"
+  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issues 3-5)"
   line "$(printf '%*s' $W1 '' | tr ' ' -)" "$(printf '%*s' $W2 '' | tr ' ' -)" "$(printf '%*s' $W3 '' | tr ' ' -)" \
     "$(printf '%*s' $W4 '' | tr ' ' -)" "$(printf '%*s' $W5 '' | tr ' ' -)"
   row "upload $size, filesystem store" MB/s "${up_fs_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
@@ -584,6 +676,13 @@ phase_report() {
     *) chain="  audit chain after the load: NOT VALID" ;;
   esac
   row "$chain" events "${cons_audit_length:-}" "" "" "" "valid"
+  local rew_label="reward run (2k units, 100k datasets, 1M rows)"
+  [[ -n "${rew_datasets:-}" && "${rew_datasets}" != 100000 ]] && rew_label="reward run (${rew_datasets} datasets)"
+  row "$rew_label" s "${rew_api_seconds:-}" "${rew_sql_seconds:-}" "SQL sum … group by dataset" \
+    "$(ratio "${rew_api_seconds:-}" "${rew_sql_seconds:-}")" "≤ 3× the SQL (ratio)"
+  row "  lines in the run" lines "${rew_run_lines:-}" "${rew_sql_rows:-}" "datasets summed by the SQL" "" "${rew_datasets:-100000}"
+  row "  total reward (default rate 10 %)" fen "${rew_run_total_fen:-}" "${rew_revenue_fen:-}" "revenue in 2026" \
+    "$(ratio "${rew_run_total_fen:-}" "${rew_revenue_fen:-}")" ""
   row "context: token + 1 query (/organizations/me)" req/s "${cat_me_rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
     "$(ratio "${cat_me_rps:-}" "${cat_select1_rps:-}")" ""
   row "context: Kestrel, no database (/health/live)" req/s "${cat_live_rps:-}" "" "" "" ""
@@ -609,7 +708,13 @@ phase_report() {
   printf '     time (%s rows for %s answered reads; owner run: %s rows). SQL baseline: pgbench -c%s, lock + read head +\n' \
     "${cons_authority_audit_events:-?}" "$(( ${cons_authority_requests:-0} - ${cons_authority_errors:-0} ))" \
     "${cons_owner_audit_events:-?}" "$BENCH_CONNECTIONS"
-  printf '     insert + commit in a scratch database. Chain checked afterwards with GET /v1/audit/verify.\n\n'
+  printf '     insert + commit in a scratch database. Chain checked afterwards with GET /v1/audit/verify.\n'
+  printf 'Rewards: %s units, %s paid datasets, %s orders and ledger entries and %s consents to the demo bureau seeded with\n' \
+    "${rew_units:-?}" "${rew_datasets:-?}" "${rew_entries:-?}" "${rew_units:-?}"
+  printf '     SQL into the API\x27s database (%s s); wall time of POST /v1/reward-runs for 2026 (curl, median of %s; each\n' \
+    "${rew_seed_seconds:-?}" "${rew_api_run_count:-?}"
+  printf '     makes a draft run) beside psql -c of the same ledger rows summed per dataset (median of the runs, in turn).\n'
+  printf '     Ratio = API seconds / SQL seconds: lower is better.\n\n'
   printf '%s' "$TABLE"
 
   local notes=() key
@@ -655,7 +760,8 @@ case "${1:-}" in
   transfer) phase_transfer ;;
   catalog) phase_catalog ;;
   consent) phase_consent ;;
+  rewards) phase_rewards ;;
   azurite-upload) phase_azurite_upload ;;
   report) phase_report ;;
-  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|rewards|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
 esac
