@@ -69,18 +69,43 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
                   and c.categories @> array['revenue', 'usage_statistics']
                 group by c.grantor_id
             ),
-            bounds as (select (@from::timestamp at time zone 'Asia/Shanghai') as lo, ((@to + 1)::timestamp at time zone 'Asia/Shanghai') as hi)
+            bounds as (select (@from::timestamp at time zone 'Asia/Shanghai') as lo, ((@to + 1)::timestamp at time zone 'Asia/Shanghai') as hi),
+            ds as (
+                select d.id, d.owner_id, d.title, d.latest_version
+                from programme p join datasets d on d.owner_id = p.unit_id and (p.all_datasets or d.id = any(p.named))
+            ),
+            -- Each table is read once and grouped, rather than probed once per dataset: a run covers every dataset of
+            -- the programme, so grouped joins are the right shape at 100,000 datasets and 1,000,000 ledger entries.
+            revenue as (
+                select r.dataset_id, sum(r.amount_fen)::bigint as fen from revenue_entries r, bounds b
+                where r.occurred_at >= b.lo and r.occurred_at < b.hi group by r.dataset_id
+            ),
+            versions as (
+                select x.dataset_id, count(*) as n from dataset_versions x, bounds b
+                where x.status = 'committed' and x.committed_at >= b.lo and x.committed_at < b.hi group by x.dataset_id
+            ),
+            buyers as (
+                select q.dataset_id, count(distinct q.buyer_id) as n from orders q, bounds b
+                where q.status = 'paid' and q.paid_at >= b.lo and q.paid_at < b.hi group by q.dataset_id
+            ),
+            paid as (
+                select l.dataset_id, sum(l.reward_fen)::bigint as fen from reward_run_lines l join reward_runs rr on rr.id = l.run_id
+                where rr.status = 'approved' group by l.dataset_id
+            )
             select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
-                   coalesce((select sum(r.amount_fen) from revenue_entries r, bounds b where r.dataset_id = ds.id and r.occurred_at >= b.lo and r.occurred_at < b.hi), 0)::bigint as revenue_fen,
+                   coalesce(revenue.fen, 0) as revenue_fen,
                    coalesce(v.file_count, 0)::bigint as committed_files,
                    coalesce(v.total_bytes, 0)::bigint as latest_version_bytes,
-                   (select count(*) from dataset_versions x, bounds b where x.dataset_id = ds.id and x.status = 'committed' and x.committed_at >= b.lo and x.committed_at < b.hi) as versions_in_period,
-                   (select count(distinct q.buyer_id) from orders q, bounds b where q.dataset_id = ds.id and q.status = 'paid' and q.paid_at >= b.lo and q.paid_at < b.hi) as paying_consumers,
-                   coalesce((select sum(l.reward_fen) from reward_run_lines l join reward_runs rr on rr.id = l.run_id where rr.status = 'approved' and l.dataset_id = ds.id), 0)::bigint as previously_paid_fen
-            from programme p
-            join datasets ds on ds.owner_id = p.unit_id and (p.all_datasets or ds.id = any(p.named))
+                   coalesce(versions.n, 0) as versions_in_period,
+                   coalesce(buyers.n, 0) as paying_consumers,
+                   coalesce(paid.fen, 0) as previously_paid_fen
+            from ds
             join organizations o on o.id = ds.owner_id
             left join dataset_versions v on v.dataset_id = ds.id and v.number = ds.latest_version
+            left join revenue on revenue.dataset_id = ds.id
+            left join versions on versions.dataset_id = ds.id
+            left join buyers on buyers.dataset_id = ds.id
+            left join paid on paid.dataset_id = ds.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
