@@ -54,6 +54,10 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
     public async Task<long> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, AuditEntry entry, CancellationToken ct) =>
         (await AppendBatchAsync(conn, tx, [entry], ct))[0];
 
+    /// <summary>Appends several events, in order, inside the caller's transaction: one lock, one read of the head, one insert.</summary>
+    public Task<long[]> AppendAsync(NpgsqlConnection conn, NpgsqlTransaction tx, IReadOnlyList<AuditEntry> entries, CancellationToken ct) =>
+        entries.Count == 0 ? Task.FromResult<long[]>([]) : AppendBatchAsync(conn, tx, entries, ct);
+
     /// <summary>
     /// Appends an event that records a read (which changes nothing else) and returns once it is durable. Reads from
     /// many requests are group-committed: one writer appends whatever has queued up in one transaction, so

@@ -131,15 +131,18 @@ internal static class RewardEndpoints
             [.. result.Units.Select(u => new RewardRunUnit(u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
             names.ToDictionary(n => n.Key.ToString(), n => n.Value.UnitCreditCode));
         var id = Guid.CreateVersion7(now);
-        await store.CreateRunAsync(new RewardStore.RunRow(id, policy.Id, from, to, "draft", JsonSerializer.Serialize(content, Json.Options), null, result.TotalFen,
-            inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null),
-            result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), inputs.ConsentByUnit, AuditActor.From(http), ct);
-        return TypedResults.Created($"/v1/reward-runs/{id}", ToContract((await store.FindRunAsync(id, ct))!, null));
+        var row = new RewardStore.RunRow(id, policy.Id, from, to, "draft", JsonSerializer.Serialize(content, Json.Options), null, result.TotalFen,
+            inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null);
+        await store.CreateRunAsync(row, result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), inputs.ConsentByUnit, AuditActor.From(http), ct);
+        // Answer from the run just computed: reading back and re-parsing its stored content would only repeat the work.
+        return TypedResults.Created($"/v1/reward-runs/{id}", ToContract(row, content, null));
     }
 
-    private static RewardRun ToContract(RewardStore.RunRow run, Guid? onlyUnit)
+    private static RewardRun ToContract(RewardStore.RunRow run, Guid? onlyUnit) =>
+        ToContract(run, JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!, onlyUnit);
+
+    private static RewardRun ToContract(RewardStore.RunRow run, RunContent content, Guid? onlyUnit)
     {
-        var content = JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!;
         var unit = onlyUnit?.ToString();
         return new RewardRun
         {

@@ -145,11 +145,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             """, new { run = run.Id, datasets = list.Select(l => l.DatasetId).ToArray(), units = list.Select(l => l.UnitId).ToArray(), rewards = list.Select(l => l.RewardFen).ToArray() },
             tx, cancellationToken: ct));
         // Each unit sees that the bureau read its revenue and usage statistics, and under which consent (Art. 11).
-        foreach (var (unit, consent) in consentByUnit.OrderBy(x => x.Key))
-        {
-            await audit.AppendAsync(conn, tx, new AuditEntry(actor, unit, "revenue", unit.ToString(), "read", "consent", consent.ToString(),
-                new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo }), ct);
-        }
+        await audit.AppendAsync(conn, tx, [.. consentByUnit.OrderBy(x => x.Key).Select(x => new AuditEntry(actor, x.Key, "revenue", x.Key.ToString(), "read", "consent",
+            x.Value.ToString(), new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo }))], ct);
 
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
             Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen }), ct);
