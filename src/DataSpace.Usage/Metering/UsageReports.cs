@@ -15,7 +15,7 @@ public sealed record UnitUsageBucket(DateOnly Start, Guid DatasetId, long Downlo
 /// <summary>Rollups of the usage ledger by day or month in Asia/Shanghai time, the time of the city's reporting periods.</summary>
 public sealed class UsageReports(NpgsqlDataSource db)
 {
-    public const string TimeZone = "Asia/Shanghai";
+    public const string TimeZone = ReportingPeriods.TimeZoneId;
 
     /// <summary>
     /// Every bucket from <paramref name="from"/> to <paramref name="to"/> (inclusive days), zero-filled. The owner's own
@@ -80,6 +80,5 @@ public sealed class UsageReports(NpgsqlDataSource db)
     }
 
     /// <summary>Today's date in the reporting time zone.</summary>
-    public static DateOnly Today(TimeProvider clock) =>
-        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById(TimeZone)).DateTime);
+    public static DateOnly Today(TimeProvider clock) => ReportingPeriods.DateOf(clock.GetUtcNow());
 }

@@ -1,4 +1,5 @@
 using Dapper;
+using DataSpace.Usage;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Orders;
@@ -148,7 +149,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
             """, new
         {
             now, orderId, entitlementId, order.BuyerId, order.DatasetId, until, revenueId = Guid.CreateVersion7(now), order.SellerId, amountFen,
-            month = ShanghaiMonth(now),
+            month = ReportingPeriods.MonthOf(now),
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, order.SellerId, "order", orderId.ToString(), "paid", Details: new { amount_fen = amountFen, reference, source }), ct);
         await tx.CommitAsync(ct);
@@ -172,7 +173,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
             update entitlements set revoked_at = @now where order_id = @orderId and revoked_at is null;
             insert into revenue_entries (id, dataset_id, unit_id, order_id, kind, amount_fen, period_month, occurred_at)
             values (@revenueId, @DatasetId, @SellerId, @orderId, 'refund', -@PriceFen, @month, @now);
-            """, new { now, orderId, revenueId = Guid.CreateVersion7(now), order.DatasetId, order.SellerId, order.PriceFen, month = ShanghaiMonth(now) }, tx, cancellationToken: ct));
+            """, new { now, orderId, revenueId = Guid.CreateVersion7(now), order.DatasetId, order.SellerId, order.PriceFen, month = ReportingPeriods.MonthOf(now) }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, order.SellerId, "order", orderId.ToString(), "refunded", Details: new { amount_fen = order.PriceFen }), ct);
         await tx.CommitAsync(ct);
         return true;
@@ -211,11 +212,5 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
             where organization_id = @org and dataset_id = @datasetId and revoked_at is null and valid_from <= @now and (valid_until is null or valid_until > @now)
             order by valid_until desc nulls first limit 1
             """, new { org, datasetId, now }, cancellationToken: ct));
-    }
-
-    public static DateOnly ShanghaiMonth(DateTimeOffset at)
-    {
-        var local = TimeZoneInfo.ConvertTime(at, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai"));
-        return new DateOnly(local.Year, local.Month, 1);
     }
 }

@@ -25,7 +25,7 @@ internal static class RevenueEndpoints
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, [FromQuery] string? from = null, [FromQuery] string? to = null)
     {
         var v = new Validation();
-        var thisMonth = Orders.OrderStore.ShanghaiMonth(clock.GetUtcNow());
+        var thisMonth = DataSpace.Usage.ReportingPeriods.MonthOf(clock.GetUtcNow());
         var last = Month(to, "to", v) ?? thisMonth;
         var first = Month(from, "from", v) ?? last.AddMonths(-11);
         if (last < first)

@@ -113,7 +113,7 @@ internal static class RewardEndpoints
         }
 
         var now = clock.GetUtcNow();
-        var lastYear = Orders.OrderStore.ShanghaiMonth(now).Year - 1;
+        var lastYear = DataSpace.Usage.ReportingPeriods.DateOf(now).Year - 1;
         var from = r.PeriodFrom ?? new DateOnly(lastYear, 1, 1);
         var to = r.PeriodTo ?? new DateOnly(lastYear, 12, 31);
         if (to < from || to.DayNumber - from.DayNumber > 3660)
