@@ -15,20 +15,11 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         var buyerOrg = await api.OrganizationAsync("购买模型方", "model_builder");
         var buyer = await api.ClientFor(buyerOrg);
         var dataset = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { [File] = "{\"label\":\"划痕\"}\n"u8.ToArray() }, "paid");
-        var terms = await (await seller.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "仅限购买方内部模型训练，不得转售。" }, Ct)).AssertJson();
-        var plan = await (await seller.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind, period, price_fen = price }, Ct)).AssertJson(HttpStatusCode.Created);
-        return new Market(seller, buyer, buyerOrg, await api.OperatorClient(), dataset, plan.GetProperty("id").GetString()!, terms.GetProperty("version").GetInt32());
+        var (terms, plan) = await OrderFlow.OfferAsync(seller, dataset, price, kind, period, "仅限购买方内部模型训练，不得转售。");
+        return new Market(seller, buyer, buyerOrg, await api.OperatorClient(), dataset, plan, terms);
     }
 
-    private static HttpRequestMessage OrderRequest(string plan, string? key = null)
-    {
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", key ?? Guid.NewGuid().ToString());
-        return request;
-    }
-
-    private static async Task<string> Accept(Market m) =>
-        (await (await m.Buyer.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/agreements", new { terms_version = m.Terms }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("terms_sha256").GetString()!;
+    private static Task<string> Accept(Market m) => OrderFlow.AcceptAsync(m.Buyer, m.Dataset, m.Terms);
 
     private async Task<List<(string Kind, long Amount)>> Ledger(string dataset)
     {
@@ -42,12 +33,12 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         var m = await Open();
         var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
         await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
-        await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "terms_not_accepted");
+        await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "terms_not_accepted");
         Assert.Equal(64, (await Accept(m)).Length);
         var noKey = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = m.Plan }) };
         await (await m.Buyer.SendAsync(noKey, Ct)).AssertProblem(HttpStatusCode.BadRequest, "idempotency_key_required");
 
-        var order = await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created);
+        var order = await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created);
         var id = order.GetProperty("id").GetString();
         Assert.Equal("pending_payment", order.GetProperty("status").GetString());
         Assert.Equal(199_900, order.GetProperty("price_fen").GetInt64());
@@ -85,11 +76,11 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         var m = await Open();
         await Accept(m);
         var key = Guid.NewGuid().ToString();
-        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => m.Buyer.SendAsync(OrderRequest(m.Plan, key), Ct)));
+        var responses = await Task.WhenAll(Enumerable.Range(0, 50).Select(_ => m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan, key), Ct)));
         Assert.All(responses, r => Assert.Contains(r.StatusCode, new[] { HttpStatusCode.Created, HttpStatusCode.Conflict }));
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
         Assert.Equal(1, await conn.ExecuteScalarAsync<long>("select count(*) from orders where dataset_id = @d", new { d = Guid.Parse(m.Dataset) }));
-        var replay = await m.Buyer.SendAsync(OrderRequest(m.Plan, key), Ct);
+        var replay = await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan, key), Ct);
         Assert.Equal(HttpStatusCode.Created, replay.StatusCode);
         Assert.Equal("true", replay.Headers.GetValues("Idempotent-Replayed").Single());
     }
@@ -99,7 +90,7 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     {
         var m = await Open();
         await Accept(m);
-        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         var responses = await Task.WhenAll(Enumerable.Range(0, 10).Select(_ =>
             m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "ALI-" + id }, Ct)));
         Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
@@ -113,8 +104,8 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     {
         var m = await Open();
         await Accept(m);
-        var first = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
-        var second = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var first = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var second = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         var reference = "UNION-" + Guid.NewGuid().ToString("N");
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{first}/payments", new { amount_fen = 199_900, reference }, Ct)).AssertJson();
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{second}/payments", new { amount_fen = 199_900, reference }, Ct)).AssertProblem(HttpStatusCode.Conflict, "payment_reference_used");
@@ -147,11 +138,11 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     {
         var m = await Open();
         await Accept(m);
-        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         Assert.Equal("cancelled", (await (await m.Buyer.PostAsync($"/v1/orders/{id}/cancel", null, Ct)).AssertJson()).GetProperty("status").GetString());
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "late-" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_payable");
         await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/withdraw", null, Ct);
-        await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_withdrawn");
+        await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_withdrawn");
     }
 
     [Fact]
@@ -159,7 +150,7 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     {
         var m = await Open();
         await Accept(m);
-        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "T-" + id }, Ct)).AssertJson();
         var v2 = (await (await m.Seller.PutAsJsonAsync($"/v1/datasets/{m.Dataset}/terms", new { text = "第二版：增加署名要求。" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
         var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
@@ -175,7 +166,7 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     {
         var m = await Open("subscription", "P1M", 50_000);
         await Accept(m);
-        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 50_000, reference = "S-" + id }, Ct)).AssertJson();
         var url = DatasetFlow.FileUrl(m.Dataset, 1, File);
         Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(url, Ct)).StatusCode);
@@ -198,12 +189,11 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         var m = await Open();
         using var sellerAsBuyer = await api.ClientFor(await api.OrganizationAsync("自买自卖", "source_unit", "model_builder"));
         var own = await DatasetFlow.PublishedAsync(sellerAsBuyer, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() }, "paid");
-        await sellerAsBuyer.PutAsJsonAsync($"/v1/datasets/{own}/terms", new { text = "条款" }, Ct);
-        var plan = (await (await sellerAsBuyer.PostAsJsonAsync($"/v1/datasets/{own}/plans", new { kind = "one_time", price_fen = 100 }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
-        await (await sellerAsBuyer.SendAsync(OrderRequest(plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "own_dataset");
+        var (_, plan) = await OrderFlow.OfferAsync(sellerAsBuyer, own, 100, terms: "条款");
+        await (await sellerAsBuyer.SendAsync(OrderFlow.OrderRequest(plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "own_dataset");
 
         await Accept(m);
-        var id = (await (await m.Buyer.SendAsync(OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "L-" + id }, Ct)).AssertJson();
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => conn.ExecuteAsync("update revenue_entries set amount_fen = 1"));

@@ -14,12 +14,9 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
         using var seller = await api.ClientFor(await api.OrganizationAsync("回调卖家", "source_unit"));
         using var buyer = await api.ClientFor(await api.OrganizationAsync("回调买家", "model_builder"));
         var dataset = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() }, "paid");
-        var terms = (await (await seller.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "条款" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
-        var plan = (await (await seller.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind = "one_time", price_fen = 88_800 }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
-        await (await buyer.PostAsJsonAsync($"/v1/datasets/{dataset}/agreements", new { terms_version = terms }, Ct)).AssertJson(HttpStatusCode.Created);
-        var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
-        request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
-        return (await (await buyer.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        var (terms, plan) = await OrderFlow.OfferAsync(seller, dataset, 88_800, terms: "条款");
+        await OrderFlow.AcceptAsync(buyer, dataset, terms);
+        return await OrderFlow.PlaceAsync(buyer, plan);
     }
 
     private static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)

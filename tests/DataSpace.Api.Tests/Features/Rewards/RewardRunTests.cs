@@ -14,16 +14,13 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
     private async Task<(string Dataset, List<string> Orders)> SellAsync(HttpClient unit, HttpClient op, long price, params Credentials[] buyers)
     {
         var dataset = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["语料.jsonl"] = "{\"text\":\"灯饰\"}\n"u8.ToArray() }, "paid");
-        var terms = (await (await unit.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "仅限训练。" }, Ct)).AssertJson()).GetProperty("version").GetInt32();
-        var plan = (await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind = "one_time", price_fen = price }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var (terms, plan) = await OrderFlow.OfferAsync(unit, dataset, price, terms: "仅限训练。");
         var orders = new List<string>();
         foreach (var buyerOrg in buyers)
         {
             using var buyer = await api.ClientFor(buyerOrg);
-            await (await buyer.PostAsJsonAsync($"/v1/datasets/{dataset}/agreements", new { terms_version = terms }, Ct)).AssertJson(HttpStatusCode.Created);
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
-            var order = (await (await buyer.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            await OrderFlow.AcceptAsync(buyer, dataset, terms);
+            var order = await OrderFlow.PlaceAsync(buyer, plan);
             await (await op.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = price, reference = "R-" + order }, Ct)).AssertJson();
             Assert.Equal(HttpStatusCode.OK, (await buyer.GetAsync(DatasetFlow.FileUrl(dataset, 1, "语料.jsonl"), Ct)).StatusCode);
             orders.Add(order);
@@ -182,10 +179,8 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         {
             using var buyerThen = await api.ClientFor(buyer);
             using var opThen = await api.OperatorClient();
-            var plan = (await (await unit.GetAsync($"/v1/datasets/{dataset}/plans", Ct)).AssertJson())[0].GetProperty("id").GetString();
-            var request = new HttpRequestMessage(HttpMethod.Post, "/v1/orders") { Content = JsonContent.Create(new { plan_id = plan }) };
-            request.Headers.TryAddWithoutValidation("Idempotency-Key", Guid.NewGuid().ToString());
-            var order = (await (await buyerThen.SendAsync(request, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+            var plan = (await (await unit.GetAsync($"/v1/datasets/{dataset}/plans", Ct)).AssertJson())[0].GetProperty("id").GetString()!;
+            var order = await OrderFlow.PlaceAsync(buyerThen, plan);
             await (await opThen.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = 10_000_000, reference = "JUNE-" + order }, Ct)).AssertJson();
         }
         finally
