@@ -14,6 +14,8 @@ using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Revenue;
 using DataSpace.Api.Features.Rewards;
+using DataSpace.Api.Features.Records;
+using DataSpace.Api.Features.Exports;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
@@ -65,6 +67,8 @@ builder.Services.AddSingleton<ConsentGate>();
 builder.Services.AddSingleton<TermsStore>();
 builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddSingleton<RewardStore>();
+builder.Services.AddSingleton<RecordStore>();
+builder.Services.AddOptions<RecordFileOptions>().BindConfiguration(RecordFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<UsagePartitionMaintenance>();
@@ -105,6 +109,9 @@ app.MapOrderEndpoints();
 app.MapRevenueEndpoints();
 app.MapPaymentWebhook();
 app.MapRewardEndpoints();
+app.MapRecordEndpoints();
+app.MapRecordPolicyEndpoints();
+app.MapExportEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

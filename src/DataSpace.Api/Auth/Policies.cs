@@ -32,6 +32,15 @@ internal static class Policies
     /// <summary>Any organisation with scope audit: the trail about its own data, and chain verification.</summary>
     public const string Auditor = "auditor";
 
+    /// <summary>Source units with scope records: their data-asset, DCMM and pilot records.</summary>
+    public const string RecordKeeper = "record-keeper";
+
+    /// <summary>The data bureau with scope records: review queues, verification, record policies and exports.</summary>
+    public const string RecordsBureau = "records-bureau";
+
+    /// <summary>A source unit (its own records) or the bureau (what was submitted to it), with scope records.</summary>
+    public const string RecordsReader = "records-reader";
+
     /// <summary>Either side of a consent.</summary>
     public const string ConsentParty = "consent-party";
 
@@ -50,6 +59,9 @@ internal static class Policies
             .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
             .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))
             .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, Roles.DataBureau, Roles.Authority))
+            .AddPolicy(RecordKeeper, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit))
+            .AddPolicy(RecordsBureau, p => RoleAndScope(p, Scopes.Records, Roles.DataBureau))
+            .AddPolicy(RecordsReader, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit, Roles.DataBureau))
             .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority));
         return services;
     }

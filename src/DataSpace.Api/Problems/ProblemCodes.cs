@@ -70,6 +70,16 @@ internal static class ProblemCodes
     public const string AmountMismatch = "amount_mismatch";
     public const string PaymentReferenceUsed = "payment_reference_used";
 
+    public const string RecordNotFound = "record_not_found";
+    public const string RecordNotEditable = "record_not_editable";
+    public const string RecordNotSubmitted = "record_not_submitted";
+    public const string RecordNotVerified = "record_not_verified";
+    public const string RecordIncomplete = "record_incomplete";
+    public const string RecordReadOnlyField = "record_read_only_field";
+    public const string ValuationNotFound = "valuation_not_found";
+    public const string InvalidFileName = "invalid_file_name";
+    public const string PolicyRequired = "policy_required";
+
     public static string ForStatus(int status) => status switch
     {
         StatusCodes.Status400BadRequest => BadRequest,

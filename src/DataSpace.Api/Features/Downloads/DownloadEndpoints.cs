@@ -222,7 +222,7 @@ internal static partial class DownloadEndpoints
     }
 
     /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
-    private static string ContentDisposition(string path)
+    internal static string ContentDisposition(string path)
     {
         var name = path[(path.LastIndexOf('/') + 1)..];
         var ascii = new StringBuilder(name.Length);

@@ -10,6 +10,8 @@ using DataSpace.Contracts.Rewards;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc;
 
+using DataSpace.Api.Features.Exports;
+
 namespace DataSpace.Api.Features.Rewards;
 
 internal static class RewardEndpoints
@@ -240,7 +242,7 @@ internal static class RewardCsv
     public static byte[] Write(RewardRunExport run)
     {
         var csv = new StringBuilder();
-        void Row(params string[] cells) => csv.Append(string.Join(',', cells.Select(Cell))).Append("\r\n");
+        void Row(params string[] cells) => csv.Append(string.Join(',', cells.Select(Csv.Cell))).Append("\r\n");
 
         Row("中山市人工智能赋能平台 语料奖励清单");
         Row("期间", $"{run.PeriodFrom:yyyy-MM-dd} 至 {run.PeriodTo:yyyy-MM-dd}");
@@ -269,16 +271,5 @@ internal static class RewardCsv
 
         Row("合计", "", "", Yuan.Format(run.TotalFen));
         return [.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())];
-    }
-
-    /// <summary>RFC 4180 quoting, and a leading apostrophe for text a spreadsheet would run as a formula (=, +, -, @).</summary>
-    private static string Cell(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '@' or '\t' or '\r' || (value.StartsWith('-') && !decimal.TryParse(value, NumberStyles.Number, CultureInfo.InvariantCulture, out _)))
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 }
