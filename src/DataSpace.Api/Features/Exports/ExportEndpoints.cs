@@ -253,7 +253,7 @@ internal static class ExportEndpoints
             var (name, code) = units[r.OwnerId];
             return new DataAssetExportLine(r.OwnerId.ToString(), name, code, r.Id.ToString(), r.Revision, f.Name!, f.AccountingCategory!, f.Acquisition!, f.CostFen!.Value,
                 f.RecognitionDate!.Value, f.UsefulLifeMonths, f.DatasetIds?.Count ?? 0, latest?.ValueFen, latest?.BaseDate,
-                string.Join("；", DataAssetKind.Registrations(stored).Select(x => $"{x.Exchange} {x.CertificateNumber}（{x.Type}）")), Verified(r), r.ContentSha256!);
+                string.Join("；", DataAssetKind.Registrations(stored).Select(x => $"{x.Exchange} {x.CertificateNumber}（{RecordExports.RegistrationType(x.Type)}）")), Verified(r), r.ContentSha256!);
         }).ToList();
         var export = new RecordExport<DataAssetExportLine>
         {

@@ -36,6 +36,14 @@ internal static class RecordExports
         _ => acquisition,
     };
 
+    public static string RegistrationType(string type) => type switch
+    {
+        "initial" => "首次",
+        "change" => "变更",
+        "cancellation" => "注销",
+        _ => type,
+    };
+
     public static string Reason(string code) => code switch
     {
         "rewarded" => "首次达标奖励",
