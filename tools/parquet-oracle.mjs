@@ -5,10 +5,13 @@
 //
 //   node tools/parquet-oracle.mjs read <file>...           both readers on every file, one JSON array
 //   node tools/parquet-oracle.mjs write-duckdb <dir> <rows> DuckDB writes one file per codec, then reads it back
+//   node tools/parquet-oracle.mjs write-duckdb-v2 <dir>     DuckDB writes v2-format files, then reads them back
+//   node tools/parquet-oracle.mjs write-hyparquet <dir> <rows> hyparquet-writer writes data page v2 files; DuckDB reads them
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetWriteFile } from 'hyparquet-writer';
 
 const hex = (bytes) => 'hex:' + Buffer.from(bytes).toString('hex');
 
@@ -116,6 +119,43 @@ if (command === 'read') {
   for (const codec of ['snappy', 'gzip', 'uncompressed', 'zstd']) {
     const file = `${dir}/duckdb_${codec}.parquet`;
     await conn.run(`copy (${select}) to '${file}' (format parquet, compression ${codec}, row_group_size 1000)`);
+    out.push({ file, codec, duckdb: await readDuck(conn, file) });
+  }
+  process.stdout.write(JSON.stringify(out));
+} else if (command === 'write-duckdb-v2') {
+  // Data page v2 files: one that stays on dictionary/PLAIN encodings, one that uses DELTA_BINARY_PACKED.
+  const [dir] = args;
+  const out = [];
+  const selects = {
+    v2_dictionary: `select 'k' || (i % 10) as s, i % 3 = 0 as b, case when i % 4 = 0 then null else '值' || (i % 5) end as ns,
+                    (i % 7)::double as d from range(5000) t(i)`,
+    v2_delta: `select i::bigint * 3 as id from range(5000) t(i)`,
+  };
+  for (const [name, select] of Object.entries(selects)) {
+    const file = `${dir}/duckdb_${name}.parquet`;
+    await conn.run(`copy (${select}) to '${file}' (format parquet, parquet_version v2, compression snappy, row_group_size 2048)`);
+    const enc = await conn.runAndReadAll(`select distinct encodings from parquet_metadata('${file}')`);
+    out.push({ file, name, encodings: enc.getRows().map((r) => String(r[0])), duckdb: await readDuck(conn, file) });
+  }
+  process.stdout.write(JSON.stringify(out));
+} else if (command === 'write-hyparquet') {
+  // hyparquet-writer writes data page v2 (levels outside the compressed part) and RLE booleans.
+  const [dir, rowsText] = args;
+  const n = Number(rowsText ?? 3000);
+  const range = Array.from({ length: n }, (_, i) => i);
+  const columnData = [
+    { name: 'tag', type: 'STRING', data: range.map((i) => (i % 4 === 0 ? null : `标签_${i % 9}`)) },
+    { name: 'unique', type: 'STRING', data: range.map((i) => `row-${i}-${(i * 7919) % 10007}`) },
+    { name: 'n32', type: 'INT32', data: range.map((i) => (i % 11 === 0 ? null : i - 1000)) },
+    { name: 'n64', type: 'INT64', data: range.map((i) => BigInt(i) * 1000000007n) },
+    { name: 'real', type: 'DOUBLE', data: range.map((i) => i / 8) },
+    { name: 'flag', type: 'BOOLEAN', data: range.map((i) => (i % 13 === 0 ? null : i % 3 === 0)) },
+    { name: 'at', type: 'TIMESTAMP', data: range.map((i) => new Date(1700000000000 + i * 1001)) },
+  ];
+  const out = [];
+  for (const codec of ['SNAPPY', 'UNCOMPRESSED']) {
+    const file = `${dir}/hyparquet_${codec.toLowerCase()}.parquet`;
+    parquetWriteFile({ filename: file, columnData, codec, rowGroupSize: 1000, pageSize: 4096 });
     out.push({ file, codec, duckdb: await readDuck(conn, file) });
   }
   process.stdout.write(JSON.stringify(out));

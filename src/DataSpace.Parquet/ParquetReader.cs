@@ -6,7 +6,11 @@ namespace DataSpace.Parquet;
 public static class ParquetReader
 {
     /// <summary>Reads only the footer.</summary>
-    public static ParquetMetadata ReadMetadata(Stream seekable) => Guard(() => Footer.Read(seekable).ToPublic());
+    public static ParquetMetadata ReadMetadata(Stream seekable)
+    {
+        CheckStream(seekable);
+        return Guard(() => Footer.Read(seekable).ToPublic());
+    }
 
     /// <summary>
     /// Rows of a flat file as CLR values, streamed one row group page at a time.
@@ -14,8 +18,18 @@ public static class ParquetReader
     /// </summary>
     public static IEnumerable<object?[]> ReadRows(Stream seekable)
     {
+        CheckStream(seekable);
         var footer = Guard(() => Footer.Read(seekable));
         return Rows(seekable, footer);
+    }
+
+    private static void CheckStream(Stream stream)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        if (!stream.CanSeek || !stream.CanRead)
+        {
+            throw new ArgumentException("Parquet reading needs a readable, seekable stream.", nameof(stream));
+        }
     }
 
     private static IEnumerable<object?[]> Rows(Stream stream, Footer footer)
@@ -62,20 +76,31 @@ public static class ParquetReader
 
             for (long r = 0; r < rows; r++)
             {
-                var row = new object?[readers.Length];
-                Guard(() =>
-                {
-                    for (var c = 0; c < readers.Length; c++)
-                    {
-                        row[c] = readers[c].Next();
-                    }
-
-                    return 0;
-                });
-                yield return row;
+                yield return ReadRow(readers);
             }
         }
     }
+
+    private static object?[] ReadRow(ColumnReader[] readers)
+    {
+        var row = new object?[readers.Length];
+        try
+        {
+            for (var c = 0; c < readers.Length; c++)
+            {
+                row[c] = readers[c].Next();
+            }
+        }
+        catch (Exception e) when (IsStray(e))
+        {
+            throw new ParquetFormatException($"Corrupt Parquet file: {e.Message}", e);
+        }
+
+        return row;
+    }
+
+    private static bool IsStray(Exception e) =>
+        e is ArgumentException or IndexOutOfRangeException or OverflowException or InvalidCastException or IOException;
 
     /// <summary>Turns stray runtime exceptions from a lying file into ParquetFormatException.</summary>
     private static T Guard<T>(Func<T> read)
@@ -88,7 +113,7 @@ public static class ParquetReader
         {
             throw new ParquetFormatException("The file ends before a declared structure.", e);
         }
-        catch (Exception e) when (e is ArgumentOutOfRangeException or IndexOutOfRangeException or OverflowException or InvalidCastException or IOException and not EndOfStreamException)
+        catch (Exception e) when (IsStray(e))
         {
             throw new ParquetFormatException($"Corrupt Parquet file: {e.Message}", e);
         }

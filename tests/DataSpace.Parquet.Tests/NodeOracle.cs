@@ -14,7 +14,7 @@ internal static class NodeOracle
     public static JsonElement Run(params string[] args)
     {
         var tools = Path.Combine(RepoRoot, "tools");
-        foreach (var package in new[] { "@duckdb/node-api", "hyparquet" })
+        foreach (var package in new[] { "@duckdb/node-api", "hyparquet", "hyparquet-writer" })
         {
             if (!Directory.Exists(Path.Combine(tools, "node_modules", package)))
             {

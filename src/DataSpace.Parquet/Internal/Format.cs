@@ -152,12 +152,6 @@ internal sealed class Footer
 
     public static Footer Read(Stream stream)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        if (!stream.CanSeek || !stream.CanRead)
-        {
-            throw new ArgumentException("Parquet reading needs a readable, seekable stream.", nameof(stream));
-        }
-
         var length = stream.Length;
         if (length < 12)
         {
@@ -399,9 +393,14 @@ internal sealed class Footer
             n.TypeLength,
             n.Precision ?? n.Logical?.Struct(5)?.I32(2),
             n.Scale ?? n.Logical?.Struct(5)?.I32(1),
-            n.IsGroup ? null : Leaves.First(l => ReferenceEquals(l.Node, n)).Type)).ToList();
+            n.IsGroup ? null : Leaves.FirstOrDefault(l => ReferenceEquals(l.Node, n))?.Type)).ToList();
 
-        var byPath = Leaves.ToDictionary(l => l.Node.Path, StringComparer.Ordinal);
+        var byPath = new Dictionary<string, ColumnDescriptor>(StringComparer.Ordinal);
+        foreach (var leaf in Leaves)
+        {
+            byPath.TryAdd(leaf.Node.Path, leaf);
+        }
+
         var groups = new List<ParquetRowGroup>();
         foreach (var rg in File.ListOf<TStruct>(4, required: true))
         {
@@ -472,8 +471,9 @@ internal sealed class Footer
                 _ => raw,
             };
         }
-        catch (ParquetNotSupportedException)
+        catch (Exception e) when (e is ParquetNotSupportedException or ParquetFormatException)
         {
+            // Statistics are advisory: an undecodable bound is shown as its raw bytes.
             return raw;
         }
     }
