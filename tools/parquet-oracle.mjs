@@ -130,6 +130,7 @@ if (command === 'read') {
     v2_dictionary: `select 'k' || (i % 10) as s, i % 3 = 0 as b, case when i % 4 = 0 then null else '值' || (i % 5) end as ns,
                     (i % 7)::double as d from range(5000) t(i)`,
     v2_delta: `select i::bigint * 3 as id from range(5000) t(i)`,
+    nested: `select i as id, {'x': i, 'y': 'p' || i} as point, [i, i + 1] as pair from range(100) t(i)`,
   };
   for (const [name, select] of Object.entries(selects)) {
     const file = `${dir}/duckdb_${name}.parquet`;

@@ -170,7 +170,7 @@ public sealed class OracleTests : IDisposable
     }
 
     [Fact]
-    public void Our_reader_reads_DuckDB_format_v2_files_and_refuses_DELTA_encodings_by_name()
+    public void Our_reader_reads_DuckDB_format_v2_files_shows_nested_schemas_and_refuses_DELTA_and_nesting_by_name()
     {
         var written = NodeOracle.Run("write-duckdb-v2", _dir);
         foreach (var file in written.EnumerateArray())
@@ -178,6 +178,19 @@ public sealed class OracleTests : IDisposable
             var path = file.GetProperty("file").GetString()!;
             var name = file.GetProperty("name").GetString()!;
             using var stream = File.OpenRead(path);
+            if (name == "nested")
+            {
+                var meta = ParquetReader.ReadMetadata(stream);
+                Assert.Equal(["id", "point.x", "point.y", "pair.list.element"], meta.Columns.Select(c => c.Path));
+                Assert.Contains(meta.Schema, f => f.Path == "point" && f.IsGroup);
+                Assert.Contains(meta.Schema, f => f.Path == "pair.list" && f.Repetition == "REPEATED");
+                Assert.Equal(["id", "point.x", "point.y", "pair.list.element"], meta.RowGroups[0].Columns.Select(c => c.Path));
+                stream.Position = 0;
+                var nested = Assert.Throws<ParquetNotSupportedException>(() => ParquetReader.ReadRows(stream).Count());
+                Assert.Contains("nested column point.x", nested.Message, StringComparison.Ordinal);
+                continue;
+            }
+
             if (name == "v2_delta")
             {
                 var e = Assert.Throws<ParquetNotSupportedException>(() => ParquetReader.ReadRows(stream).Count());

@@ -52,15 +52,4 @@ internal sealed class ByteBuffer(int capacity = 256)
 
         WriteByte((byte)v);
     }
-
-    /// <summary>Trims capacity back after an unusually large row group so one spike does not pin memory.</summary>
-    public void Shrink(int keep)
-    {
-        if (_data.Length > keep && Length <= keep)
-        {
-            var smaller = new byte[Math.Max(16, keep)];
-            _data.AsSpan(0, Length).CopyTo(smaller);
-            _data = smaller;
-        }
-    }
 }

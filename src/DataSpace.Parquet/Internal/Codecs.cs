@@ -42,16 +42,15 @@ internal static class Codecs
         }
     }
 
-    public static void Compress(int codec, ReadOnlySpan<byte> input, ByteBuffer output)
+    /// <summary>The compressed bytes in an array of exactly their size, kept as a page segment until the row group is written.</summary>
+    public static byte[] Compress(int codec, ReadOnlySpan<byte> input)
     {
         switch (codec)
         {
             case Uncompressed:
-                output.Write(input);
-                break;
+                return input.ToArray();
             case Snappy:
-                output.Write(IronSnappy.Snappy.Encode(input));
-                break;
+                return IronSnappy.Snappy.Encode(input);
             case Gzip:
                 using (var ms = new MemoryStream())
                 {
@@ -60,10 +59,9 @@ internal static class Codecs
                         gz.Write(input);
                     }
 
-                    output.Write(ms.GetBuffer().AsSpan(0, (int)ms.Length));
+                    return ms.ToArray();
                 }
 
-                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(codec));
         }

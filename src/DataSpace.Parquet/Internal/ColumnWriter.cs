@@ -28,9 +28,8 @@ internal sealed class ColumnWriter
     private readonly bool _dictionaryAllowed;
     private readonly ByteDictionary? _dictionary;
     private readonly ByteBuffer _plain = new(4096);
-    private readonly ByteBuffer _pages = new(4096);
+    private readonly List<ReadOnlyMemory<byte>> _pages = [];
     private readonly ByteBuffer _body = new(4096);
-    private readonly ByteBuffer _compressed = new(4096);
     private readonly ByteBuffer _header = new(64);
     private readonly ByteBuffer _min = new(16);
     private readonly ByteBuffer _max = new(16);
@@ -67,7 +66,7 @@ internal sealed class ColumnWriter
     public int Physical { get; }
 
     /// <summary>Bytes this column holds for the open row group (pages, open page, dictionary).</summary>
-    public long BufferedBytes => _pages.Length + _plain.Length + (_indexCount * 4L) + _pageCount + (_dictionary?.Page.Length ?? 0);
+    public long BufferedBytes => _compressedSize + _plain.Length + (_indexCount * 4L) + _pageCount + (_dictionary?.Page.Length ?? 0);
 
     public static int Physicals(ParquetType type) => type switch
     {
@@ -304,15 +303,14 @@ internal sealed class ColumnWriter
         }
 
         _encodings.Add(encoding);
-        _compressed.Clear();
-        Codecs.Compress(_codec, _body.Span, _compressed);
+        var compressed = Codecs.Compress(_codec, _body.Span);
 
         _header.Clear();
         var w = new CompactWriter(_header);
         w.BeginStruct();
         w.I32(1, PageType.DataPage);
         w.I32(2, _body.Length);
-        w.I32(3, _compressed.Length);
+        w.I32(3, compressed.Length);
         w.StructField(5);
         w.I32(1, _pageCount);
         w.I32(2, encoding);
@@ -321,9 +319,10 @@ internal sealed class ColumnWriter
         w.EndStruct();
         w.EndStruct();
 
-        _pages.Write(_header.Span);
-        _pages.Write(_compressed.Span);
-        _compressedSize += _header.Length + _compressed.Length;
+        // Each page is kept as its own segments (no growing buffer to double and copy) until the row group is written.
+        _pages.Add(_header.Span.ToArray());
+        _pages.Add(compressed);
+        _compressedSize += _header.Length + compressed.Length;
         _uncompressedSize += _header.Length + _body.Length;
         _chunkValues += _pageCount;
         _pageCount = 0;
@@ -342,8 +341,7 @@ internal sealed class ColumnWriter
         if (_dictionaryUsed)
         {
             var page = _dictionary!.Page;
-            var compressed = new ByteBuffer(page.Length + 64);
-            Codecs.Compress(_codec, page.Span, compressed);
+            var compressed = Codecs.Compress(_codec, page.Span);
             var header = new ByteBuffer(32);
             var w = new CompactWriter(header);
             w.BeginStruct();
@@ -356,14 +354,14 @@ internal sealed class ColumnWriter
             w.EndStruct();
             w.EndStruct();
             segments.Add(header.Array.AsMemory(0, header.Length));
-            segments.Add(compressed.Array.AsMemory(0, compressed.Length));
+            segments.Add(compressed);
             dictionaryOffset = position;
             compressedSize += header.Length + compressed.Length;
             uncompressedSize += header.Length + page.Length;
             _encodings.Add(ParquetEncoding.Plain);
         }
 
-        segments.Add(_pages.Array.AsMemory(0, _pages.Length));
+        segments.AddRange(_pages);
         var dataOffset = position + (compressedSize - _compressedSize);
         var (min, max) = Statistics();
         if (_encodings.Count == 0)
@@ -426,7 +424,6 @@ internal sealed class ColumnWriter
     public void Reset()
     {
         _pages.Clear();
-        _pages.Shrink(4 * 1024 * 1024);
         _plain.Clear();
         _dictionary?.Clear();
         _dictionaryMode = _dictionaryAllowed;
