@@ -16,4 +16,8 @@ public static class ReportingPeriods
         var date = DateOf(at);
         return new DateOnly(date.Year, date.Month, 1);
     }
+
+    /// <summary>The instant (UTC) an Asia/Shanghai date begins.</summary>
+    public static DateTimeOffset StartOf(DateOnly date) =>
+        new(TimeZoneInfo.ConvertTimeToUtc(date.ToDateTime(TimeOnly.MinValue, DateTimeKind.Unspecified), Zone), TimeSpan.Zero);
 }

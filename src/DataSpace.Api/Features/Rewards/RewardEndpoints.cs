@@ -43,7 +43,7 @@ internal static class RewardEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
-            .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, or json; yuan with two decimals (data bureau)")
+            .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json, or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -200,9 +200,9 @@ internal static class RewardEndpoints
             return Problem.NotFound("reward_run_not_found", "Reward run not found");
         }
 
-        if (format is not ("csv" or "xlsx" or "json"))
+        if (format is not ("csv" or "xlsx" or "json" or "parquet"))
         {
-            return new Validation().Add("format", "must be csv, xlsx or json").ToProblem();
+            return new Validation().Add("format", "must be csv, xlsx, json or parquet").ToProblem();
         }
 
         var policy = (await store.FindPolicyAsync(run.PolicyId, ct))!;
@@ -220,7 +220,9 @@ internal static class RewardEndpoints
             return TypedResults.File(RewardCsv.Write(export), "text/csv; charset=utf-8");
         }
 
-        return TypedResults.Stream(stream => RewardXlsx.WriteAsync(export, stream, ct), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet");
+        return format == "parquet"
+            ? TypedResults.Stream(stream => RewardParquet.WriteAsync(export, stream, ct), RewardParquet.ContentType)
+            : TypedResults.Stream(stream => RewardXlsx.WriteAsync(export, stream, ct), RewardXlsx.ContentType);
     }
 
     private static RewardRunExport ExportOf(RewardStore.RunRow run, RewardStore.PolicyRow policy)

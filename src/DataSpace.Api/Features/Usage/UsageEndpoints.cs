@@ -22,6 +22,7 @@ internal static class UsageEndpoints
         group.MapGet("/usage", ForConsumer).WithName("GetMyUsage")
             .WithSummary("Your organisation's own downloads per day or month and dataset, Asia/Shanghai")
             .ProducesProblem(StatusCodes.Status400BadRequest);
+        group.MapUsageExport();
         return app;
     }
 

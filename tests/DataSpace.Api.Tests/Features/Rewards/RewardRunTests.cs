@@ -106,6 +106,25 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(Ct))[..2]);
         await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=pdf", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
 
+        // Parquet: one row per line, exact fen and yuan, the header as key-value metadata.
+        var parquet = await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=parquet", Ct);
+        Assert.Equal("application/vnd.apache.parquet", parquet.Content.Headers.ContentType?.MediaType);
+        using (var stream = new MemoryStream(await parquet.Content.ReadAsByteArrayAsync(Ct)))
+        {
+            var metadata = DataSpace.Parquet.ParquetReader.ReadMetadata(stream);
+            Assert.Equal(json.GetProperty("lines").GetArrayLength(), metadata.NumRows);
+            Assert.Equal(json.GetProperty("total_fen").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), metadata.KeyValueMetadata["dataspace.total_fen"]);
+            stream.Position = 0;
+            var names = metadata.Columns.Select(c => c.Name).ToList();
+            var rows = DataSpace.Parquet.ParquetReader.ReadRows(stream).Select(r => names.Zip(r).ToDictionary(p => p.First, p => p.Second)).ToList();
+            foreach (var line in json.GetProperty("lines").EnumerateArray())
+            {
+                var row = rows.Single(r => (string)r["dataset_id"]! == line.GetProperty("dataset_id").GetString());
+                Assert.Equal(line.GetProperty("reward_fen").GetInt64(), row["reward_fen"]);
+                Assert.Equal(line.GetProperty("reward_fen").GetInt64() / 100m, row["reward_yuan"]);
+            }
+        }
+
         // A reader nobody here wrote (Debian's openpyxl) finds in the workbook exactly what the JSON export says.
         var path = Path.Combine(Path.GetTempPath(), $"reward-run-{Guid.NewGuid():N}.xlsx");
         await File.WriteAllBytesAsync(path, await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=xlsx", Ct)).Content.ReadAsByteArrayAsync(Ct), Ct);
