@@ -12,6 +12,10 @@
 #                   alone with pgbench as the baseline
 #   rewards         (issue 5) seed 2,000 units, 100,000 paid datasets, 1,000,000 orders and ledger entries and one
 #                   consent per unit to the demo bureau; time POST /v1/reward-runs beside psql's sum ... group by dataset
+#   parquet         (issue 7) BENCH_PARQUET_ROWS usage-event rows written to Parquet (snappy) by DataSpace.Parquet
+#                   (bench/parquet) beside DuckDB's own COPY ... TO parquet of the same rows, each in its own process
+#   profile         (issue 7) a BENCH_SIZE_MIB CSV uploaded and committed; the background profile's own duration and the
+#                   API's RSS growth beside reading the stored blob raw (dd of=/dev/null)
 #   azurite-upload  the upload again, with the API writing to Azurite
 #   report          the table on stdout and .dataspace/bench/results.json
 #
@@ -23,7 +27,7 @@ set -euo pipefail
 
 : "${BENCH_STATE:?run ./dataspace bench, not bench/run.sh}"
 : "${BENCH_URL:?}" "${BENCH_API_PID:=}" "${BENCH_SIZE_MIB:=1024}" "${BENCH_RUNS:=3}" "${BENCH_DURATION:=15}"
-: "${BENCH_DATASETS:=100000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
+: "${BENCH_DATASETS:=100000}" "${BENCH_PARQUET_ROWS:=10000000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 RESULTS="$BENCH_STATE/results.env"
@@ -568,6 +572,80 @@ phase_rewards() {
   [[ "$lines" == "$datasets" ]] || note "the reward run has $lines lines, not $datasets"
 }
 
+phase_profile() {
+  local su ds csv="$DATA/profile.csv" target=$(( BENCH_SIZE_MIB * MIB )) version status="" waited=0 blob t0 t1 bytes
+  su="$(token "$BENCH_SOURCE_UNIT_ID" "$BENCH_SOURCE_UNIT_SECRET")"
+  step "writing a ${BENCH_SIZE_MIB} MiB CSV (8 typed columns, Chinese text, some empty fields)"
+  awk -v target="$target" 'BEGIN {
+    print "id,occurred_on,unit,amount_yuan,quantity,passed,region,note"; size = 60
+    srand(7)
+    while (size < target) {
+      i++
+      line = i "," sprintf("2026-%02d-%02d", 1 + i % 12, 1 + i % 28) ",unit-" (i % 997) "," sprintf("%.2f", (i % 100000) / 7) "," (i % 5000) \
+        "," ((i % 3) ? "true" : "false") "," ((i % 4) ? "古镇" : "小榄") "," ((i % 10) ? "灯饰出口 批次" i : "")
+      print line; size += length(line) + 1
+    }
+  }' >"$csv"
+  bytes="$(stat -c %s "$csv")"
+  ds="$(create_dataset "$su" "profile")"
+  put_file "$csv" "/v1/datasets/$ds/versions/1/files/profile.csv" "$su" >/dev/null
+  rm -f "$csv"
+  rss_reset
+  step "committing: the profiler reads the file in the background"
+  api_call POST "/v1/datasets/$ds/versions/1/commit" "$su" >/dev/null || fail "commit failed"
+  while (( waited < BENCH_PHASE_BUDGET - 60 )); do
+    version="$(api_call GET "/v1/datasets/$ds/versions/1" "$su")" || fail "could not read the version"
+    status="$(json_scalar status <<<"${version#*\"profile\"}")"
+    [[ "$status" == done || "$status" == failed ]] && break
+    sleep 1; waited=$(( waited + 1 ))
+  done
+  [[ "$status" == done ]] || fail "profile did not finish (status ${status:-none}): ${version:0:400}"
+  record prof_rss_mb "$(rss_growth_mb)"
+  local ms rows
+  ms="$(json_num duration_ms <<<"$version")"
+  rows="$(json_num row_count <<<"$version")"
+  record prof_mib "$BENCH_SIZE_MIB"
+  record prof_rows "$rows"
+  record prof_seconds "$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 1000 }')"
+  record prof_mbps "$(mbps "$bytes" $(( ms * 1000000 )))"
+  # The machine's limit: the stored blob read raw, from the page cache as the profiler found it.
+  blob="$(find "$BENCH_BLOBS" -type f -size "${bytes}c" | head -n 1)"
+  [[ -n "$blob" ]] || fail "no blob of $bytes bytes under $BENCH_BLOBS"
+  cat "$blob" >/dev/null
+  t0="$(now_ns)"; dd if="$blob" of=/dev/null bs=8M status=none; t1="$(now_ns)"
+  record prof_raw_mbps "$(mbps "$bytes" $(( t1 - t0 )))"
+}
+
+# ---- parquet (issue 7) --------------------------------------------------------------------------------------------
+json_num() { sed -nE "s/.*\"$1\" *: *([0-9.]+).*/\1/p" | head -n 1; }
+
+phase_parquet() {
+  local ours duckdb runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 )) r
+  local -a ours_rps=() duck_rps=() ours_rss=() duck_rss=()
+  step "building bench/parquet (Release)"
+  dotnet build "$DATASPACE_ROOT/bench/parquet/DataSpace.Bench.Parquet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet does not build"
+  for (( r = 1; r <= runs; r++ )); do
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DataSpace.Parquet"
+    ours="$(dotnet "$DATASPACE_ROOT/bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll" "$BENCH_PARQUET_ROWS" "$DATA/ours.parquet")"
+    ours_rps+=("$(json_num rows_per_s <<<"$ours")"); ours_rss+=("$(json_num peak_rss_mb <<<"$ours")")
+    record pq_ours_bytes "$(json_num file_bytes <<<"$ours")"
+    rm -f "$DATA/ours.parquet"
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DuckDB COPY ... TO parquet"
+    duckdb="$(node "$DATASPACE_ROOT/tools/parquet-bench-duckdb.mjs" "$BENCH_PARQUET_ROWS" "$DATA/duckdb.parquet")"
+    duck_rps+=("$(json_num rows_per_s <<<"$duckdb")"); duck_rss+=("$(json_num peak_rss_mb <<<"$duckdb")")
+    record pq_duck_bytes "$(json_num file_bytes <<<"$duckdb")"
+    rm -f "$DATA/duckdb.parquet"
+  done
+  record pq_rows "$BENCH_PARQUET_ROWS"
+  record pq_runs "$runs"
+  record pq_ours_rps_runs "${ours_rps[*]}"
+  record pq_duck_rps_runs "${duck_rps[*]}"
+  record pq_ours_rps "$(median "${ours_rps[@]}")"
+  record pq_duck_rps "$(median "${duck_rps[@]}")"
+  record pq_ours_rss_mb "$(maximum "${ours_rss[@]}")"
+  record pq_duck_rss_mb "$(maximum "${duck_rss[@]}")"
+}
+
 phase_azurite_upload() {
   [[ -f "$SOURCE" ]] || fail "no source file: the context phase failed"
   local su ds r
@@ -683,6 +761,15 @@ phase_report() {
   row "  lines in the run" lines "${rew_run_lines:-}" "${rew_sql_rows:-}" "datasets summed by the SQL" "" "${rew_datasets:-100000}"
   row "  total reward (default rate 10 %)" fen "${rew_run_total_fen:-}" "${rew_revenue_fen:-}" "revenue in 2026" \
     "$(ratio "${rew_run_total_fen:-}" "${rew_revenue_fen:-}")" ""
+  row "Parquet write, ${pq_rows:-?} usage-event rows (snappy)" rows/s "${pq_ours_rps:-}" "${pq_duck_rps:-}" "DuckDB COPY TO parquet" \
+    "$(ratio "${pq_ours_rps:-}" "${pq_duck_rps:-}")" "≥ 0.5 of DuckDB"
+  row "  peak RSS of the writing process" MB "${pq_ours_rss_mb:-}" "${pq_duck_rss_mb:-}" "DuckDB (node)" "" ""
+  row "  file size" bytes "${pq_ours_bytes:-}" "${pq_duck_bytes:-}" "DuckDB" "" ""
+  if [[ -n "${prof_seconds:-}" ]]; then
+    row "profile a ${prof_mib:-?} MiB CSV (background, on commit)" MB/s "${prof_mbps:-}" "${prof_raw_mbps:-}" "dd of=/dev/null (page cache)" \
+      "$(ratio "${prof_mbps:-}" "${prof_raw_mbps:-}")" ""
+    row "  peak RSS growth of the API while profiling" MB "${prof_rss_mb:-}" "" "" "" "bounded"
+  fi
   row "context: token + 1 query (/organizations/me)" req/s "${cat_me_rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
     "$(ratio "${cat_me_rps:-}" "${cat_select1_rps:-}")" ""
   row "context: Kestrel, no database (/health/live)" req/s "${cat_live_rps:-}" "" "" "" ""
@@ -714,7 +801,10 @@ phase_report() {
   printf '     SQL into the API\x27s database (%s s); wall time of POST /v1/reward-runs for 2026 (curl, median of %s; each\n' \
     "${rew_seed_seconds:-?}" "${rew_api_run_count:-?}"
   printf '     makes a draft run) beside psql -c of the same ledger rows summed per dataset (median of the runs, in turn).\n'
-  printf '     Ratio = API seconds / SQL seconds: lower is better.\n\n'
+  printf '     Ratio = API seconds / SQL seconds: lower is better.\n'
+  printf 'Parquet: bench/parquet (DataSpace.Parquet, snappy, dictionary) and tools/parquet-bench-duckdb.mjs (DuckDB COPY, snappy)\n'
+  printf '     write the same %s-row usage-event shape to the same disk, each in its own process, median of %s runs;\n' "${pq_rows:-?}" "${pq_runs:-?}"
+  printf '     rows/s over the writing only; peak RSS is each process\x27s VmHWM.\n\n'
   printf '%s' "$TABLE"
 
   local notes=() key
@@ -761,7 +851,9 @@ case "${1:-}" in
   catalog) phase_catalog ;;
   consent) phase_consent ;;
   rewards) phase_rewards ;;
+  parquet) phase_parquet ;;
+  profile) phase_profile ;;
   azurite-upload) phase_azurite_upload ;;
   report) phase_report ;;
-  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|rewards|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|rewards|parquet|profile|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
 esac
