@@ -1,0 +1,432 @@
+using System.Buffers.Binary;
+using System.Text;
+
+namespace DataSpace.Parquet.Internal;
+
+/// <summary>Thrift compact protocol type ids.</summary>
+internal static class TType
+{
+    public const byte Stop = 0;
+    public const byte True = 1;
+    public const byte False = 2;
+    public const byte Byte = 3;
+    public const byte I16 = 4;
+    public const byte I32 = 5;
+    public const byte I64 = 6;
+    public const byte Double = 7;
+    public const byte Binary = 8;
+    public const byte List = 9;
+    public const byte Set = 10;
+    public const byte Map = 11;
+    public const byte Struct = 12;
+}
+
+/// <summary>Writes Thrift compact protocol structs field by field.</summary>
+internal sealed class CompactWriter(ByteBuffer output)
+{
+    private readonly Stack<short> _lastIds = new();
+    private short _lastId;
+
+    public void BeginStruct()
+    {
+        _lastIds.Push(_lastId);
+        _lastId = 0;
+    }
+
+    public void EndStruct()
+    {
+        output.WriteByte(TType.Stop);
+        _lastId = _lastIds.Pop();
+    }
+
+    public void FieldHeader(short id, byte type)
+    {
+        var delta = id - _lastId;
+        if (delta is > 0 and <= 15)
+        {
+            output.WriteByte((byte)((delta << 4) | type));
+        }
+        else
+        {
+            output.WriteByte(type);
+            output.WriteUVarint(ZigZag(id));
+        }
+
+        _lastId = id;
+    }
+
+    public void I32(short id, int v)
+    {
+        FieldHeader(id, TType.I32);
+        output.WriteUVarint(ZigZag(v));
+    }
+
+    public void I64(short id, long v)
+    {
+        FieldHeader(id, TType.I64);
+        output.WriteUVarint(ZigZag(v));
+    }
+
+    public void Bool(short id, bool v) => FieldHeader(id, v ? TType.True : TType.False);
+
+    public void Binary(short id, ReadOnlySpan<byte> v)
+    {
+        FieldHeader(id, TType.Binary);
+        BinaryValue(v);
+    }
+
+    public void String(short id, string v)
+    {
+        FieldHeader(id, TType.Binary);
+        StringValue(v);
+    }
+
+    public void StructField(short id)
+    {
+        FieldHeader(id, TType.Struct);
+        BeginStruct();
+    }
+
+    public void ListField(short id, byte elementType, int count)
+    {
+        FieldHeader(id, TType.List);
+        ListHeader(elementType, count);
+    }
+
+    public void ListHeader(byte elementType, int count)
+    {
+        if (count < 15)
+        {
+            output.WriteByte((byte)((count << 4) | elementType));
+        }
+        else
+        {
+            output.WriteByte((byte)(0xF0 | elementType));
+            output.WriteUVarint((uint)count);
+        }
+    }
+
+    public void I32Value(int v) => output.WriteUVarint(ZigZag(v));
+
+    public void BinaryValue(ReadOnlySpan<byte> v)
+    {
+        output.WriteUVarint((uint)v.Length);
+        output.Write(v);
+    }
+
+    public void StringValue(string v)
+    {
+        var count = Encoding.UTF8.GetByteCount(v);
+        output.WriteUVarint((uint)count);
+        Encoding.UTF8.GetBytes(v, output.Reserve(count));
+    }
+
+    private static ulong ZigZag(long v) => (ulong)((v << 1) ^ (v >> 63));
+}
+
+/// <summary>
+/// A decoded Thrift struct: field id to value (bool, sbyte, short, int, long, double, byte[], List&lt;object&gt;, TStruct).
+/// Parsing everything generically keeps the hostile-input checks in one place.
+/// </summary>
+internal sealed class TStruct
+{
+    private readonly Dictionary<short, object> _fields = [];
+
+    public string Name { get; }
+
+    public TStruct(string name) => Name = name;
+
+    public void Set(short id, object value) => _fields[id] = value;
+
+    public bool Has(short id) => _fields.ContainsKey(id);
+
+    public IEnumerable<short> FieldIds => _fields.Keys;
+
+    public int RequiredI32(short id) => Get<int>(id, required: true) ?? 0;
+
+    public long RequiredI64(short id) => Get<long>(id, required: true) ?? 0;
+
+    public int? I32(short id) => Get<int>(id, required: false);
+
+    public long? I64(short id) => Get<long>(id, required: false);
+
+    public bool? Bool(short id) => Get<bool>(id, required: false);
+
+    public sbyte? SByte(short id) => Get<sbyte>(id, required: false);
+
+    public byte[]? Binary(short id) => GetRef<byte[]>(id, required: false);
+
+    public string? String(short id)
+    {
+        var bytes = Binary(id);
+        return bytes is null ? null : DecodeUtf8(bytes, id);
+    }
+
+    public string RequiredString(short id) => DecodeUtf8(GetRef<byte[]>(id, required: true)!, id);
+
+    public TStruct? Struct(short id) => GetRef<TStruct>(id, required: false);
+
+    public List<object>? List(short id) => GetRef<List<object>>(id, required: false);
+
+    public List<object> RequiredList(short id) => GetRef<List<object>>(id, required: true)!;
+
+    public IEnumerable<T> ListOf<T>(short id, bool required)
+    {
+        var list = GetRef<List<object>>(id, required);
+        if (list is null)
+        {
+            yield break;
+        }
+
+        foreach (var item in list)
+        {
+            yield return item is T t ? t : throw new ParquetFormatException($"Thrift {Name}.{id}: list element has the wrong type.");
+        }
+    }
+
+    private T? Get<T>(short id, bool required)
+        where T : struct
+    {
+        if (!_fields.TryGetValue(id, out var v))
+        {
+            return required ? throw new ParquetFormatException($"Thrift {Name}: required field {id} is missing.") : null;
+        }
+
+        return v is T t ? t : throw new ParquetFormatException($"Thrift {Name}.{id}: field has the wrong type.");
+    }
+
+    private T? GetRef<T>(short id, bool required)
+        where T : class
+    {
+        if (!_fields.TryGetValue(id, out var v))
+        {
+            return required ? throw new ParquetFormatException($"Thrift {Name}: required field {id} is missing.") : null;
+        }
+
+        return v as T ?? throw new ParquetFormatException($"Thrift {Name}.{id}: field has the wrong type.");
+    }
+
+    private string DecodeUtf8(byte[] bytes, short id)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(bytes);
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new ParquetFormatException($"Thrift {Name}.{id}: invalid UTF-8.", e);
+        }
+    }
+}
+
+/// <summary>Reads Thrift compact protocol from a bounded buffer; every size is checked against the bytes left.</summary>
+internal ref struct CompactReader
+{
+    public const int MaxDepth = 32;
+
+    private readonly ReadOnlySpan<byte> _data;
+    private int _pos;
+
+    public CompactReader(ReadOnlySpan<byte> data)
+    {
+        _data = data;
+        _pos = 0;
+    }
+
+    public readonly int Position => _pos;
+
+    public TStruct ReadStruct(string name) => ReadStruct(name, 0);
+
+    private TStruct ReadStruct(string name, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            throw new ParquetFormatException($"Thrift nesting deeper than {MaxDepth} in {name}.");
+        }
+
+        var result = new TStruct(name);
+        short lastId = 0;
+        while (true)
+        {
+            var header = ReadByte();
+            if (header == TType.Stop)
+            {
+                return result;
+            }
+
+            var type = (byte)(header & 0x0F);
+            var delta = header >> 4;
+            short id;
+            if (delta != 0)
+            {
+                id = (short)(lastId + delta);
+            }
+            else
+            {
+                var raw = ReadZigZag();
+                if (raw is < short.MinValue or > short.MaxValue)
+                {
+                    throw new ParquetFormatException($"Thrift {name}: field id out of range.");
+                }
+
+                id = (short)raw;
+            }
+
+            lastId = id;
+            var value = ReadValue(type, name, depth, inField: true);
+            if (value is not null)
+            {
+                result.Set(id, value);
+            }
+        }
+    }
+
+    private object? ReadValue(byte type, string name, int depth, bool inField)
+    {
+        switch (type)
+        {
+            case TType.True:
+                return inField || ReadByte() == TType.True;
+            case TType.False:
+                return inField ? false : ReadByte() == TType.True;
+            case TType.Byte:
+                return (sbyte)ReadByte();
+            case TType.I16:
+                var s = ReadZigZag();
+                return s is < short.MinValue or > short.MaxValue
+                    ? throw new ParquetFormatException($"Thrift {name}: i16 out of range.")
+                    : (short)s;
+            case TType.I32:
+                var i = ReadZigZag();
+                return i is < int.MinValue or > int.MaxValue
+                    ? throw new ParquetFormatException($"Thrift {name}: i32 out of range.")
+                    : (int)i;
+            case TType.I64:
+                return ReadZigZag();
+            case TType.Double:
+                return BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(Take(8)));
+            case TType.Binary:
+                return Take(ReadLength()).ToArray();
+            case TType.List:
+            case TType.Set:
+                return ReadList(name, depth);
+            case TType.Map:
+                SkipMap(name, depth);
+                return null;
+            case TType.Struct:
+                return ReadStruct(name, depth + 1);
+            default:
+                throw new ParquetFormatException($"Thrift {name}: unknown type {type}.");
+        }
+    }
+
+    private List<object> ReadList(string name, int depth)
+    {
+        if (depth + 1 > MaxDepth)
+        {
+            throw new ParquetFormatException($"Thrift nesting deeper than {MaxDepth} in {name}.");
+        }
+
+        var header = ReadByte();
+        var elementType = (byte)(header & 0x0F);
+        long count = header >> 4;
+        if (count == 15)
+        {
+            count = (long)ReadUVarint();
+        }
+
+        // Every element takes at least one byte, so a count beyond the bytes left is a lie.
+        if (count > _data.Length - _pos)
+        {
+            throw new ParquetFormatException($"Thrift {name}: list of {count} elements in {_data.Length - _pos} bytes.");
+        }
+
+        var list = new List<object>((int)count);
+        for (var k = 0; k < count; k++)
+        {
+            var v = ReadValue(elementType, name, depth + 1, inField: false);
+            if (v is not null)
+            {
+                list.Add(v);
+            }
+        }
+
+        return list;
+    }
+
+    private void SkipMap(string name, int depth)
+    {
+        var count = ReadUVarint();
+        if (count == 0)
+        {
+            return;
+        }
+
+        if (count > (ulong)(_data.Length - _pos))
+        {
+            throw new ParquetFormatException($"Thrift {name}: map of {count} entries in {_data.Length - _pos} bytes.");
+        }
+
+        var types = ReadByte();
+        for (ulong k = 0; k < count; k++)
+        {
+            ReadValue((byte)(types >> 4), name, depth + 1, inField: false);
+            ReadValue((byte)(types & 0x0F), name, depth + 1, inField: false);
+        }
+    }
+
+    private int ReadLength()
+    {
+        var n = ReadUVarint();
+        if (n > (ulong)(_data.Length - _pos))
+        {
+            throw new ParquetFormatException($"Thrift binary of {n} bytes with {_data.Length - _pos} left.");
+        }
+
+        return (int)n;
+    }
+
+    private byte ReadByte()
+    {
+        if (_pos >= _data.Length)
+        {
+            throw new ParquetFormatException("Thrift struct runs past the end of its buffer.");
+        }
+
+        return _data[_pos++];
+    }
+
+    private ReadOnlySpan<byte> Take(int n)
+    {
+        if (n > _data.Length - _pos)
+        {
+            throw new ParquetFormatException("Thrift value runs past the end of its buffer.");
+        }
+
+        var span = _data.Slice(_pos, n);
+        _pos += n;
+        return span;
+    }
+
+    private ulong ReadUVarint()
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            var b = ReadByte();
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+
+        throw new ParquetFormatException("Thrift varint longer than 10 bytes.");
+    }
+
+    private long ReadZigZag()
+    {
+        var u = ReadUVarint();
+        return (long)(u >> 1) ^ -(long)(u & 1);
+    }
+}

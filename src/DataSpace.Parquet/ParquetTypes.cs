@@ -1,0 +1,88 @@
+namespace DataSpace.Parquet;
+
+/// <summary>Column types the writer produces and the reader maps files onto.</summary>
+[System.Diagnostics.CodeAnalysis.SuppressMessage("Naming", "CA1720:Identifier contains type name", Justification = "The members name Parquet column types, which share names with CLR types.")]
+public enum ParquetType
+{
+    Boolean,
+    Int32,
+    Int64,
+    Float,
+    Double,
+    String,
+    Binary,
+    Date,
+    TimestampMillis,
+    TimestampMicros,
+    Decimal,
+}
+
+public enum ParquetCodec
+{
+    Uncompressed,
+    Snappy,
+    Gzip,
+}
+
+/// <summary>A flat column. Decimal columns are INT64 backed, so Precision is 1..18 and Scale 0..Precision.</summary>
+public sealed record ParquetColumn(string Name, ParquetType Type, bool Nullable = true, int Precision = 18, int Scale = 0);
+
+public sealed class ParquetWriterOptions
+{
+    public ParquetCodec Codec { get; init; } = ParquetCodec.Snappy;
+
+    /// <summary>A row group ends after this many rows, or earlier when it buffers RowGroupBytes.</summary>
+    public int RowGroupRows { get; init; } = 1_000_000;
+
+    /// <summary>Memory bound: one row group of encoded pages is held before it is written out.</summary>
+    public long RowGroupBytes { get; init; } = 128L * 1024 * 1024;
+
+    public int PageBytes { get; init; } = 1024 * 1024;
+
+    /// <summary>Dictionary encoding; a column chunk falls back to PLAIN once its dictionary passes DictionaryPageBytes.</summary>
+    public bool Dictionary { get; init; } = true;
+
+    public int DictionaryPageBytes { get; init; } = 1024 * 1024;
+
+    public IReadOnlyDictionary<string, string>? KeyValueMetadata { get; init; }
+}
+
+/// <summary>The file is corrupt, truncated, or declares sizes it does not hold.</summary>
+public class ParquetFormatException : Exception
+{
+    public ParquetFormatException()
+    {
+    }
+
+    public ParquetFormatException(string message)
+        : base(message)
+    {
+    }
+
+    public ParquetFormatException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}
+
+/// <summary>The file is valid Parquet but uses a feature this library does not read; the message names it.</summary>
+public sealed class ParquetNotSupportedException : Exception
+{
+    public ParquetNotSupportedException()
+    {
+    }
+
+    public ParquetNotSupportedException(string feature)
+        : base($"Parquet feature not supported: {feature}")
+    {
+        Feature = feature;
+    }
+
+    public ParquetNotSupportedException(string feature, Exception innerException)
+        : base($"Parquet feature not supported: {feature}", innerException)
+    {
+        Feature = feature;
+    }
+
+    public string? Feature { get; }
+}
