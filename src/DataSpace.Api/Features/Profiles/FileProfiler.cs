@@ -51,7 +51,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
             var eof = count < SniffBytes || count == source.Size;
             if (source.Size >= 12 && buffer.AsSpan(0, 4).SequenceEqual("PAR1"u8) && await IsParquetAsync(source, ct))
             {
-                return new ProfileResult("parquet", null, null, null, null, null, ["Row count and columns of Parquet files are read from the footer by a later release."]);
+                return await ParquetFooter.ProfileAsync(source, options, ct);
             }
 
             var start = buffer.AsSpan(0, count).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;

@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using DataSpace.Parquet;
 using Npgsql;
 
 namespace DataSpace.Api.Tests.Features.Profiles;
@@ -105,18 +106,42 @@ public sealed class ProfileTests(DataSpaceApiFactory api) : IClassFixture<DataSp
         Assert.Equal(("boolean", 1L), (p.Column("在售").Str("type"), p.Column("在售").GetProperty("null_count").GetInt64()));
     }
 
-    [Fact]
-    public async Task Parquet_binary_and_empty_files_are_recognised()
+    internal static async Task<byte[]> ParquetAsync()
     {
-        var parquet = (byte[])[.. "PAR1"u8, .. DatasetFlow.RandomBytes(100), .. "PAR1"u8];
+        using var output = new MemoryStream();
+        await using (var writer = new ParquetWriter(output, [new("id", ParquetType.Int64), new("名称", ParquetType.String), new("金额", ParquetType.Decimal, Precision: 10, Scale: 2), new("日期", ParquetType.Date)], leaveOpen: true))
+        {
+            writer.WriteRow(1L, "灯具", 12.50m, new DateOnly(2025, 1, 2));
+            writer.WriteRow(2L, null, 3.25m, new DateOnly(2025, 6, 30));
+            writer.WriteRow(3L, "风扇", null, new DateOnly(2024, 12, 31));
+            await writer.CompleteAsync(Ct);
+        }
+
+        return output.ToArray();
+    }
+
+    [Fact]
+    public async Task Parquet_files_are_profiled_from_their_footer_and_binary_and_empty_files_are_recognised()
+    {
+        var fake = (byte[])[.. "PAR1"u8, .. DatasetFlow.RandomBytes(100), .. "PAR1"u8];
         var (_, _, profiles) = await Profiled(new Dictionary<string, byte[]>
         {
-            ["t.parquet"] = parquet,
+            ["t.parquet"] = await ParquetAsync(),
+            ["fake.parquet"] = fake,
             ["blob.bin"] = DatasetFlow.RandomBytes(5000),
             ["empty.csv"] = [],
         });
 
-        Assert.Equal(("done", "parquet"), (profiles["t.parquet"].Str("status"), profiles["t.parquet"].Str("format")));
+        var p = profiles["t.parquet"];
+        Assert.True(p.Str("status") == "done", p.GetRawText());
+        Assert.Equal(("done", "parquet", 3L, 4), (p.Str("status"), p.Str("format"), p.GetProperty("row_count").GetInt64(), p.GetProperty("column_count").GetInt32()));
+        Assert.Equal(["integer", "string", "decimal", "date"], p.GetProperty("columns").EnumerateArray().Select(c => c.Str("type")));
+        Assert.Equal(("1", "3"), (p.Column("id").Str("min"), p.Column("id").Str("max")));
+        Assert.Equal(("3.25", "12.50", 1L), (p.Column("金额").Str("min"), p.Column("金额").Str("max"), p.Column("金额").GetProperty("null_count").GetInt64()));
+        Assert.Equal(("2024-12-31", "2025-06-30"), (p.Column("日期").Str("min"), p.Column("日期").Str("max")));
+        Assert.Equal(1, p.Column("名称").GetProperty("null_count").GetInt64());
+        Assert.Equal("failed", profiles["fake.parquet"].Str("status"));
+        Assert.Contains("Parquet footer", profiles["fake.parquet"].Str("reason"), StringComparison.Ordinal);
         Assert.Equal(("done", "binary"), (profiles["blob.bin"].Str("status"), profiles["blob.bin"].Str("format")));
         Assert.Equal(JsonValueKind.Null, profiles["blob.bin"].GetProperty("row_count").ValueKind);
         Assert.Equal(("done", "empty", 0L), (profiles["empty.csv"].Str("status"), profiles["empty.csv"].Str("format"), profiles["empty.csv"].GetProperty("row_count").GetInt64()));
