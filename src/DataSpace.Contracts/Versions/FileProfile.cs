@@ -39,6 +39,28 @@ public sealed record FileProfile
 
     /// <summary>How long profiling the content took, in milliseconds.</summary>
     public long? DurationMs { get; init; }
+
+    /// <summary>
+    /// The Parquet rendition of csv, tsv and jsonl files, served by the download endpoint with <c>?format=parquet</c>
+    /// (Parquet files are served as they are). Null while the profile is pending.
+    /// </summary>
+    public ParquetRendition? ParquetRendition { get; init; }
+}
+
+/// <summary>A file's Parquet rendition (snappy), typed by the profile's column types.</summary>
+public sealed record ParquetRendition
+{
+    /// <summary>pending, done, failed or unavailable (not a table, the profile failed, too many columns).</summary>
+    public required string Status { get; init; }
+
+    /// <summary>Bytes of the rendition (status done).</summary>
+    public long? Size { get; init; }
+
+    /// <summary>Lower-case hex SHA-256 of the rendition (status done): its ETag when downloaded.</summary>
+    public string? Sha256 { get; init; }
+
+    /// <summary>Why there is no rendition (failed, unavailable).</summary>
+    public string? Reason { get; init; }
 }
 
 /// <summary>

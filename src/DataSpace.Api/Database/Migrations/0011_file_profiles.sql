@@ -15,6 +15,13 @@ create table file_profiles (
     -- Cells (rows × described columns) and null cells: completeness for the reward policy without reading the jsonb.
     cell_count bigint,
     null_cell_count bigint,
+    -- The Parquet rendition of csv, tsv and jsonl content (a blob keyed by the source sha256): pending after the profile,
+    -- then done (key, size, sha256), failed (reason), or unavailable (reason: not a table, profile failed, too wide).
+    rendition_status text check (rendition_status in ('pending', 'done', 'failed', 'unavailable')),
+    rendition_key text,
+    rendition_size bigint,
+    rendition_sha256 bytea,
+    rendition_reason text,
     attempts integer not null default 0,
     claimed_until timestamptz,
     created_at timestamptz not null,
@@ -25,6 +32,10 @@ create table file_profiles (
 );
 
 create index file_profiles_pending_idx on file_profiles (created_at) where status = 'pending';
+create index file_profiles_rendition_pending_idx on file_profiles (created_at) where rendition_status = 'pending';
+
+-- Which representation of a file a download sent: the file as uploaded, or its Parquet rendition.
+alter table usage_events add column representation text not null default 'original' check (representation in ('original', 'parquet'));
 
 -- Content committed before profiling existed is queued too.
 insert into file_profiles (sha256, status, created_at)

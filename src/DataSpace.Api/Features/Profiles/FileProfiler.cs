@@ -80,6 +80,22 @@ internal sealed class FileProfiler(ProfilingOptions options)
         }
     }
 
+    /// <summary>Feeds a whole text content (BOM skipped, UTF-8 validated) to a consumer: the rendition's second pass.</summary>
+    internal static async Task StreamAllAsync(Stream stream, IConsumer consumer, CancellationToken ct)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
+        try
+        {
+            var count = await FillAsync(stream, buffer, 0, SniffBytes, ct);
+            var start = buffer.AsSpan(0, count).StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]) ? 3 : 0;
+            await StreamAsync(stream, buffer, start, count, consumer, ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
     private static async Task<bool> IsParquetAsync(IProfileSource source, CancellationToken ct)
     {
         await using var tail = await source.OpenAsync(source.Size - 4, 4, ct);

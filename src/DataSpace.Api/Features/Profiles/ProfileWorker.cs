@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DataSpace.Api.Storage;
+using DataSpace.Parquet;
 using Microsoft.Extensions.Options;
 
 namespace DataSpace.Api.Features.Profiles;
@@ -72,8 +73,16 @@ internal sealed partial class ProfileWorker(
 
         if (claim.Attempts > o.MaxAttempts)
         {
-            await store.FailedAsync(claim.Sha256, null, $"Profiling was given up after {o.MaxAttempts} attempts that did not finish.", clock.GetUtcNow(), 0, CancellationToken.None);
+            var gaveUp = $"Given up after {o.MaxAttempts} attempts that did not finish.";
+            await (claim.Status == "pending"
+                ? store.FailedAsync(claim.Sha256, null, gaveUp, clock.GetUtcNow(), 0, CancellationToken.None)
+                : store.RenditionFailedAsync(claim.Sha256, gaveUp, CancellationToken.None));
             return true;
+        }
+
+        if (claim.Status != "pending")
+        {
+            return await RenderAsync(claim, o, ct);
         }
 
         var started = clock.GetTimestamp();
@@ -109,6 +118,36 @@ internal sealed partial class ProfileWorker(
         return true;
     }
 
+    /// <summary>Writes the Parquet rendition of profiled csv, tsv or jsonl content.</summary>
+    private async Task<bool> RenderAsync(ProfileStore.Claim claim, ProfilingOptions o, CancellationToken ct)
+    {
+        var started = clock.GetTimestamp();
+        try
+        {
+            var (key, size, sha256) = await Renditions.RenderAsync(blobs, claim, o, ct);
+            var ms = Elapsed(started);
+            await store.RenditionDoneAsync(claim.Sha256, key, size, sha256, CancellationToken.None);
+            LogRendered(logger, claim.BlobKey, key, size, ms);
+        }
+        catch (Exception e) when (e is ProfileFailedException or ParquetFormatException or ParquetNotSupportedException or FormatException or OverflowException or ArgumentException)
+        {
+            await store.RenditionFailedAsync(claim.Sha256, e.Message, CancellationToken.None);
+        }
+        catch (Exception e) when (e is BlobStoreUnavailableException or IOException or HttpRequestException)
+        {
+            LogStoreUnavailable(logger, e);
+            await store.ReleaseAsync(claim.Sha256, CancellationToken.None);
+            return false;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await store.ReleaseAsync(claim.Sha256, CancellationToken.None);
+            throw;
+        }
+
+        return true;
+    }
+
     private long Elapsed(long started) => (long)clock.GetElapsedTime(started).TotalMilliseconds;
 
     private sealed class BlobSource(IBlobStore blobs, string key, long size) : IProfileSource
@@ -120,6 +159,9 @@ internal sealed partial class ProfileWorker(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Profiled blob {BlobKey} as {Format}: {Rows} rows, {Bytes} bytes in {DurationMs} ms")]
     private static partial void LogProfiled(ILogger logger, string blobKey, string format, long? rows, long bytes, long durationMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Rendered blob {BlobKey} as Parquet {RenditionKey}: {Bytes} bytes in {DurationMs} ms")]
+    private static partial void LogRendered(ILogger logger, string blobKey, string renditionKey, long bytes, long durationMs);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The profiling queue is unreachable; retrying at the next poll")]
     private static partial void LogQueueUnavailable(ILogger logger, Exception exception);

@@ -31,7 +31,8 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     /// <summary>A manifest entry with its content's profile (all profile members null while no profile is queued: drafts).</summary>
     public sealed record FileRow(
         string Path, long Size, byte[] Sha256, string ContentType, string BlobKey, string? ProfileStatus, string? Format, string? Delimiter, bool? Header,
-        long? RowCount, int? ColumnCount, string? Columns, string? Notes, string? Reason, DateTime? ProfiledAt, long? DurationMs)
+        long? RowCount, int? ColumnCount, string? Columns, string? Notes, string? Reason, DateTime? ProfiledAt, long? DurationMs,
+        string? RenditionStatus, string? RenditionKey, long? RenditionSize, byte[]? RenditionSha256, string? RenditionReason)
     {
         public VersionFile ToContract() => new(Path, Size, Convert.ToHexStringLower(Sha256), ContentType, ProfileStatus is null ? null : new FileProfile
         {
@@ -46,12 +47,20 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
             Reason = Reason,
             ProfiledAt = ProfiledAt is { } at ? Datasets.DatasetStore.Utc(at) : null,
             DurationMs = DurationMs,
+            ParquetRendition = RenditionStatus is null ? null : new ParquetRendition
+            {
+                Status = RenditionStatus,
+                Size = RenditionSize,
+                Sha256 = RenditionSha256 is null ? null : Convert.ToHexStringLower(RenditionSha256),
+                Reason = RenditionReason,
+            },
         });
     }
 
     private const string SelectFile = """
         select f.path, f.size, f.sha256, f.content_type, b.blob_key, p.status as profile_status, p.format, p.delimiter, p.header,
-               p.row_count, p.column_count, p.columns::text, p.notes::text, p.reason, p.profiled_at, p.duration_ms
+               p.row_count, p.column_count, p.columns::text, p.notes::text, p.reason, p.profiled_at, p.duration_ms,
+               p.rendition_status, p.rendition_key, p.rendition_size, p.rendition_sha256, p.rendition_reason
         from version_files f join blobs b on b.sha256 = f.sha256
         left join file_profiles p on p.sha256 = f.sha256
         """ + "\n";
