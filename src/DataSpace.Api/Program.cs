@@ -12,6 +12,7 @@ using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Revenue;
 using DataSpace.Api.Features.Rewards;
 using DataSpace.Api.Features.Records;
@@ -72,6 +73,10 @@ builder.Services.AddOptions<RecordFileOptions>().BindConfiguration(RecordFileOpt
 builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddHostedService<UsagePartitionMaintenance>();
+builder.Services.AddOptions<ProfilingOptions>().BindConfiguration(ProfilingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ProfileStore>();
+builder.Services.AddSingleton<ProfileSignal>();
+builder.Services.AddHostedService<ProfileWorker>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 

@@ -44,6 +44,9 @@ internal static class ProblemCodes
     public const string EntitlementRequired = "entitlement_required";
     public const string RangeNotSatisfiable = "range_not_satisfiable";
     public const string BlobStoreUnavailable = "blob_store_unavailable";
+    public const string RenditionPending = "rendition_pending";
+    public const string RenditionUnavailable = "rendition_unavailable";
+    public const string UnsupportedFormat = "unsupported_format";
 
     public const string ConsentRequired = "consent_required";
     public const string ConsentRevoked = "consent_revoked";

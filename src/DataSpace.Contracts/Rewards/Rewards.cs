@@ -21,12 +21,17 @@ public sealed record CreateRewardPolicyRequest
     public long? MinVersionsInPeriod { get; init; }
     /// <summary>应用成效: minimum distinct paying consumer organisations in the period.</summary>
     public long? MinPayingConsumers { get; init; }
+    /// <summary>规模质量, optional: minimum data rows in the latest committed version's profiled files (csv, tsv, jsonl, parquet). Omitted: not a criterion.</summary>
+    public long? MinRows { get; init; }
+    /// <summary>规模质量, optional: minimum completeness of those files in basis points (non-null cells ÷ cells × 10000, rounded down), 0–10000. Omitted: not a criterion.</summary>
+    public int? MinCompletenessBasisPoints { get; init; }
 }
 
-/// <summary>A policy; never changes once created.</summary>
+/// <summary>A policy; never changes once created. min_rows and min_completeness_basis_points are null when not criteria.</summary>
 public sealed record RewardPolicyView(
     string Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope,
-    long MinFiles, long MinBytes, long MinVersionsInPeriod, long MinPayingConsumers, DateTimeOffset CreatedAt);
+    long MinFiles, long MinBytes, long MinVersionsInPeriod, long MinPayingConsumers, DateTimeOffset CreatedAt,
+    long? MinRows = null, int? MinCompletenessBasisPoints = null);
 
 /// <summary>Computes a draft run for a period (default: the calendar year before this one, Asia/Shanghai).</summary>
 public sealed record CreateRewardRunRequest

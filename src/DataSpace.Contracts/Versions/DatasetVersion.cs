@@ -12,7 +12,8 @@ public sealed record CreateVersionRequest
 /// <param name="Size">Bytes.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the content.</param>
 /// <param name="ContentType">Media type served on download.</param>
-public sealed record VersionFile(string Path, long Size, string Sha256, string ContentType);
+/// <param name="Profile">Committed files: what the background profiler found (format, rows, columns); null in drafts.</param>
+public sealed record VersionFile(string Path, long Size, string Sha256, string ContentType, FileProfile? Profile = null);
 
 /// <summary>A version of a dataset: a draft being filled, or committed and immutable.</summary>
 public sealed record DatasetVersion

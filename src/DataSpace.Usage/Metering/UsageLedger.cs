@@ -6,7 +6,7 @@ namespace DataSpace.Usage.Metering;
 /// <summary>What the server knows about a download when it starts.</summary>
 public sealed record DownloadStarted(
     Guid ConsumerId, string ClientId, Guid DatasetId, Guid OwnerId, int VersionNumber, string Path,
-    long? RangeStart, long? RangeEnd, long BytesRequested, string RequestId, DateTimeOffset At);
+    long? RangeStart, long? RangeEnd, long BytesRequested, string RequestId, DateTimeOffset At, string Representation = "original");
 
 /// <summary>
 /// The usage ledger. Every download request is written twice: when it starts (so a crash mid-transfer still leaves
@@ -24,13 +24,13 @@ public sealed class UsageLedger(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into usage_events (id, occurred_at, consumer_id, client_id, dataset_id, owner_id, version_number, path,
-                                      range_start, range_end, bytes_requested, bytes_sent, status, request_id)
+                                      range_start, range_end, bytes_requested, bytes_sent, status, request_id, representation)
             values (@Id, @OccurredAt, @ConsumerId, @ClientId, @DatasetId, @OwnerId, @VersionNumber, @Path,
-                    @RangeStart, @RangeEnd, @BytesRequested, 0, 'in_progress', @RequestId)
+                    @RangeStart, @RangeEnd, @BytesRequested, 0, 'in_progress', @RequestId, @Representation)
             """, new
         {
             key.Id, key.OccurredAt, e.ConsumerId, e.ClientId, e.DatasetId, e.OwnerId, e.VersionNumber, e.Path,
-            e.RangeStart, e.RangeEnd, e.BytesRequested, e.RequestId,
+            e.RangeStart, e.RangeEnd, e.BytesRequested, e.RequestId, e.Representation,
         }, cancellationToken: ct));
         return key;
     }

@@ -3,7 +3,8 @@ namespace DataSpace.Usage.Rewards;
 /// <summary>
 /// What one dataset brings to a reward run: its revenue in the period (net of refunds, so it may be negative), the
 /// evidence for each qualification criterion, and what approved earlier runs already paid for it (used only when caps
-/// are <see cref="CapScope.Lifetime"/>).
+/// are <see cref="CapScope.Lifetime"/>). Rows, cells and null cells sum the profiles of the latest committed version's
+/// tabular files that are profiled (done); files not profiled yet, failed or not tabular count nothing.
 /// </summary>
 public sealed record DatasetInput(
     Guid DatasetId,
@@ -13,4 +14,12 @@ public sealed record DatasetInput(
     long LatestVersionBytes,
     long VersionsInPeriod,
     long PayingConsumers,
-    long PreviouslyPaidFen = 0);
+    long PreviouslyPaidFen = 0,
+    long LatestVersionRows = 0,
+    long LatestVersionCells = 0,
+    long LatestVersionNullCells = 0)
+{
+    /// <summary>Non-null cells ÷ cells in basis points, rounded down; 0 when there are no cells.</summary>
+    public long CompletenessBasisPoints => LatestVersionCells <= 0 ? 0
+        : (long)((Int128)(LatestVersionCells - LatestVersionNullCells) * RewardCalculator.BasisPointsPerWhole / LatestVersionCells);
+}

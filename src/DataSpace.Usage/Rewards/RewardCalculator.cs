@@ -69,7 +69,11 @@ public static class RewardCalculator
         var bytes = Check(RewardCriteria.LatestVersionBytes, d.LatestVersionBytes, policy.MinBytes, RewardReasons.BelowMinBytes);
         var versions = Check(RewardCriteria.VersionsInPeriod, d.VersionsInPeriod, policy.MinVersionsInPeriod, RewardReasons.BelowMinVersions);
         var consumers = Check(RewardCriteria.PayingConsumers, d.PayingConsumers, policy.MinPayingConsumers, RewardReasons.BelowMinPayingConsumers);
-        var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed;
+        var rows = policy.MinRows is { } minRows ? Check(RewardCriteria.LatestVersionRows, d.LatestVersionRows, minRows, RewardReasons.BelowMinRows) : null;
+        var completeness = policy.MinCompletenessBasisPoints is { } minCompleteness
+            ? Check(RewardCriteria.Completeness, d.CompletenessBasisPoints, minCompleteness, RewardReasons.BelowMinCompleteness)
+            : null;
+        var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed && (rows?.Passed ?? true) && (completeness?.Passed ?? true);
 
         // revenue × rate ≤ long.MaxValue × 10000 fits Int128; the quotient is at most the revenue, so it fits long.
         // Both factors are positive, so truncating division is floor.
@@ -87,7 +91,7 @@ public static class RewardCalculator
             : RewardReasons.Ok;
 
         return new RewardLine(d.DatasetId, d.UnitId, d.RevenueFen, files, bytes, versions, consumers, qualified,
-            beforeCaps, capRemaining, afterCap, afterCap, reason);
+            beforeCaps, capRemaining, afterCap, afterCap, reason, rows, completeness);
     }
 
     private static CriterionResult Check(string criterion, long evidence, long threshold, string failure)
@@ -187,6 +191,11 @@ public static class RewardCalculator
         RequireNonNegative(policy.MinBytes, nameof(RewardPolicy.MinBytes), nameof(policy));
         RequireNonNegative(policy.MinVersionsInPeriod, nameof(RewardPolicy.MinVersionsInPeriod), nameof(policy));
         RequireNonNegative(policy.MinPayingConsumers, nameof(RewardPolicy.MinPayingConsumers), nameof(policy));
+        RequireNonNegative(policy.MinRows ?? 0, nameof(RewardPolicy.MinRows), nameof(policy));
+        if (policy.MinCompletenessBasisPoints is < 0 or > BasisPointsPerWhole)
+        {
+            throw new ArgumentException($"MinCompletenessBasisPoints must be between 0 and {BasisPointsPerWhole}; got {policy.MinCompletenessBasisPoints}.", nameof(policy));
+        }
     }
 
     private static void ValidateInputs(List<DatasetInput> datasets, IReadOnlyDictionary<Guid, long> previouslyPaidByUnit)
@@ -210,6 +219,12 @@ public static class RewardCalculator
             RequireNonNegative(d.VersionsInPeriod, $"{what} VersionsInPeriod", nameof(datasets));
             RequireNonNegative(d.PayingConsumers, $"{what} PayingConsumers", nameof(datasets));
             RequireNonNegative(d.PreviouslyPaidFen, $"{what} PreviouslyPaidFen", nameof(datasets));
+            RequireNonNegative(d.LatestVersionRows, $"{what} LatestVersionRows", nameof(datasets));
+            RequireNonNegative(d.LatestVersionNullCells, $"{what} LatestVersionNullCells", nameof(datasets));
+            if (d.LatestVersionCells < d.LatestVersionNullCells)
+            {
+                throw new ArgumentException($"{what} has more null cells ({d.LatestVersionNullCells}) than cells ({d.LatestVersionCells}).", nameof(datasets));
+            }
         }
 
         foreach (var (unitId, paid) in previouslyPaidByUnit)

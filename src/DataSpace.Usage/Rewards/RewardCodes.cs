@@ -14,6 +14,12 @@ public static class RewardCriteria
 
     /// <summary>Application effect (应用成效): distinct paying consumer organisations in the period.</summary>
     public const string PayingConsumers = "paying_consumers";
+
+    /// <summary>Scale and quality (规模质量), when the policy sets it: data rows in the latest committed version.</summary>
+    public const string LatestVersionRows = "latest_version_rows";
+
+    /// <summary>Scale and quality (规模质量), when the policy sets it: completeness of the latest committed version, basis points.</summary>
+    public const string Completeness = "completeness_basis_points";
 }
 
 /// <summary>Stable reason codes: per criterion, and for a line as a whole. Exports and clients match on these.</summary>
@@ -26,6 +32,8 @@ public static class RewardReasons
     public const string BelowMinBytes = "below_min_bytes";
     public const string BelowMinVersions = "below_min_versions";
     public const string BelowMinPayingConsumers = "below_min_paying_consumers";
+    public const string BelowMinRows = "below_min_rows";
+    public const string BelowMinCompleteness = "below_min_completeness";
 
     /// <summary>Line: at least one criterion failed, so the dataset earns nothing; the criteria say which.</summary>
     public const string NotQualified = "not_qualified";

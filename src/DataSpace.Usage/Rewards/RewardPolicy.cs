@@ -39,4 +39,16 @@ public sealed record RewardPolicy
 
     /// <summary>Application effect (应用成效): at least this many distinct paying consumer organisations in the period.</summary>
     public required long MinPayingConsumers { get; init; }
+
+    /// <summary>
+    /// Scale and quality (规模质量), optional: at least this many data rows in the latest committed version's profiled
+    /// tabular files. Null: not a criterion (policies made before profiling keep working unchanged).
+    /// </summary>
+    public long? MinRows { get; init; }
+
+    /// <summary>
+    /// Scale and quality (规模质量), optional: at least this completeness, in basis points, of the latest committed version's
+    /// profiled tabular files: non-null cells ÷ cells × 10000, rounded down. Null: not a criterion.
+    /// </summary>
+    public int? MinCompletenessBasisPoints { get; init; }
 }

@@ -10,7 +10,7 @@ public sealed record CriterionResult(string Criterion, long Evidence, long Thres
 /// One dataset's reward with every step that led to it, so that a reviewer can redo the arithmetic from the line alone.
 /// The criteria are fields rather than a list so that lines compare by value.
 /// </summary>
-/// <param name="Qualified">All four criteria passed.</param>
+/// <param name="Qualified">All criteria passed (four, plus rows and completeness when the policy sets them).</param>
 /// <param name="RewardBeforeCapsFen">floor(revenue × rate / 10000) when qualified and revenue is positive; otherwise 0.</param>
 /// <param name="DatasetCapRemainingFen">The dataset cap, less what earlier runs paid when caps are lifetime (never below 0).</param>
 /// <param name="AfterDatasetCapFen">min(before caps, remaining dataset cap).</param>
@@ -33,10 +33,16 @@ public sealed record RewardLine(
     long DatasetCapRemainingFen,
     long AfterDatasetCapFen,
     long RewardFen,
-    string ReasonCode)
+    string ReasonCode,
+    CriterionResult? LatestVersionRows = null,
+    CriterionResult? Completeness = null)
 {
-    /// <summary>The four criteria in a fixed order: files, bytes, versions, paying consumers.</summary>
-    public IReadOnlyList<CriterionResult> Criteria => [CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers];
+    /// <summary>
+    /// The criteria in a fixed order: files, bytes, versions, paying consumers, then rows and completeness when the
+    /// policy sets them (so runs under policies without them read exactly as before).
+    /// </summary>
+    public IReadOnlyList<CriterionResult> Criteria =>
+        [CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers, .. LatestVersionRows is { } r ? [r] : Array.Empty<CriterionResult>(), .. Completeness is { } c ? [c] : Array.Empty<CriterionResult>()];
 }
 
 /// <summary>One unit's total.</summary>

@@ -18,8 +18,9 @@ namespace DataSpace.Api.Tests.Infrastructure;
 /// </summary>
 public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
-    private readonly string _database = TestDatabase.NewName();
-    private readonly string _blobRoot = Path.Combine(Path.GetTempPath(), "dataspace-test-blobs", Guid.NewGuid().ToString("N"));
+    private string _database = TestDatabase.NewName();
+    private string _blobRoot = Path.Combine(Path.GetTempPath(), "dataspace-test-blobs", Guid.NewGuid().ToString("N"));
+    private bool _sharesState;
     private Credentials? _operator;
 
     private readonly List<Microsoft.AspNetCore.Hosting.IStartupFilter> _startupFilters = [];
@@ -46,6 +47,21 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     public IReadOnlyList<string> StoredBlobFiles() =>
         Directory.Exists(_blobRoot) ? Directory.GetFiles(_blobRoot, "*", SearchOption.AllDirectories).Where(f => !f.Contains(".probe", StringComparison.Ordinal)).ToList() : [];
 
+    /// <summary>
+    /// Runs against another fixture's database and blob store, as a second replica or a restarted process would; the other
+    /// fixture owns them (creates and drops them), so dispose this one first.
+    /// </summary>
+    public DataSpaceApiFactory SharingStateOf(DataSpaceApiFactory other)
+    {
+        _database = other._database;
+        _blobRoot = other._blobRoot;
+        _fileSystemBlobs = other._fileSystemBlobs;
+        BlobContainer = other.BlobContainer;
+        _operator = other._operator;
+        _sharesState = true;
+        return this;
+    }
+
     /// <summary>Overrides one configuration setting (applied after the defaults this factory sets).</summary>
     public DataSpaceApiFactory WithSetting(string key, string value)
     {
@@ -70,19 +86,28 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     public string ConnectionString => TestDatabase.ConnectionStringFor(_database);
 
     /// <summary>The container this fixture's blobs go to in Azurite (unique per fixture).</summary>
-    public string BlobContainer { get; } = "t" + Guid.NewGuid().ToString("N");
+    public string BlobContainer { get; private set; } = "t" + Guid.NewGuid().ToString("N");
 
     public Uri BaseAddress => ClientOptions.BaseAddress;
 
     public async ValueTask InitializeAsync()
     {
-        await TestDatabase.CreateAsync(_database);
+        if (!_sharesState)
+        {
+            await TestDatabase.CreateAsync(_database);
+        }
+
         StartServer();
     }
 
     public override async ValueTask DisposeAsync()
     {
         await base.DisposeAsync();
+        if (_sharesState)
+        {
+            return;
+        }
+
         await TestDatabase.DropAsync(_database);
         if (Directory.Exists(_blobRoot))
         {

@@ -5,6 +5,7 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Orders;
+using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Problems;
@@ -27,7 +28,9 @@ internal static partial class DownloadEndpoints
         const string route = "/v1/datasets/{id}/versions/{n}/files/{*path}";
         Describe(app.MapGet(route, Download).WithName("DownloadFile")
             .WithSummary("Download a file. Open datasets: every organisation; paid: entitled organisations and the owner. " +
-                "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered")
+                "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered. " +
+                "?format=parquet sends the Parquet rendition of a csv, tsv or jsonl file (409 rendition_pending with Retry-After until it is written, " +
+                "404 rendition_unavailable when there is none) or a Parquet file as it is")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
             .Produces(StatusCodes.Status206PartialContent, contentType: "application/octet-stream"));
         Describe(app.MapMethods(route, ["HEAD"], Download).WithName("GetFileHeaders")
@@ -40,16 +43,25 @@ internal static partial class DownloadEndpoints
         .WithTags("Downloads")
         .RequireAuthorization(Policies.Catalog)
         .Produces(StatusCodes.Status304NotModified)
+        .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status410Gone)
         .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct)
+        UsageLedger ledger, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
+        string? format = null)
     {
+        if (format is not (null or "parquet"))
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedFormat, "Unknown format",
+                $"format may be omitted (the file as uploaded) or 'parquet'; got '{format}'.");
+        }
+
         var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
         if (path is null)
         {
@@ -74,10 +86,16 @@ internal static partial class DownloadEndpoints
             return versionProblem!;
         }
 
-        var file = await versions.FileAsync(dataset.Id, version.Number, path, ct);
-        if (file is null)
+        var row = await versions.FileAsync(dataset.Id, version.Number, path, ct);
+        if (row is null)
         {
             return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'.");
+        }
+
+        var (file, representationProblem) = Representation(row, format, http.Response);
+        if (file is null)
+        {
+            return representationProblem!;
         }
 
         var etag = $"\"{Convert.ToHexStringLower(file.Sha256)}\"";
@@ -85,7 +103,7 @@ internal static partial class DownloadEndpoints
         response.Headers.ETag = etag;
         response.Headers.AcceptRanges = "bytes";
         response.Headers.CacheControl = "private, no-cache";
-        response.Headers.ContentDisposition = ContentDisposition(path);
+        response.Headers.ContentDisposition = ContentDisposition(file.FileName);
         if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(t => t.Trim() == etag))))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
@@ -138,7 +156,7 @@ internal static partial class DownloadEndpoints
         var started = clock.GetUtcNow();
         var key = await ledger.StartAsync(new DownloadStarted(
             http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
-            range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started), ct);
+            range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started, file.Kind), ct);
         long sent = 0;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         try
@@ -221,10 +239,38 @@ internal static partial class DownloadEndpoints
         };
     }
 
-    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
-    internal static string ContentDisposition(string path)
+    /// <summary>What a download sends: the file as uploaded, or its Parquet rendition (a blob of its own with its own hash).</summary>
+    private sealed record Sent(string Kind, string BlobKey, long Size, byte[] Sha256, string ContentType, string FileName);
+
+    private static (Sent? File, IResult? Problem) Representation(VersionStore.FileRow row, string? format, HttpResponse response)
     {
-        var name = path[(path.LastIndexOf('/') + 1)..];
+        var name = row.Path[(row.Path.LastIndexOf('/') + 1)..];
+        if (format is null || row.Format == "parquet")
+        {
+            // A Parquet file is its own Parquet representation: the bytes sent are the original's.
+            return (new Sent("original", row.BlobKey, row.Size, row.Sha256, format is null ? row.ContentType : Renditions.ContentType, name), null);
+        }
+
+        if (row.RenditionStatus == "done")
+        {
+            var stem = name.LastIndexOf('.') is var dot and > 0 ? name[..dot] : name;
+            return (new Sent("parquet", row.RenditionKey!, row.RenditionSize!.Value, row.RenditionSha256!, Renditions.ContentType, stem + ".parquet"), null);
+        }
+
+        if (row.ProfileStatus == "pending" || row.RenditionStatus == "pending")
+        {
+            response.Headers.RetryAfter = "5";
+            return (null, Problem.Conflict(ProblemCodes.RenditionPending, "The Parquet rendition is not ready yet",
+                "The file is being profiled and converted in the background; retry after the Retry-After seconds."));
+        }
+
+        return (null, Problem.NotFound(ProblemCodes.RenditionUnavailable, "The file has no Parquet rendition",
+            row.ProfileStatus is null ? "Files of draft versions get renditions once the version is committed." : row.RenditionReason ?? "No rendition could be made."));
+    }
+
+    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
+    internal static string ContentDisposition(string name)
+    {
         var ascii = new StringBuilder(name.Length);
         foreach (var c in name)
         {

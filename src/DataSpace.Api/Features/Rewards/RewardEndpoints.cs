@@ -52,7 +52,7 @@ internal static class RewardEndpoints
     }
 
     private static RewardPolicyView View(RewardStore.PolicyRow p) => new(p.Id.ToString(), p.Name, p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope,
-        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt));
+        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt), p.MinRows, p.MinCompletenessBasisPoints);
 
     private static async Task<Results<Created<RewardPolicyView>, ProblemHttpResult>> CreatePolicy(
         CreateRewardPolicyRequest r, HttpContext http, RewardStore store, TimeProvider clock, CancellationToken ct)
@@ -83,6 +83,12 @@ internal static class RewardEndpoints
         NonNegative("min_bytes", r.MinBytes, true);
         NonNegative("min_versions_in_period", r.MinVersionsInPeriod, true);
         NonNegative("min_paying_consumers", r.MinPayingConsumers, true);
+        NonNegative("min_rows", r.MinRows, false);
+        if (r.MinCompletenessBasisPoints is < 0 or > 10000)
+        {
+            v.Add("min_completeness_basis_points", "must be between 0 and 10000 (9500 = 95 % of cells not null)");
+        }
+
         if (r.CapScope is not ("per_period" or "lifetime"))
         {
             v.Add("cap_scope", "must be per_period or lifetime");
@@ -95,7 +101,8 @@ internal static class RewardEndpoints
 
         var now = clock.GetUtcNow();
         var row = await store.CreatePolicyAsync(new RewardStore.PolicyRow(Guid.CreateVersion7(now), name, rate, r.DatasetCapFen ?? 10_000_000, r.UnitCapFen ?? 20_000_000,
-            r.CapScope!, r.MinFiles!.Value, r.MinBytes!.Value, r.MinVersionsInPeriod!.Value, r.MinPayingConsumers!.Value, http.User.OrganizationId(), now.UtcDateTime), AuditActor.From(http), ct);
+            r.CapScope!, r.MinFiles!.Value, r.MinBytes!.Value, r.MinVersionsInPeriod!.Value, r.MinPayingConsumers!.Value, http.User.OrganizationId(), now.UtcDateTime,
+            r.MinRows, r.MinCompletenessBasisPoints), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/reward-policies/{row.Id}", View(row));
     }
 
@@ -123,7 +130,7 @@ internal static class RewardEndpoints
             return new Validation().Add("period_to", "must not be before period_from, and the period at most ten years").ToProblem();
         }
 
-        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", ct);
+        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, ct);
         var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
         var names = inputs.Facts.Values.GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.First());
         var content = new RunContent(policy.Id.ToString(), from, to, inputs.UnitsInProgramme, inputs.UnitsNotConsenting, result.TotalFen,

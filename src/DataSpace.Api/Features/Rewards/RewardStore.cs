@@ -11,13 +11,17 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record PolicyRow(
         Guid Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope, long MinFiles, long MinBytes,
-        long MinVersionsInPeriod, long MinPayingConsumers, Guid CreatedBy, DateTime CreatedAt)
+        long MinVersionsInPeriod, long MinPayingConsumers, Guid CreatedBy, DateTime CreatedAt, long? MinRows, int? MinCompletenessBasisPoints)
     {
+        /// <summary>Whether a run needs the profiles' rows and cells.</summary>
+        public bool UsesProfiles => MinRows is not null || MinCompletenessBasisPoints is not null;
+
         public RewardPolicy ToPolicy() => new()
         {
             RateBasisPoints = RateBasisPoints, DatasetCapFen = DatasetCapFen, UnitCapFen = UnitCapFen,
             CapScope = CapScope == "lifetime" ? DataSpace.Usage.Rewards.CapScope.Lifetime : DataSpace.Usage.Rewards.CapScope.PerPeriod,
             MinFiles = MinFiles, MinBytes = MinBytes, MinVersionsInPeriod = MinVersionsInPeriod, MinPayingConsumers = MinPayingConsumers,
+            MinRows = MinRows, MinCompletenessBasisPoints = MinCompletenessBasisPoints,
         };
     }
 
@@ -38,12 +42,12 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into reward_policies (id, name, rate_basis_points, dataset_cap_fen, unit_cap_fen, cap_scope, min_files, min_bytes,
-                                         min_versions_in_period, min_paying_consumers, created_by, created_at)
+                                         min_versions_in_period, min_paying_consumers, created_by, created_at, min_rows, min_completeness_basis_points)
             values (@Id, @Name, @RateBasisPoints, @DatasetCapFen, @UnitCapFen, @CapScope, @MinFiles, @MinBytes,
-                    @MinVersionsInPeriod, @MinPayingConsumers, @CreatedBy, @CreatedAt)
+                    @MinVersionsInPeriod, @MinPayingConsumers, @CreatedBy, @CreatedAt, @MinRows, @MinCompletenessBasisPoints)
             """, p, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, p.CreatedBy, "reward_policy", p.Id.ToString(), "created",
-            Details: new { p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope }), ct);
+            Details: new { p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope, p.MinRows, p.MinCompletenessBasisPoints }), ct);
         await tx.CommitAsync(ct);
         return p;
     }
@@ -59,7 +63,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
     /// their revenue and their usage statistics now (all datasets, or the named ones); other units that own datasets are
     /// only counted as not consenting. Period bounds are Asia/Shanghai days.
     /// </summary>
-    public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, CancellationToken ct)
+    /// <param name="profiles">Gather the latest versions' profiled rows and cells (only when the policy uses them).</param>
+    public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, bool profiles, CancellationToken ct)
     {
         const string sql = """
             with programme as (
@@ -91,6 +96,14 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             paid as (
                 select l.dataset_id, sum(l.reward_fen)::bigint as fen from reward_run_lines l join reward_runs rr on rr.id = l.run_id
                 where rr.status = 'approved' group by l.dataset_id
+            ),
+            -- Rows and cells of the latest version's profiled files; skipped entirely for policies that do not use them.
+            profiled as (
+                select ds.id as dataset_id, sum(p.row_count)::bigint as rows, sum(p.cell_count)::bigint as cells, sum(p.null_cell_count)::bigint as null_cells
+                from ds join version_files f on f.dataset_id = ds.id and f.version_number = ds.latest_version
+                join file_profiles p on p.sha256 = f.sha256 and p.status = 'done' and p.row_count is not null
+                where @profiles
+                group by ds.id
             )
             select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
                    coalesce(revenue.fen, 0) as revenue_fen,
@@ -98,7 +111,10 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
                    coalesce(v.total_bytes, 0)::bigint as latest_version_bytes,
                    coalesce(versions.n, 0) as versions_in_period,
                    coalesce(buyers.n, 0) as paying_consumers,
-                   coalesce(paid.fen, 0) as previously_paid_fen
+                   coalesce(paid.fen, 0) as previously_paid_fen,
+                   coalesce(profiled.rows, 0) as latest_version_rows,
+                   coalesce(profiled.cells, 0) as latest_version_cells,
+                   coalesce(profiled.null_cells, 0) as latest_version_null_cells
             from ds
             join organizations o on o.id = ds.owner_id
             left join dataset_versions v on v.dataset_id = ds.id and v.number = ds.latest_version
@@ -106,11 +122,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             left join versions on versions.dataset_id = ds.id
             left join buyers on buyers.dataset_id = ds.id
             left join paid on paid.dataset_id = ds.id
+            left join profiled on profiled.dataset_id = ds.id
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
-            long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen)>(
-            new CommandDefinition(sql, new { bureau, now, from, to }, cancellationToken: ct))).AsList();
+            long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen,
+            long LatestVersionRows, long LatestVersionCells, long LatestVersionNullCells)>(
+            new CommandDefinition(sql, new { bureau, now, from, to, profiles }, cancellationToken: ct))).AsList();
         // The consent each unit's revenue is read under: its most recent matching one.
         var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
             select distinct on (c.grantor_id) c.grantor_id, c.id from consents c
@@ -126,7 +144,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
                 """, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
             : [];
         var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
-            lifetime ? r.PreviouslyPaidFen : 0)).ToList();
+            lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells)).ToList();
         var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
         return new Inputs(inputs, paidByUnit, facts, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
     }

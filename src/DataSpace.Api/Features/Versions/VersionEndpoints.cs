@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Common;
@@ -50,7 +51,8 @@ internal static partial class VersionEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{n}/commit", CommitVersion).WithName("CommitVersion")
-            .WithSummary("Freeze a draft: its manifest (path, size, sha256) and manifest hash never change again (owner)")
+            .WithSummary("Freeze a draft: its manifest (path, size, sha256) and manifest hash never change again (owner). " +
+                "Each file's content is then profiled in the background; the profile appears on the version's files")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -267,7 +269,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> CommitVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, TimeProvider clock, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ProfileSignal profiling, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
         if (dataset is null)
@@ -275,7 +277,13 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        return await versions.CommitAsync(dataset.Id, dataset.OwnerId, version!.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct) switch
+        var outcome = await versions.CommitAsync(dataset.Id, dataset.OwnerId, version!.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+        if (outcome == VersionStore.CommitOutcome.Committed)
+        {
+            profiling.Wake();
+        }
+
+        return outcome switch
         {
             VersionStore.CommitOutcome.Empty => Problem.Conflict(ProblemCodes.VersionEmpty, "The version has no files", "Upload at least one file before committing."),
             VersionStore.CommitOutcome.NotDraft => Problem.Conflict(ProblemCodes.VersionCommitted, "The version is already committed"),

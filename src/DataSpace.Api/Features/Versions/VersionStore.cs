@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using System.Text.Json;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Http;
 using DataSpace.Contracts.Versions;
 using Npgsql;
 
@@ -26,10 +28,42 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
         };
     }
 
-    public sealed record FileRow(string Path, long Size, byte[] Sha256, string ContentType, string BlobKey)
+    /// <summary>A manifest entry with its content's profile (all profile members null while no profile is queued: drafts).</summary>
+    public sealed record FileRow(
+        string Path, long Size, byte[] Sha256, string ContentType, string BlobKey, string? ProfileStatus, string? Format, string? Delimiter, bool? Header,
+        long? RowCount, int? ColumnCount, string? Columns, string? Notes, string? Reason, DateTime? ProfiledAt, long? DurationMs,
+        string? RenditionStatus, string? RenditionKey, long? RenditionSize, byte[]? RenditionSha256, string? RenditionReason)
     {
-        public VersionFile ToContract() => new(Path, Size, Convert.ToHexStringLower(Sha256), ContentType);
+        public VersionFile ToContract() => new(Path, Size, Convert.ToHexStringLower(Sha256), ContentType, ProfileStatus is null ? null : new FileProfile
+        {
+            Status = ProfileStatus,
+            Format = Format,
+            Delimiter = Delimiter,
+            Header = Header,
+            RowCount = RowCount,
+            ColumnCount = ColumnCount,
+            Columns = Columns is null ? null : JsonSerializer.Deserialize<List<ColumnProfile>>(Columns, Json.Options),
+            Notes = Notes is null ? null : JsonSerializer.Deserialize<List<string>>(Notes, Json.Options),
+            Reason = Reason,
+            ProfiledAt = ProfiledAt is { } at ? Datasets.DatasetStore.Utc(at) : null,
+            DurationMs = DurationMs,
+            ParquetRendition = RenditionStatus is null ? null : new ParquetRendition
+            {
+                Status = RenditionStatus,
+                Size = RenditionSize,
+                Sha256 = RenditionSha256 is null ? null : Convert.ToHexStringLower(RenditionSha256),
+                Reason = RenditionReason,
+            },
+        });
     }
+
+    private const string SelectFile = """
+        select f.path, f.size, f.sha256, f.content_type, b.blob_key, p.status as profile_status, p.format, p.delimiter, p.header,
+               p.row_count, p.column_count, p.columns::text, p.notes::text, p.reason, p.profiled_at, p.duration_ms,
+               p.rendition_status, p.rendition_key, p.rendition_size, p.rendition_sha256, p.rendition_reason
+        from version_files f join blobs b on b.sha256 = f.sha256
+        left join file_profiles p on p.sha256 = f.sha256
+        """ + "\n";
 
     // Draft versions count their files live; committed ones carry the frozen totals.
     private const string SelectVersion = """
@@ -86,9 +120,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     public async Task<IReadOnlyList<FileRow>> FilesAsync(Guid datasetId, int number, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<FileRow>(new CommandDefinition("""
-            select f.path, f.size, f.sha256, f.content_type, b.blob_key
-            from version_files f join blobs b on b.sha256 = f.sha256
+        var rows = await conn.QueryAsync<FileRow>(new CommandDefinition(SelectFile + """
             where f.dataset_id = @datasetId and f.version_number = @number
             order by f.path collate "C"
             """, new { datasetId, number }, cancellationToken: ct));
@@ -98,9 +130,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     public async Task<FileRow?> FileAsync(Guid datasetId, int number, string path, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<FileRow>(new CommandDefinition("""
-            select f.path, f.size, f.sha256, f.content_type, b.blob_key
-            from version_files f join blobs b on b.sha256 = f.sha256
+        return await conn.QuerySingleOrDefaultAsync<FileRow>(new CommandDefinition(SelectFile + """
             where f.dataset_id = @datasetId and f.version_number = @number and f.path = @path
             """, new { datasetId, number, path }, cancellationToken: ct));
     }
@@ -194,6 +224,10 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
             update dataset_versions set status = 'committed', manifest_sha256 = @manifest, file_count = @count, total_bytes = @total, committed_at = @now
             where dataset_id = @datasetId and number = @number;
             update datasets set updated_at = @now, latest_version = @number where id = @datasetId;
+            -- Queue each new content for the background profiler (content profiled before keeps its profile).
+            insert into file_profiles (sha256, status, created_at)
+            select distinct sha256, 'pending', @now from version_files where dataset_id = @datasetId and version_number = @number
+            on conflict (sha256) do nothing;
             """, new { datasetId, number, manifest, count = files.Count, total = files.Sum(f => f.Size), now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "version", $"{datasetId}/{number}", "committed",
             Details: new { manifest_sha256 = manifest, file_count = files.Count }), ct);
