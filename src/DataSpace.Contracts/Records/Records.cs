@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace DataSpace.Contracts.Records;
 
 /// <summary>
@@ -7,27 +9,37 @@ namespace DataSpace.Contracts.Records;
 /// </summary>
 public abstract record RecordState
 {
+    [JsonPropertyOrder(-1)]
     public required string Id { get; init; }
 
     /// <summary>1 for the first revision; a verified record's changes go into revision + 1.</summary>
+    [JsonPropertyOrder(-1)]
     public required int Revision { get; init; }
 
+    [JsonPropertyOrder(-1)]
     public required string OwnerId { get; init; }
 
     /// <summary>draft, submitted, returned, verified or superseded (a verified revision replaced by a newer verified one).</summary>
+    [JsonPropertyOrder(-1)]
     public required string Status { get; init; }
 
     /// <summary>The bureau's reason when the revision was returned.</summary>
+    [JsonPropertyOrder(-1)]
     public string? ReturnReason { get; init; }
 
+    [JsonPropertyOrder(-1)]
     public required DateTimeOffset CreatedAt { get; init; }
+    [JsonPropertyOrder(-1)]
     public required DateTimeOffset UpdatedAt { get; init; }
+    [JsonPropertyOrder(-1)]
     public DateTimeOffset? SubmittedAt { get; init; }
 
     /// <summary>When the bureau verified or returned the revision.</summary>
+    [JsonPropertyOrder(-1)]
     public DateTimeOffset? DecidedAt { get; init; }
 
     /// <summary>SHA-256 (hex) of the verified revision's canonical fields, evidence hashes included.</summary>
+    [JsonPropertyOrder(-1)]
     public string? ContentSha256 { get; init; }
 }
 
