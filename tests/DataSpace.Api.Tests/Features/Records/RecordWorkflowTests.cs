@@ -89,6 +89,25 @@ public sealed class RecordWorkflowTests(DataSpaceApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task Expired_certificates_are_flagged_in_every_listing()
+    {
+        var unitOrg = await api.OrganizationAsync("到期证书单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        using var bureau = await api.ClientFor(await api.OrganizationAsync("数据局（到期）", "data_bureau"));
+        var expired = await RecordFlow.VerifiedAsync(unit, bureau, "dcmm-certificates", RecordFlow.Dcmm(3, "DCMM-2020-0001", "2020-01-01")); // valid until 2023-01-01
+        var current = await RecordFlow.CreateAsync(unit, "dcmm-certificates", RecordFlow.Dcmm(4, "DCMM-2026-0002", "2026-01-01"));
+
+        bool Flag(JsonElement page, string id) => page.GetProperty("items").EnumerateArray().Single(i => i.GetProperty("id").GetString() == id).GetProperty("expired").GetBoolean();
+        var own = await (await unit.GetAsync("/v1/dcmm-certificates", Ct)).AssertJson();
+        Assert.True(Flag(own, expired));
+        Assert.False(Flag(own, current));
+        Assert.True(Flag(await (await bureau.GetAsync($"/v1/dcmm-certificates?unit={unitOrg.OrganizationId}", Ct)).AssertJson(), expired));
+        var one = await (await bureau.GetAsync($"/v1/dcmm-certificates/{expired}", Ct)).AssertJson();
+        Assert.True(one.GetProperty("expired").GetBoolean());
+        Assert.Equal("2023-01-01", one.GetProperty("valid_until").GetString());
+    }
+
+    [Fact]
     public async Task Evidence_downloads_with_its_Chinese_name_hash_and_digest_and_hostile_names_are_refused()
     {
         using var unit = await api.ClientFor(await api.OrganizationAsync("证据文件单位", "source_unit"));
