@@ -11,8 +11,9 @@ using Npgsql;
 namespace DataSpace.Api.Features.Usage;
 
 /// <summary>
-/// A organisation's own usage events, one row per download request, as Parquet (snappy) or CSV: as a consumer (what it
-/// downloaded) or as an owner (downloads of its datasets). Rows stream from PostgreSQL to the response; memory holds
+/// An organisation's own usage events, one row per download request, as Parquet (snappy) or CSV: as a consumer (what it
+/// downloaded) or as an owner (downloads of its datasets — without the consumer's organisation and client, which are
+/// the consumer's business secrets, as in the owner's usage report). Rows stream from PostgreSQL to the response; memory holds
 /// one Parquet row group of at most <see cref="RowsPerGroup"/> rows, never the export.
 /// </summary>
 internal static class UsageExport
@@ -20,7 +21,7 @@ internal static class UsageExport
     public const int RowsPerGroup = 65_536;
     public const string ParquetContentType = "application/vnd.apache.parquet";
 
-    private static readonly ParquetColumn[] Schema =
+    private static readonly ParquetColumn[] ConsumerSchema =
     [
         new("event_id", ParquetType.String, Nullable: false),
         new("occurred_at", ParquetType.TimestampMicros, Nullable: false),
@@ -39,9 +40,13 @@ internal static class UsageExport
         new("request_id", ParquetType.String, Nullable: false),
     ];
 
+    // What an owner may see of a download of its data: everything but who downloaded it.
+    private static readonly ParquetColumn[] OwnerSchema = [.. ConsumerSchema.Where(c => c.Name is not ("consumer_id" or "client_id"))];
+
     public static RouteHandlerBuilder MapUsageExport(this RouteGroupBuilder group) =>
         group.MapGet("/usage/export", ExportAsync).WithName("ExportMyUsageEvents")
-            .WithSummary("Your organisation's usage events as Parquet (snappy) or CSV: as=consumer (your downloads, default) or as=owner (downloads of your datasets); " +
+            .WithSummary("Your organisation's usage events as Parquet (snappy) or CSV: as=consumer (your downloads, default) or as=owner (downloads of your " +
+                "datasets, without who downloaded them); " +
                 "from/to are Asia/Shanghai dates, at most 366 days, default the last 30")
             .Produces<Stream>(StatusCodes.Status200OK, ParquetContentType, "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -88,18 +93,19 @@ internal static class UsageExport
             cmd.Parameters.AddWithValue("start", start);
             cmd.Parameters.AddWithValue("end", end);
             await using var reader = await cmd.ExecuteReaderAsync(ct);
+            var schema = side == "owner" ? OwnerSchema : ConsumerSchema;
             if (format == "csv")
             {
-                await WriteCsvAsync(reader, body, ct);
+                await WriteCsvAsync(reader, schema, body, ct);
             }
             else
             {
-                await WriteParquetAsync(reader, body, period, side, ct);
+                await WriteParquetAsync(reader, schema, body, period, side, ct);
             }
         }, format == "csv" ? "text/csv; charset=utf-8" : ParquetContentType);
     }
 
-    private static async Task WriteParquetAsync(NpgsqlDataReader r, Stream body, UsageEndpoints.Period period, string side, CancellationToken ct)
+    private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsageEndpoints.Period period, string side, CancellationToken ct)
     {
         var options = new ParquetWriterOptions
         {
@@ -113,15 +119,20 @@ internal static class UsageExport
                 ["dataspace.time_zone"] = UsageReports.TimeZone,
             },
         };
-        await using var writer = new ParquetWriter(body, Schema, options, leaveOpen: true);
+        await using var writer = new ParquetWriter(body, schema, options, leaveOpen: true);
+        var owner = side == "owner";
         var rows = 0;
         while (await r.ReadAsync(ct))
         {
             writer.Write(r.GetGuid(0).ToString());
             writer.Write(new DateTimeOffset(r.GetDateTime(1), TimeSpan.Zero));
             if (r.IsDBNull(2)) { writer.WriteNull(); } else { writer.Write(new DateTimeOffset(r.GetDateTime(2), TimeSpan.Zero)); }
-            writer.Write(r.GetGuid(3).ToString());
-            writer.Write(r.GetString(4));
+            if (!owner)
+            {
+                writer.Write(r.GetGuid(3).ToString());
+                writer.Write(r.GetString(4));
+            }
+
             writer.Write(r.GetGuid(5).ToString());
             writer.Write(r.GetGuid(6).ToString());
             writer.Write(r.GetInt32(7));
@@ -142,24 +153,34 @@ internal static class UsageExport
         await writer.CompleteAsync(ct);
     }
 
-    private static async Task WriteCsvAsync(NpgsqlDataReader r, Stream body, CancellationToken ct)
+    private static async Task WriteCsvAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, CancellationToken ct)
     {
         await using var text = new StreamWriter(body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 64 * 1024, leaveOpen: true) { NewLine = "\r\n" };
-        await text.WriteLineAsync(string.Join(',', Schema.Select(c => c.Name)));
-        var cells = new string[Schema.Length];
+        await text.WriteLineAsync(string.Join(',', schema.Select(c => c.Name)));
+        // Columns are read by name, so the owner's schema simply leaves the consumer's out.
+        var ordinals = schema.Select(c => r.GetOrdinal(Column(c.Name))).ToArray();
+        var cells = new string[schema.Length];
         while (await r.ReadAsync(ct))
         {
             for (var i = 0; i < cells.Length; i++)
             {
-                cells[i] = r.IsDBNull(i) ? "" : r.GetValue(i) switch
+                var o = ordinals[i];
+                cells[i] = r.IsDBNull(o) ? "" : r.GetValue(o) switch
                 {
                     DateTime t => new DateTimeOffset(t, TimeSpan.Zero).ToString("yyyy-MM-ddTHH:mm:ss.ffffffZ", CultureInfo.InvariantCulture),
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-                    var o => Csv.Cell(o.ToString() ?? ""),
+                    var value => Csv.Cell(value.ToString() ?? ""),
                 };
             }
 
             await text.WriteLineAsync(string.Join(',', cells));
         }
     }
+
+    private static string Column(string name) => name switch
+    {
+        "event_id" => "id",
+        "version" => "version_number",
+        _ => name,
+    };
 }

@@ -42,9 +42,14 @@ public sealed class UsageExportTests(DataSpaceApiFactory api) : IClassFixture<Da
         Assert.Equal("数据/样本.bin", rangedRow["path"]);
         Assert.IsType<DateTimeOffset>(rangedRow["occurred_at"]);
 
-        // The owner sees the same events from its side; a stranger sees none.
-        var ownerRows = ReadParquet(await owner.GetByteArrayAsync("/v1/usage/export?as=owner", Ct), out _);
-        Assert.Equal(rows.Select(r => r["event_id"]).Order(), ownerRows.Where(r => (string)r["consumer_id"]! == consumerOrg.OrganizationId).Select(r => r["event_id"]).Order());
+        // The owner sees the same events from its side, but not who downloaded (the consumer's business secret);
+        // a stranger sees none.
+        var ownerRows = ReadParquet(await owner.GetByteArrayAsync("/v1/usage/export?as=owner", Ct), out var ownerMetadata);
+        Assert.DoesNotContain(ownerMetadata.Columns, c => c.Name is "consumer_id" or "client_id");
+        Assert.Superset(new HashSet<object?>(rows.Select(r => r["event_id"])), new HashSet<object?>(ownerRows.Select(r => r["event_id"])));
+        var ownerCsv = Encoding.UTF8.GetString(await owner.GetByteArrayAsync("/v1/usage/export?as=owner&format=csv", Ct));
+        Assert.DoesNotContain(consumerOrg.OrganizationId, ownerCsv, StringComparison.Ordinal);
+        Assert.StartsWith("\uFEFFevent_id,occurred_at,finished_at,dataset_id,owner_id,", ownerCsv, StringComparison.Ordinal);
         Assert.Empty(ReadParquet(await stranger.GetByteArrayAsync("/v1/usage/export", Ct), out _));
 
         // CSV: BOM, header, one line per event.
