@@ -96,7 +96,7 @@ internal abstract class RecordKind(string name, string path, string tag, string?
         return value;
     }
 
-    protected static long Money(Validation v, string field, long? value, bool positive = false)
+    protected static void Money(Validation v, string field, long? value, bool positive = false)
     {
         if (value is null)
         {
@@ -106,8 +106,6 @@ internal abstract class RecordKind(string name, string path, string tag, string?
         {
             v.Add(field, positive ? "must be a positive amount in fen" : "must not be negative");
         }
-
-        return value ?? 0;
     }
 
     protected static DateOnly RequiredDate(Validation v, string field, DateOnly? value)
@@ -168,7 +166,7 @@ internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", 
 
         var category = Choice(v, "accounting_category", f.AccountingCategory, Categories);
         Choice(v, "acquisition", f.Acquisition, Acquisitions);
-        var cost = Money(v, "cost_fen", f.CostFen);
+        Money(v, "cost_fen", f.CostFen);
         RequiredDate(v, "recognition_date", f.RecognitionDate);
         if (category == "intangible_asset")
         {
@@ -192,7 +190,6 @@ internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", 
             v.Add("notes", "must be at most 5000 characters");
         }
 
-        _ = cost;
         if (v.IsValid && ids.Count > 0)
         {
             var owned = await store.OwnedDatasetsAsync(ownerId, [.. ids], ct);

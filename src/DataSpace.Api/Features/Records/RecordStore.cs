@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
 using Dapper;
 using DataSpace.Api.Features.Audit;
 using Npgsql;
@@ -302,7 +300,4 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
             "select id, name, unified_social_credit_code from organizations where id = any(@ids)", new { ids = ids.Distinct().ToArray() }, cancellationToken: ct));
         return rows.ToDictionary(r => r.Id, r => (r.Name, r.Code));
     }
-
-    /// <summary>SHA-256 hex of text, as PostgreSQL computes a verified revision's content hash.</summary>
-    public static string Sha256Hex(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 }
