@@ -206,7 +206,24 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
         _column++;
     }
 
+    /// <summary>Ends the row; a row group that reached its row or byte limit is written synchronously.</summary>
     public void EndRow()
+    {
+        if (CloseRow())
+        {
+            FlushRowGroup();
+        }
+    }
+
+    /// <summary>
+    /// Ends the row like <see cref="EndRow"/>, but writes a full row group asynchronously: for outputs that refuse
+    /// synchronous writes, such as an ASP.NET Core response body.
+    /// </summary>
+    public ValueTask EndRowAsync(CancellationToken ct = default) =>
+        CloseRow() ? new ValueTask(FlushRowGroupCoreAsync(ct)) : ValueTask.CompletedTask;
+
+    /// <summary>Counts the finished row; true when its row group is full.</summary>
+    private bool CloseRow()
     {
         if (_column != _columns.Length)
         {
@@ -216,10 +233,7 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
         _column = 0;
         RowCount++;
         _groupRows++;
-        if (_groupRows >= _options.RowGroupRows || Buffered() >= _options.RowGroupBytes)
-        {
-            FlushRowGroup();
-        }
+        return _groupRows >= _options.RowGroupRows || Buffered() >= _options.RowGroupBytes;
     }
 
     /// <summary>Writes one row of boxed values (convenience; the typed Write methods do not allocate).</summary>

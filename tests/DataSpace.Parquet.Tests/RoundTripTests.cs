@@ -162,6 +162,28 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public async Task EndRowAsync_writes_full_row_groups_to_an_output_that_refuses_synchronous_writes()
+    {
+        var schema = new[] { new ParquetColumn("n", ParquetType.Int64, Nullable: false) };
+        var sink = new AsyncOnlyStream();
+        await using (var w = new ParquetWriter(sink, schema, new ParquetWriterOptions { RowGroupRows = 10 }, leaveOpen: true))
+        {
+            for (var i = 0L; i < 25; i++)
+            {
+                w.Write(i);
+                await w.EndRowAsync(TestContext.Current.CancellationToken);
+            }
+
+            await w.CompleteAsync(TestContext.Current.CancellationToken);
+        }
+
+        var file = sink.ToArray();
+        using var ms = new MemoryStream(file);
+        Assert.Equal([10L, 10, 5], ParquetReader.ReadMetadata(ms).RowGroups.Select(g => g.NumRows));
+        Assert.Equal(Enumerable.Range(0, 25).Select(i => (object?)(long)i), TestData.ReadAll(file).Select(r => r[0]));
+    }
+
+    [Fact]
     public void Wrong_types_and_misfit_values_are_rejected_without_writing_half_a_row()
     {
         var schema = new[]
@@ -235,5 +257,44 @@ public sealed class RoundTripTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
+    }
+
+    /// <summary>Like an ASP.NET Core response body: synchronous writes and flushes throw.</summary>
+    private sealed class AsyncOnlyStream : Stream
+    {
+        private readonly MemoryStream _inner = new();
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public byte[] ToArray() => _inner.ToArray();
+
+        public override void Flush() => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            _inner.Write(buffer.Span);
+            return ValueTask.CompletedTask;
+        }
     }
 }

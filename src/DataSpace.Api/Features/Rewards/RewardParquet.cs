@@ -45,8 +45,7 @@ internal static class RewardParquet
             ["dataspace.cap_scope"] = run.CapScope,
             ["dataspace.total_fen"] = run.TotalFen.ToString(CultureInfo.InvariantCulture),
         };
-        await using var writer = new ParquetWriter(output, Schema, new ParquetWriterOptions { RowGroupRows = int.MaxValue, KeyValueMetadata = metadata }, leaveOpen: true);
-        var rows = 0;
+        await using var writer = new ParquetWriter(output, Schema, new ParquetWriterOptions { RowGroupRows = RowsPerGroup, KeyValueMetadata = metadata }, leaveOpen: true);
         foreach (var l in run.Lines)
         {
             writer.Write(l.UnitId);
@@ -62,11 +61,7 @@ internal static class RewardParquet
             writer.Write(l.RewardFen);
             writer.Write(l.RewardFen / 100m);
             writer.Write(l.ReasonCode);
-            writer.EndRow();
-            if (++rows % RowsPerGroup == 0)
-            {
-                await writer.FlushRowGroupAsync(ct);
-            }
+            await writer.EndRowAsync(ct);
         }
 
         await writer.CompleteAsync(ct);

@@ -110,7 +110,7 @@ internal static class UsageExport
         var options = new ParquetWriterOptions
         {
             Codec = ParquetCodec.Snappy,
-            RowGroupRows = int.MaxValue, // groups are cut below, asynchronously, every RowsPerGroup rows
+            RowGroupRows = RowsPerGroup,
             KeyValueMetadata = new Dictionary<string, string>
             {
                 ["dataspace.export"] = "usage_events",
@@ -121,7 +121,6 @@ internal static class UsageExport
         };
         await using var writer = new ParquetWriter(body, schema, options, leaveOpen: true);
         var owner = side == "owner";
-        var rows = 0;
         while (await r.ReadAsync(ct))
         {
             writer.Write(r.GetGuid(0).ToString());
@@ -143,11 +142,7 @@ internal static class UsageExport
             writer.Write(r.GetInt64(12));
             writer.Write(r.GetString(13));
             writer.Write(r.GetString(14));
-            writer.EndRow();
-            if (++rows % RowsPerGroup == 0)
-            {
-                await writer.FlushRowGroupAsync(ct);
-            }
+            await writer.EndRowAsync(ct); // a full row group goes out asynchronously: the response body refuses synchronous writes
         }
 
         await writer.CompleteAsync(ct);
