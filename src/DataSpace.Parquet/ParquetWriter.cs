@@ -11,6 +11,9 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
 {
     public const string CreatedBy = "DataSpace.Parquet version 1.0";
 
+    /// <summary>The media type of a Parquet file (IANA registration application/vnd.apache.parquet).</summary>
+    public const string MediaType = "application/vnd.apache.parquet";
+
     private readonly Stream _output;
     private readonly IReadOnlyList<ParquetColumn> _schema;
     private readonly ParquetWriterOptions _options;

@@ -10,6 +10,7 @@ using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
+using DataSpace.Parquet;
 using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -248,13 +249,13 @@ internal static partial class DownloadEndpoints
         if (format is null || row.Format == "parquet")
         {
             // A Parquet file is its own Parquet representation: the bytes sent are the original's.
-            return (new Sent("original", row.BlobKey, row.Size, row.Sha256, format is null ? row.ContentType : Renditions.ContentType, name), null);
+            return (new Sent("original", row.BlobKey, row.Size, row.Sha256, format is null ? row.ContentType : ParquetWriter.MediaType, name), null);
         }
 
         if (row.RenditionStatus == "done")
         {
             var stem = name.LastIndexOf('.') is var dot and > 0 ? name[..dot] : name;
-            return (new Sent("parquet", row.RenditionKey!, row.RenditionSize!.Value, row.RenditionSha256!, Renditions.ContentType, stem + ".parquet"), null);
+            return (new Sent("parquet", row.RenditionKey!, row.RenditionSize!.Value, row.RenditionSha256!, ParquetWriter.MediaType, stem + ".parquet"), null);
         }
 
         if (row.ProfileStatus == "pending" || row.RenditionStatus == "pending")

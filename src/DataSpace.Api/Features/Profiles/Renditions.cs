@@ -21,8 +21,6 @@ namespace DataSpace.Api.Features.Profiles;
 /// </summary>
 internal static class Renditions
 {
-    public const string ContentType = "application/vnd.apache.parquet";
-
     /// <summary>Why content gets no rendition, or null when it gets one.</summary>
     public static string? Unavailable(ProfileResult r) => r.Format switch
     {

@@ -228,7 +228,7 @@ internal static class RewardEndpoints
         }
 
         return format == "parquet"
-            ? TypedResults.Stream(stream => RewardParquet.WriteAsync(export, stream, ct), RewardParquet.ContentType)
+            ? TypedResults.Stream(stream => RewardParquet.WriteAsync(export, stream, ct), DataSpace.Parquet.ParquetWriter.MediaType)
             : TypedResults.Stream(stream => RewardXlsx.WriteAsync(export, stream, ct), RewardXlsx.ContentType);
     }
 

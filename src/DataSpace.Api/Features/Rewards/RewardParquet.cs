@@ -9,7 +9,6 @@ namespace DataSpace.Api.Features.Rewards;
 /// </summary>
 internal static class RewardParquet
 {
-    public const string ContentType = "application/vnd.apache.parquet";
     private const int RowsPerGroup = 65_536;
 
     private static readonly ParquetColumn[] Schema =

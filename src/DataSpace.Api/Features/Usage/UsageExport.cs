@@ -19,7 +19,6 @@ namespace DataSpace.Api.Features.Usage;
 internal static class UsageExport
 {
     public const int RowsPerGroup = 65_536;
-    public const string ParquetContentType = "application/vnd.apache.parquet";
 
     private static readonly ParquetColumn[] ConsumerSchema =
     [
@@ -48,7 +47,7 @@ internal static class UsageExport
             .WithSummary("Your organisation's usage events as Parquet (snappy) or CSV: as=consumer (your downloads, default) or as=owner (downloads of your " +
                 "datasets, without who downloaded them); " +
                 "from/to are Asia/Shanghai dates, at most 366 days, default the last 30")
-            .Produces<Stream>(StatusCodes.Status200OK, ParquetContentType, "text/csv")
+            .Produces<Stream>(StatusCodes.Status200OK, ParquetWriter.MediaType, "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest);
 
     private static async Task<IResult> ExportAsync(HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct,
@@ -102,7 +101,7 @@ internal static class UsageExport
             {
                 await WriteParquetAsync(reader, schema, body, period, side, ct);
             }
-        }, format == "csv" ? "text/csv; charset=utf-8" : ParquetContentType);
+        }, format == "csv" ? "text/csv; charset=utf-8" : ParquetWriter.MediaType);
     }
 
     private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsageEndpoints.Period period, string side, CancellationToken ct)

@@ -344,7 +344,7 @@ internal static partial class VersionEndpoints
         var provider = new FileExtensionContentTypeProvider();
         provider.Mappings[".jsonl"] = "application/jsonl";
         provider.Mappings[".ndjson"] = "application/x-ndjson";
-        provider.Mappings[".parquet"] = "application/vnd.apache.parquet";
+        provider.Mappings[".parquet"] = DataSpace.Parquet.ParquetWriter.MediaType;
         provider.Mappings[".csv"] = "text/csv";
         return provider;
     }
