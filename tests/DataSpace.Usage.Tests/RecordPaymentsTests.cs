@@ -101,8 +101,8 @@ public sealed class RecordPaymentsTests
     [Fact]
     public void Shares_never_overflow_or_round_up()
     {
-        Assert.Equal(long.MaxValue / 10, ShareOf(long.MaxValue, 1000));
-        Assert.Equal(0, ShareOf(9, 1000));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ShareOf(-1, 1000));
+        Assert.Equal(long.MaxValue / 10, BasisPoints.Of(long.MaxValue, 1000));
+        Assert.Equal(0, BasisPoints.Of(9, 1000));
+        Assert.Throws<ArgumentOutOfRangeException>(() => BasisPoints.Of(-1, 1000));
     }
 }

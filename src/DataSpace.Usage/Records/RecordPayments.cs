@@ -8,16 +8,6 @@ namespace DataSpace.Usage.Records;
 /// </summary>
 public static class RecordPayments
 {
-    public const int BasisPointsPerWhole = 10_000;
-
-    /// <summary><paramref name="amountFen"/> × <paramref name="basisPoints"/> / 10000, rounded down, computed without overflow.</summary>
-    public static long ShareOf(long amountFen, int basisPoints)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(amountFen);
-        ArgumentOutOfRangeException.ThrowIfNegative(basisPoints);
-        return (long)((Int128)amountFen * basisPoints / BasisPointsPerWhole);
-    }
-
     // ---- DCMM rewards -----------------------------------------------------------------------------------------
 
     /// <summary>The bureau's one-time reward per DCMM level, in fen. Levels 1 and 2 earn nothing.</summary>
@@ -111,7 +101,7 @@ public static class RecordPayments
         foreach (var p in verified.OrderBy(p => p.VerifiedAt).ThenBy(p => p.RecordId).ThenBy(p => p.Revision))
         {
             var (rate, cap) = PilotTerms(p.Level);
-            var before = ShareOf(p.ConstructionCostFen, rate);
+            var before = BasisPoints.Of(p.ConstructionCostFen, rate);
             if (!subsidised.Add((p.UnitId, p.Level)))
             {
                 lines.Add(new PilotLine(p, rate, cap, before, 0, PilotReasons.AlreadySubsidisedAtLevel));
@@ -144,7 +134,7 @@ public static class RecordPayments
         var seen = new HashSet<Guid>();
         foreach (var v in verified.OrderBy(v => v.VerifiedAt).ThenBy(v => v.AssetId).ThenBy(v => v.Revision).ThenBy(v => v.ValuationId))
         {
-            var before = ShareOf(v.AssessmentFeeFen, policy.RateBasisPoints);
+            var before = BasisPoints.Of(v.AssessmentFeeFen, policy.RateBasisPoints);
             if (!seen.Add(v.ValuationId))
             {
                 lines.Add(new FeeSubsidyLine(v, before, 0, "already_subsidised"));

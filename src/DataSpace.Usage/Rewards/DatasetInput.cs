@@ -21,5 +21,5 @@ public sealed record DatasetInput(
 {
     /// <summary>Non-null cells ÷ cells in basis points, rounded down; 0 when there are no cells.</summary>
     public long CompletenessBasisPoints => LatestVersionCells <= 0 ? 0
-        : (long)((Int128)(LatestVersionCells - LatestVersionNullCells) * RewardCalculator.BasisPointsPerWhole / LatestVersionCells);
+        : (long)((Int128)(LatestVersionCells - LatestVersionNullCells) * BasisPoints.Whole / LatestVersionCells);
 }

@@ -8,7 +8,6 @@ namespace DataSpace.Usage.Rewards;
 public static class RewardCalculator
 {
     /// <summary>Basis points in a whole: a rate of 10000 pays all the revenue.</summary>
-    public const int BasisPointsPerWhole = 10_000;
 
     /// <summary>
     /// Computes one run. Lines, units and totals do not depend on the order of <paramref name="datasets"/>.
@@ -75,11 +74,7 @@ public static class RewardCalculator
             : null;
         var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed && (rows?.Passed ?? true) && (completeness?.Passed ?? true);
 
-        // revenue × rate ≤ long.MaxValue × 10000 fits Int128; the quotient is at most the revenue, so it fits long.
-        // Both factors are positive, so truncating division is floor.
-        var beforeCaps = qualified && d.RevenueFen > 0
-            ? (long)((Int128)d.RevenueFen * policy.RateBasisPoints / BasisPointsPerWhole)
-            : 0;
+        var beforeCaps = qualified && d.RevenueFen > 0 ? BasisPoints.Of(d.RevenueFen, policy.RateBasisPoints) : 0;
         var capRemaining = policy.CapScope == CapScope.Lifetime
             ? Math.Max(0, policy.DatasetCapFen - d.PreviouslyPaidFen)
             : policy.DatasetCapFen;
@@ -175,9 +170,9 @@ public static class RewardCalculator
 
     private static void ValidatePolicy(RewardPolicy policy)
     {
-        if (policy.RateBasisPoints is < 0 or > BasisPointsPerWhole)
+        if (policy.RateBasisPoints is < 0 or > BasisPoints.Whole)
         {
-            throw new ArgumentException($"RateBasisPoints must be between 0 and {BasisPointsPerWhole} (basis points); got {policy.RateBasisPoints}.", nameof(policy));
+            throw new ArgumentException($"RateBasisPoints must be between 0 and {BasisPoints.Whole} (basis points); got {policy.RateBasisPoints}.", nameof(policy));
         }
 
         if (!Enum.IsDefined(policy.CapScope))
@@ -192,9 +187,9 @@ public static class RewardCalculator
         RequireNonNegative(policy.MinVersionsInPeriod, nameof(RewardPolicy.MinVersionsInPeriod), nameof(policy));
         RequireNonNegative(policy.MinPayingConsumers, nameof(RewardPolicy.MinPayingConsumers), nameof(policy));
         RequireNonNegative(policy.MinRows ?? 0, nameof(RewardPolicy.MinRows), nameof(policy));
-        if (policy.MinCompletenessBasisPoints is < 0 or > BasisPointsPerWhole)
+        if (policy.MinCompletenessBasisPoints is < 0 or > BasisPoints.Whole)
         {
-            throw new ArgumentException($"MinCompletenessBasisPoints must be between 0 and {BasisPointsPerWhole}; got {policy.MinCompletenessBasisPoints}.", nameof(policy));
+            throw new ArgumentException($"MinCompletenessBasisPoints must be between 0 and {BasisPoints.Whole}; got {policy.MinCompletenessBasisPoints}.", nameof(policy));
         }
     }
 

@@ -92,7 +92,7 @@ internal static class RecordPolicyEndpoints
     private static async Task<IResult> CreateFeeAsync(AssetFeeSubsidyPolicyRequest request, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
-        if (request.RateBasisPoints is not (>= 0 and <= RecordPayments.BasisPointsPerWhole))
+        if (request.RateBasisPoints is not (>= 0 and <= DataSpace.Usage.BasisPoints.Whole))
         {
             v.Add("rate_basis_points", "is required: 0 to 10000 (basis points of the assessment fee)");
         }
