@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
@@ -54,24 +53,8 @@ internal static class ExportEndpoints
             v.Add("format", "must be csv, xlsx or json");
         }
 
-        DateOnly? Date(string field, string? value)
-        {
-            if (value is null)
-            {
-                return null;
-            }
-
-            if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d))
-            {
-                return d;
-            }
-
-            v.Add(field, "must be a date YYYY-MM-DD (Asia/Shanghai)");
-            return null;
-        }
-
-        var f = Date("from", from);
-        var t = Date("to", to);
+        var f = Usage.UsageEndpoints.ReadDate(from, "from", v);
+        var t = Usage.UsageEndpoints.ReadDate(to, "to", v);
         if (f > t)
         {
             v.Add("to", "must not be before from");

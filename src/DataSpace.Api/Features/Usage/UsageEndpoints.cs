@@ -84,8 +84,8 @@ internal static class UsageEndpoints
     internal static Period ReadPeriod(string? from, string? to, string? granularity, TimeProvider clock, Validation v)
     {
         var today = UsageReports.Today(clock);
-        var end = Date(to, "to", v) ?? today;
-        var start = Date(from, "from", v) ?? end.AddDays(-29);
+        var end = ReadDate(to, "to", v) ?? today;
+        var start = ReadDate(from, "from", v) ?? end.AddDays(-29);
         var unit = granularity ?? "day";
         if (unit is not ("day" or "month"))
         {
@@ -104,7 +104,8 @@ internal static class UsageEndpoints
         return new Period(start, end, unit);
     }
 
-    private static DateOnly? Date(string? value, string field, Validation v)
+    /// <summary>A query date YYYY-MM-DD (an Asia/Shanghai day), or null when absent; a malformed one is a validation error on <paramref name="field"/>.</summary>
+    internal static DateOnly? ReadDate(string? value, string field, Validation v)
     {
         if (value is null)
         {
