@@ -450,77 +450,16 @@ internal sealed class FileProfiler(ProfilingOptions options)
         private readonly Dictionary<string, int> _keys = new(StringComparer.Ordinal);
         private readonly List<ColumnStats> _columns = [];
         private readonly List<long> _seenInRow = [];
-        private byte[] _pending = ArrayPool<byte>.Shared.Rent(64 * 1024);
-        private int _pendingLength;
+        private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
         private long _rows;
-        private long _lines;
         private bool _keysCapped;
 
-        public void Consume(ReadOnlySpan<byte> chunk)
-        {
-            while (chunk.Length > 0)
-            {
-                var newline = chunk.IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    Keep(chunk);
-                    return;
-                }
+        public void Consume(ReadOnlySpan<byte> chunk) => _splitter.Consume(chunk, Line);
 
-                if (_pendingLength == 0)
-                {
-                    Line(chunk[..newline]);
-                }
-                else
-                {
-                    Keep(chunk[..newline]);
-                    Line(_pending.AsSpan(0, _pendingLength));
-                    _pendingLength = 0;
-                }
-
-                chunk = chunk[(newline + 1)..];
-            }
-        }
-
-        public void Complete()
-        {
-            if (_pendingLength > 0)
-            {
-                Line(_pending.AsSpan(0, _pendingLength));
-                _pendingLength = 0;
-            }
-
-            ArrayPool<byte>.Shared.Return(_pending);
-            _pending = [];
-        }
-
-        private void Keep(ReadOnlySpan<byte> part)
-        {
-            if (_pendingLength + part.Length > options.MaxRecordBytes)
-            {
-                throw new ProfileFailedException($"Line {_lines + 1} is longer than {options.MaxRecordBytes} bytes.");
-            }
-
-            if (_pendingLength + part.Length > _pending.Length)
-            {
-                var bigger = ArrayPool<byte>.Shared.Rent(Math.Max(_pending.Length * 2, _pendingLength + part.Length));
-                _pending.AsSpan(0, _pendingLength).CopyTo(bigger);
-                ArrayPool<byte>.Shared.Return(_pending);
-                _pending = bigger;
-            }
-
-            part.CopyTo(_pending.AsSpan(_pendingLength));
-            _pendingLength += part.Length;
-        }
+        public void Complete() => _splitter.Complete(Line);
 
         private void Line(ReadOnlySpan<byte> line)
         {
-            _lines++;
-            if (line.Length > options.MaxRecordBytes)
-            {
-                throw new ProfileFailedException($"Line {_lines} is longer than {options.MaxRecordBytes} bytes.");
-            }
-
             if (line.Trim(" \t\r"u8).IsEmpty)
             {
                 return;
@@ -532,7 +471,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
                 var reader = new Utf8JsonReader(line, new JsonReaderOptions { MaxDepth = 256 });
                 if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
                 {
-                    throw new ProfileFailedException($"Line {_lines} is not a JSON object.");
+                    throw new ProfileFailedException($"Line {_splitter.LineNumber} is not a JSON object.");
                 }
 
                 while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -572,12 +511,12 @@ internal sealed class FileProfiler(ProfilingOptions options)
 
                 if (reader.TokenType != JsonTokenType.EndObject || reader.Read())
                 {
-                    throw new ProfileFailedException($"Line {_lines} holds more than one JSON object.");
+                    throw new ProfileFailedException($"Line {_splitter.LineNumber} holds more than one JSON object.");
                 }
             }
             catch (JsonException e)
             {
-                throw new ProfileFailedException($"Line {_lines} is not valid JSON: {e.Message}");
+                throw new ProfileFailedException($"Line {_splitter.LineNumber} is not valid JSON: {e.Message}");
             }
         }
 

@@ -171,57 +171,11 @@ internal static class Renditions
     {
         private readonly Dictionary<string, int> _index = columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         private readonly byte[]?[] _values = new byte[columns.Count][];
-        private readonly ArrayBufferWriterStream _pending = new();
+        private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
 
-        public void Consume(ReadOnlySpan<byte> chunk)
-        {
-            while (chunk.Length > 0)
-            {
-                var newline = chunk.IndexOf((byte)'\n');
-                if (newline < 0)
-                {
-                    Keep(chunk);
-                    return;
-                }
+        public void Consume(ReadOnlySpan<byte> chunk) => _splitter.Consume(chunk, Line);
 
-                Keep(chunk[..newline]);
-                Line(_pending.Written);
-                _pending.Clear();
-                chunk = chunk[(newline + 1)..];
-            }
-        }
-
-        public void Complete()
-        {
-            if (_pending.Length > 0)
-            {
-                Line(_pending.Written);
-            }
-        }
-
-        private void Keep(ReadOnlySpan<byte> part)
-        {
-            if (_pending.Length + part.Length > options.MaxRecordBytes)
-            {
-                throw new ProfileFailedException($"A line is longer than {options.MaxRecordBytes} bytes.");
-            }
-
-            _pending.Write(part);
-        }
-
-        /// <summary>A growable byte buffer (not a Stream, so nothing to dispose).</summary>
-        private sealed class ArrayBufferWriterStream
-        {
-            private readonly System.Buffers.ArrayBufferWriter<byte> _buffer = new();
-
-            public int Length => _buffer.WrittenCount;
-
-            public ReadOnlySpan<byte> Written => _buffer.WrittenSpan;
-
-            public void Write(ReadOnlySpan<byte> part) => System.Buffers.BuffersExtensions.Write(_buffer, part);
-
-            public void Clear() => _buffer.ResetWrittenCount();
-        }
+        public void Complete() => _splitter.Complete(Line);
 
         private void Line(ReadOnlySpan<byte> line)
         {
