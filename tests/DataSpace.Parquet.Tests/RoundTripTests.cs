@@ -165,7 +165,7 @@ public sealed class RoundTripTests
     public async Task EndRowAsync_writes_full_row_groups_to_an_output_that_refuses_synchronous_writes()
     {
         var schema = new[] { new ParquetColumn("n", ParquetType.Int64, Nullable: false) };
-        var sink = new AsyncOnlyStream();
+        var sink = new ForwardOnlyStream(refuseSynchronousWrites: true);
         await using (var w = new ParquetWriter(sink, schema, new ParquetWriterOptions { RowGroupRows = 10 }, leaveOpen: true))
         {
             for (var i = 0L; i < 25; i++)
@@ -230,7 +230,9 @@ public sealed class RoundTripTests
         };
     }
 
-    private sealed class ForwardOnlyStream : Stream
+    /// <summary>A write-only stream that cannot seek; with <paramref name="refuseSynchronousWrites"/>, like an ASP.NET Core
+    /// response body, synchronous writes and flushes throw.</summary>
+    private sealed class ForwardOnlyStream(bool refuseSynchronousWrites = false) : Stream
     {
         private readonly MemoryStream _inner = new();
 
@@ -246,37 +248,7 @@ public sealed class RoundTripTests
 
         public byte[] ToArray() => _inner.ToArray();
 
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => _inner.Write(buffer, offset, count);
-    }
-
-    /// <summary>Like an ASP.NET Core response body: synchronous writes and flushes throw.</summary>
-    private sealed class AsyncOnlyStream : Stream
-    {
-        private readonly MemoryStream _inner = new();
-
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public byte[] ToArray() => _inner.ToArray();
-
-        public override void Flush() => throw new InvalidOperationException("Synchronous operations are disallowed.");
+        public override void Flush() => RefuseSynchronous();
 
         public override Task FlushAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -286,7 +258,11 @@ public sealed class RoundTripTests
 
         public override void SetLength(long value) => throw new NotSupportedException();
 
-        public override void Write(byte[] buffer, int offset, int count) => throw new InvalidOperationException("Synchronous operations are disallowed.");
+        public override void Write(byte[] buffer, int offset, int count)
+        {
+            RefuseSynchronous();
+            _inner.Write(buffer, offset, count);
+        }
 
         public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
@@ -295,6 +271,14 @@ public sealed class RoundTripTests
         {
             _inner.Write(buffer.Span);
             return ValueTask.CompletedTask;
+        }
+
+        private void RefuseSynchronous()
+        {
+            if (refuseSynchronousWrites)
+            {
+                throw new InvalidOperationException("Synchronous operations are disallowed.");
+            }
         }
     }
 }
