@@ -53,7 +53,8 @@ internal static class Paging
 
     public static string CursorFor(long lastKey) => lastKey.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private static int ReadLimit(int? limit, Validation validation)
+    /// <summary>Reads <c>limit</c> alone, for lists whose cursor is not an id (e.g. the review queues).</summary>
+    public static int ReadLimit(int? limit, Validation validation)
     {
         var size = limit ?? DefaultLimit;
         if (size is < 1 or > MaxLimit)

@@ -318,7 +318,7 @@ internal static class RecordEndpoints
     private static async Task<IResult> QueueAsync(RecordKind kind, HttpContext http, RecordStore store, TimeProvider clock, string? cursor, int? limit, CancellationToken ct)
     {
         var v = new Validation();
-        var (_, size) = Paging.Read(null, limit, v);
+        var size = Paging.ReadLimit(limit, v);
         var (afterAt, afterId) = ReadQueueCursor(cursor, v);
         if (!v.IsValid)
         {
