@@ -1,22 +1,18 @@
 namespace DataSpace.Api.Tests.Infrastructure;
 
-/// <summary>The servers `./dataspace test` starts, named by environment variables.</summary>
+/// <summary>The servers of this test run (started by <see cref="TestServers"/>) and the repository's place.</summary>
 internal static class TestEnvironment
 {
-    /// <summary>Connection string to the test PostgreSQL server's maintenance database.</summary>
-    public static string PostgresAdmin =>
-        Environment.GetEnvironmentVariable("DATASPACE_TEST_PG")
-        ?? throw new InvalidOperationException("DATASPACE_TEST_PG is not set: run the tests with ./dataspace test, which starts PostgreSQL and Azurite.");
+    /// <summary>Connection string to the test PostgreSQL server's maintenance database, as its superuser.</summary>
+    public static string PostgresAdmin => TestServers.Current.PostgresAdmin;
 
-    /// <summary>Azurite's blob endpoint (path style, with the account), when the script started it.</summary>
-    public static string? AzuriteEndpoint => Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE");
+    /// <summary>Azurite's blob endpoint (path style, with the account).</summary>
+    public static string? AzuriteEndpoint => TestServers.Current.AzuriteEndpoint;
 
     public const string AzuriteAccount = "devstoreaccount1";
 
-    /// <summary>Azurite's well-known development key (public, documented by Microsoft).</summary>
-    public static string AzuriteKey =>
-        Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE_KEY")
-        ?? "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    /// <summary>Azurite's account key for this run.</summary>
+    public static string AzuriteKey => TestServers.Current.AzuriteKey;
 
     public static string RepositoryRoot
     {
