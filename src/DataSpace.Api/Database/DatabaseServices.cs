@@ -28,11 +28,22 @@ internal static class DatabaseServices
             builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return builder.Build();
         });
-        services.AddSingleton(sp => new MigrationRunner(
-            sp.GetRequiredService<NpgsqlDataSource>(),
-            Migration.LoadEmbedded(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<MigrationRunner>>()));
+        services.AddSingleton(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+            var app = new NpgsqlConnectionStringBuilder(options.DataSpace);
+            if (string.IsNullOrWhiteSpace(options.Migrations))
+            {
+                return new MigrationRunner(sp.GetRequiredService<NpgsqlDataSource>(), null, Migration.LoadEmbedded(),
+                    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MigrationRunner>>());
+            }
+
+            // The owner's connection is used at start-up only: no pool kept, nothing prepared.
+            var owner = new NpgsqlDataSourceBuilder(new NpgsqlConnectionStringBuilder(options.Migrations) { Pooling = false }.ConnectionString).Build();
+            var ownerUser = new NpgsqlConnectionStringBuilder(options.Migrations).Username;
+            return new MigrationRunner(owner, ownerUser == app.Username ? null : app.Username, Migration.LoadEmbedded(),
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MigrationRunner>>());
+        });
         return services;
     }
 }

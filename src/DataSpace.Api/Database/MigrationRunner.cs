@@ -6,9 +6,10 @@ namespace DataSpace.Api.Database;
 /// <summary>
 /// Applies the numbered migrations in order, each in its own transaction, under a PostgreSQL advisory lock
 /// so that replicas starting together apply each one exactly once. An applied migration whose text changed
-/// stops start-up: shipped migrations are history, fixes go into a new file.
+/// stops start-up: shipped migrations are history, fixes go into a new file. Run as the schema owner with an
+/// <paramref name="applicationRole"/>, it then grants that role its rights (<see cref="ApplicationRole"/>).
 /// </summary>
-internal sealed partial class MigrationRunner(NpgsqlDataSource db, IReadOnlyList<Migration> migrations, TimeProvider clock, ILogger<MigrationRunner> logger)
+internal sealed partial class MigrationRunner(NpgsqlDataSource db, string? applicationRole, IReadOnlyList<Migration> migrations, TimeProvider clock, ILogger<MigrationRunner> logger)
 {
     // An arbitrary constant that names "DataSpace schema migrations" among advisory locks.
     private const long LockKey = 0x44_53_4D_49_47_52_41_54; // "DSMIGRAT"
@@ -57,6 +58,11 @@ internal sealed partial class MigrationRunner(NpgsqlDataSource db, IReadOnlyList
                 await tx.CommitAsync(ct);
                 LogApplied(logger, migration.Name);
                 appliedNow.Add(migration.Name);
+            }
+
+            if (applicationRole is not null)
+            {
+                await ApplicationRole.GrantAsync(conn, applicationRole, ct);
             }
         }
         finally

@@ -24,7 +24,7 @@ public sealed class MigrationRunnerTests : IAsyncLifetime
     }
 
     private MigrationRunner Runner(IReadOnlyList<Migration>? migrations = null) =>
-        new(_db, migrations ?? Migration.LoadEmbedded(), TimeProvider.System, NullLogger<MigrationRunner>.Instance);
+        new(_db, null, migrations ?? Migration.LoadEmbedded(), TimeProvider.System, NullLogger<MigrationRunner>.Instance);
 
     [Fact]
     public void Embedded_migrations_are_numbered_without_gaps_or_repeats()

@@ -118,7 +118,9 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("ConnectionStrings:DataSpace", ConnectionString);
+        // As deployed: the API as the application role, migrations (and grants) as the owner — here the superuser.
+        builder.UseSetting("ConnectionStrings:DataSpace", TestDatabase.ApplicationConnectionStringFor(_database));
+        builder.UseSetting("ConnectionStrings:Migrations", ConnectionString);
         builder.UseSetting("Payments:WebhookSecret", WebhookSecret);
         if (!_fileSystemBlobs && TestEnvironment.AzuriteEndpoint is { } azurite)
         {

@@ -7,8 +7,19 @@ internal static class TestDatabase
 {
     public static string NewName() => "dataspace_test_" + Guid.NewGuid().ToString("N");
 
+    /// <summary>The superuser's connection to the database: what tests use to look behind the API's back.</summary>
     public static string ConnectionStringFor(string database) =>
         new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin) { Database = database, MaxPoolSize = 40 }.ConnectionString;
+
+    /// <summary>The application role's connection to the database: what the API under test runs as.</summary>
+    public static string ApplicationConnectionStringFor(string database) =>
+        new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresAdmin)
+        {
+            Database = database,
+            MaxPoolSize = 40,
+            Username = TestServers.Current.ApplicationRole,
+            Password = TestServers.Current.ApplicationPassword,
+        }.ConnectionString;
 
     public static async Task CreateAsync(string database)
     {
