@@ -82,6 +82,7 @@ builder.Services.AddDataSpaceOpenApi();
 
 var app = builder.Build();
 
+app.UseRequestLogging();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();
