@@ -74,10 +74,17 @@ internal static class OrganizationEndpoints
 
         var row = await store.CreateAsync(name, uscc!, [.. roles], clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         return row is null
-            ? Problem.Conflict(ProblemCodes.OrganizationExists, "An organisation with this credit code is already registered",
-                $"unified_social_credit_code {uscc} belongs to an existing organisation.")
+            ? await ExistingAsync(store, uscc!, ct)
             : TypedResults.Created($"/v1/organizations/{row.Id}", row.ToContract());
     }
+
+    /// <summary>The 409 names the existing organisation's id, so a script that registers twice can carry on with it.</summary>
+    private static async Task<ProblemHttpResult> ExistingAsync(OrganizationStore store, string uscc, CancellationToken ct) =>
+        Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.OrganizationExists, "An organisation with this credit code is already registered",
+            $"unified_social_credit_code {uscc} belongs to an existing organisation.",
+            await store.FindIdByCreditCodeAsync(uscc, ct) is { } existing
+                ? new Dictionary<string, object?> { ["organization_id"] = existing.ToString() }
+                : null);
 
     private static async Task<Results<Ok<Page<Organization>>, ProblemHttpResult>> ListOrganizations(
         OrganizationStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null, [FromQuery] string? role = null)

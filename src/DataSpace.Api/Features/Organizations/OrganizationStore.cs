@@ -51,6 +51,13 @@ internal sealed class OrganizationStore(NpgsqlDataSource db, AuditChain audit)
             $"select {Columns} from organizations where id = @id", new { id }, cancellationToken: ct));
     }
 
+    public async Task<Guid?> FindIdByCreditCodeAsync(string uscc, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<Guid?>(new CommandDefinition(
+            "select id from organizations where unified_social_credit_code = @uscc", new { uscc }, cancellationToken: ct));
+    }
+
     /// <summary>Keyset page in id order (ids are time-ordered UUIDv7s, so this is registration order).</summary>
     public async Task<IReadOnlyList<OrganizationRow>> ListAsync(Guid? after, string? role, int limit, CancellationToken ct)
     {

@@ -41,11 +41,13 @@ public sealed class OrganizationTests(DataSpaceApiFactory api) : IClassFixture<D
     {
         using var op = await api.OperatorClient();
         var uscc = Uscc.Random();
-        await (await op.PostAsJsonAsync("/v1/organizations", new { name = "先注册单位", unified_social_credit_code = uscc, roles = new[] { "source_unit" } }, Ct)).AssertJson(HttpStatusCode.Created);
+        var first = await (await op.PostAsJsonAsync("/v1/organizations", new { name = "先注册单位", unified_social_credit_code = uscc, roles = new[] { "source_unit" } }, Ct)).AssertJson(HttpStatusCode.Created);
 
         var second = await op.PostAsJsonAsync("/v1/organizations", new { name = "后注册单位", unified_social_credit_code = uscc, roles = new[] { "model_builder" } }, Ct);
 
-        await second.AssertProblem(HttpStatusCode.Conflict, "organization_exists");
+        var problem = await second.AssertProblem(HttpStatusCode.Conflict, "organization_exists");
+        // The operator's script that registers twice learns whom the code belongs to, and can carry on with it.
+        Assert.Equal(first.GetProperty("id").GetString(), problem.GetProperty("organization_id").GetString());
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
         await conn.OpenAsync(Ct);
         await using var cmd = new Npgsql.NpgsqlCommand("select name from organizations where unified_social_credit_code = @c", conn);
