@@ -186,7 +186,7 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     /// </summary>
     public async Task UsageEventsSettledAsync(string datasetId)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // a hang detector, generous for a loaded machine
         await using var conn = new NpgsqlConnection(ConnectionString);
         while (DateTime.UtcNow < deadline && await conn.ExecuteScalarAsync<bool>(
             "select exists (select 1 from usage_events where dataset_id = @id and status = 'in_progress')", new { id = Guid.Parse(datasetId) }))

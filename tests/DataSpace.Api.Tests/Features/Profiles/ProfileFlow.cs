@@ -6,7 +6,7 @@ internal static class ProfileFlow
     /// <summary>The files' profiles once none (nor any Parquet rendition) is pending any more (bounded wait: fails after 30 s).</summary>
     public static async Task<Dictionary<string, JsonElement>> SettledAsync(HttpClient client, string datasetId, int version = 1)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // a hang detector, generous for a loaded machine
         while (true)
         {
             var manifest = await (await client.GetAsync($"/v1/datasets/{datasetId}/versions/{version}")).AssertJson();
@@ -17,7 +17,7 @@ internal static class ProfileFlow
                 return profiles;
             }
 
-            Assert.True(DateTime.UtcNow < deadline, "Profiles still pending after 30 s: " + string.Join(", ", profiles.Keys));
+            Assert.True(DateTime.UtcNow < deadline, "Profiles still pending after 120 s: " + string.Join(", ", profiles.Keys));
             await Task.Delay(25);
         }
     }

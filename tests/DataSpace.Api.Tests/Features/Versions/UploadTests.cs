@@ -225,7 +225,7 @@ public sealed class UploadTests(FileSystemApiFactory fixture) : IClassFixture<Fi
         }
 
         // The server notices the reset asynchronously: wait (with a deadline) until it has cleaned up.
-        var deadline = DateTime.UtcNow.AddSeconds(15);
+        var deadline = DateTime.UtcNow.AddSeconds(120); // a hang detector, generous for a loaded machine
         while (DateTime.UtcNow < deadline && _api.StoredBlobFiles().Count != before)
         {
             await Task.Delay(50, Ct);
