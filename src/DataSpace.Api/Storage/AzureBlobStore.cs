@@ -1,3 +1,4 @@
+using System.Buffers;
 using Azure;
 using Azure.Core;
 using Azure.Core.Pipeline;
@@ -92,29 +93,41 @@ internal sealed class AzureBlobStore : IBlobStore
         var blob = Blob(key);
         ArgumentNullException.ThrowIfNull(source);
 
-        // Counted from what the source gave, not from what the SDK reports, so the manifest's size is the bytes hashed.
-        var counted = new CountingReadStream(source);
+        // A source shorter than a block goes up in a single Put Blob: the SDK would stage and commit a block for any stream
+        // whose length it cannot know, so the first block's worth is read here to decide.
+        var first = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
-            await blob.UploadAsync(counted, new BlobUploadOptions
-            {
-                // Small blobs go up in a single Put Blob; larger ones in 8 MiB blocks, committed by one Put Block List at the
-                // end, so a failed or cancelled upload leaves the key as it was (Azure drops uncommitted blocks after a week).
-                TransferOptions = new StorageTransferOptions
-                {
-                    InitialTransferSize = BlockSize,
-                    MaximumTransferSize = BlockSize,
-                    MaximumConcurrency = MaxBuffersPerUpload,
-                },
-                TransferValidation = UploadValidation,
-            }, ct);
-        }
-        catch (Exception e) when (!counted.Failed && Unavailable(e, $"Uploading '{key}'", ct) is { } mapped)
-        {
-            throw mapped;
-        }
+            var n = await source.ReadAtLeastAsync(first.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, ct);
 
-        return counted.Count;
+            // Counted from what the source gave, not from what the SDK reports, so the manifest's size is the bytes hashed.
+            var counted = new CountingReadStream(first.AsMemory(0, n), n < BlockSize ? Stream.Null : source);
+            try
+            {
+                await blob.UploadAsync(n < BlockSize ? new MemoryStream(first, 0, n, writable: false) : counted, new BlobUploadOptions
+                {
+                    // Larger sources go up in 8 MiB blocks, committed by one Put Block List at the end, so a failed or cancelled
+                    // upload leaves the key as it was (Azure drops uncommitted blocks after a week).
+                    TransferOptions = new StorageTransferOptions
+                    {
+                        InitialTransferSize = BlockSize,
+                        MaximumTransferSize = BlockSize,
+                        MaximumConcurrency = MaxBuffersPerUpload,
+                    },
+                    TransferValidation = UploadValidation,
+                }, ct);
+            }
+            catch (Exception e) when (!counted.Failed && Unavailable(e, $"Uploading '{key}'", ct) is { } mapped)
+            {
+                throw mapped;
+            }
+
+            return counted.Count;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(first);
+        }
     }
 
     public async Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
@@ -263,10 +276,15 @@ internal sealed class AzureBlobStore : IBlobStore
         };
     }
 
-    /// <summary>The source as the SDK reads it, counting what it gives and noting whether it failed (its exception is the caller's to see).</summary>
-    private sealed class CountingReadStream(Stream source) : Stream
+    /// <summary>
+    /// The source as the SDK reads it, after the part already read: counts what it gives and notes whether the source failed
+    /// (its exception is the caller's to see, not a store failure).
+    /// </summary>
+    private sealed class CountingReadStream(ReadOnlyMemory<byte> prefix, Stream source) : Stream
     {
-        public long Count { get; private set; }
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public long Count { get; private set; } = prefix.Length;
 
         public bool Failed { get; private set; }
 
@@ -280,17 +298,46 @@ internal sealed class AzureBlobStore : IBlobStore
 
         public override long Position
         {
-            get => Count;
+            get => throw new NotSupportedException();
             set => throw new NotSupportedException();
         }
 
-        public override int Read(byte[] buffer, int offset, int count) => Counted(() => source.Read(buffer, offset, count));
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (!_prefix.IsEmpty)
+            {
+                var n = Math.Min(count, _prefix.Length);
+                _prefix.Span[..n].CopyTo(buffer.AsSpan(offset, n));
+                _prefix = _prefix[n..];
+                return n;
+            }
+
+            try
+            {
+                var n = source.Read(buffer, offset, count);
+                Count += n;
+                return n;
+            }
+            catch
+            {
+                Failed = true;
+                throw;
+            }
+        }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
             ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
+            if (!_prefix.IsEmpty)
+            {
+                var n = Math.Min(buffer.Length, _prefix.Length);
+                _prefix[..n].CopyTo(buffer);
+                _prefix = _prefix[n..];
+                return n;
+            }
+
             try
             {
                 var n = await source.ReadAsync(buffer, cancellationToken);
@@ -313,21 +360,6 @@ internal sealed class AzureBlobStore : IBlobStore
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        private int Counted(Func<int> read)
-        {
-            try
-            {
-                var n = read();
-                Count += n;
-                return n;
-            }
-            catch
-            {
-                Failed = true;
-                throw;
-            }
-        }
     }
 
     /// <summary>
