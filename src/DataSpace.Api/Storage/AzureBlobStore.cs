@@ -43,9 +43,10 @@ internal sealed class AzureBlobStore : IBlobStore
 
     /// <summary>
     /// MD5 per uploaded block: the service recomputes it and refuses a block damaged in transit (400 Md5Mismatch), so a corrupted
-    /// block is never stored. Not CRC64: Azurite 3.37 does not implement the structured-message CRC64 the SDK sends with it and
-    /// refuses every upload, so the contract suite could not run against it. Downloads are checked end to end by the
-    /// manifest's SHA-256 instead of per response.
+    /// block is never stored. Not CRC64, which fails against Azurite 3.37 (DEPENDENCIES.md): for CRC64 the SDK sends the body as
+    /// a structured message (x-ms-structured-body) and expects the service to acknowledge it, which Azurite does not, so
+    /// nothing could be tested where the tests run. Downloads are not validated per response (Azure's MD5 covers ranges of at
+    /// most 4 MiB only); the manifest's SHA-256, sent as Content-Digest, lets a client check a whole file.
     /// </summary>
     private static readonly UploadTransferValidationOptions UploadValidation = new() { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 };
 
