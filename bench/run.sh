@@ -629,10 +629,12 @@ phase_profile() {
 json_num() { sed -nE "s/.*\"$1\" *: *([0-9.]+).*/\1/p" | head -n 1; }
 
 phase_parquet() {
-  local ours duckdb runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 )) r
-  local -a ours_rps=() duck_rps=() ours_rss=() duck_rss=()
+  local ours duckdb pnet runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 )) r
+  local -a ours_rps=() duck_rps=() ours_rss=() duck_rss=() pnet_rps=() pnet_rss=()
   step "building bench/parquet (Release)"
   dotnet build "$DATASPACE_ROOT/bench/parquet/DataSpace.Bench.Parquet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet does not build"
+  step "building bench/parquet-net (Release): Parquet.Net 6.1.0 on the same rows"
+  dotnet build "$DATASPACE_ROOT/bench/parquet-net/DataSpace.Bench.ParquetNet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet-net does not build"
   for (( r = 1; r <= runs; r++ )); do
     step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DataSpace.Parquet"
     ours="$(dotnet "$DATASPACE_ROOT/bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll" "$BENCH_PARQUET_ROWS" "$DATA/ours.parquet")"
@@ -644,6 +646,12 @@ phase_parquet() {
     duck_rps+=("$(json_num rows_per_s <<<"$duckdb")"); duck_rss+=("$(json_num peak_rss_mb <<<"$duckdb")")
     record pq_duck_bytes "$(json_num file_bytes <<<"$duckdb")"
     rm -f "$DATA/duckdb.parquet"
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, Parquet.Net 6.1.0"
+    pnet="$(dotnet "$DATASPACE_ROOT/bench/parquet-net/bin/Release/net10.0/DataSpace.Bench.ParquetNet.dll" "$BENCH_PARQUET_ROWS" "$DATA/parquet-net.parquet")"
+    pnet_rps+=("$(json_num rows_per_s <<<"$pnet")"); pnet_rss+=("$(json_num peak_rss_mb <<<"$pnet")")
+    record pq_pnet_bytes "$(json_num file_bytes <<<"$pnet")"
+    record pq_pnet_stats "$(sed -nE 's/.*"string_stats_ok" *: *(true|false).*/\1/p' <<<"$pnet")"
+    rm -f "$DATA/parquet-net.parquet"
   done
   record pq_rows "$BENCH_PARQUET_ROWS"
   record pq_runs "$runs"
@@ -653,6 +661,8 @@ phase_parquet() {
   record pq_duck_rps "$(median "${duck_rps[@]}")"
   record pq_ours_rss_mb "$(maximum "${ours_rss[@]}")"
   record pq_duck_rss_mb "$(maximum "${duck_rss[@]}")"
+  record pq_pnet_rps "$(median "${pnet_rps[@]}")"
+  record pq_pnet_rss_mb "$(maximum "${pnet_rss[@]}")"
 }
 
 phase_azurite_upload() {
@@ -774,6 +784,9 @@ phase_report() {
     "$(ratio "${pq_ours_rps:-}" "${pq_duck_rps:-}")" "≥ 0.5 of DuckDB"
   row "  peak RSS of the writing process" MB "${pq_ours_rss_mb:-}" "${pq_duck_rss_mb:-}" "DuckDB (node)" "" ""
   row "  file size" bytes "${pq_ours_bytes:-}" "${pq_duck_bytes:-}" "DuckDB" "" ""
+  row "  Parquet.Net 6.1.0 on the same rows" rows/s "${pq_ours_rps:-}" "${pq_pnet_rps:-}" "Parquet.Net (RSS ${pq_pnet_rss_mb:-?} MB, ${pq_pnet_bytes:-?} bytes)" \
+    "$(ratio "${pq_ours_rps:-}" "${pq_pnet_rps:-}")" ""
+  row "  string statistics in UTF-8 order, U+20000 beside U+FF0C" "" "—" "${pq_pnet_stats:-}" "Parquet.Net; ours: StringStatisticsOracleTests" "" "true: then revisit DEPENDENCIES.md"
   if [[ -n "${prof_seconds:-}" ]]; then
     row "profile a ${prof_mib:-?} MiB CSV (background, on commit)" MB/s "${prof_mbps:-}" "${prof_raw_mbps:-}" "dd of=/dev/null (page cache)" \
       "$(ratio "${prof_mbps:-}" "${prof_raw_mbps:-}")" ""
@@ -813,7 +826,7 @@ phase_report() {
     "${rew_seed_seconds:-?}" "${rew_api_run_count:-?}"
   printf '     makes a draft run) beside psql -c of the same ledger rows summed per dataset (median of the runs, in turn).\n'
   printf '     Ratio = API seconds / SQL seconds: lower is better.\n'
-  printf 'Parquet: bench/parquet (DataSpace.Parquet, snappy, dictionary) and tools/parquet-bench-duckdb.mjs (DuckDB COPY, snappy)\n'
+  printf 'Parquet: bench/parquet (DataSpace.Parquet, snappy, dictionary), tools/parquet-bench-duckdb.mjs (DuckDB COPY, snappy), bench/parquet-net (Parquet.Net 6.1.0, snappy)\n'
   printf '     write the same %s-row usage-event shape to the same disk, each in its own process, median of %s runs;\n' "${pq_rows:-?}" "${pq_runs:-?}"
   printf '     rows/s over the writing only; peak RSS is each process\x27s VmHWM.\n\n'
   printf '%s' "$TABLE"

@@ -7,10 +7,13 @@
 //   node tools/parquet-oracle.mjs write-duckdb <dir> <rows> DuckDB writes one file per codec, then reads it back
 //   node tools/parquet-oracle.mjs write-duckdb-v2 <dir>     DuckDB writes v2-format files, then reads them back
 //   node tools/parquet-oracle.mjs write-hyparquet <dir> <rows> hyparquet-writer writes data page v2 files; DuckDB reads them
+//   node tools/parquet-oracle.mjs strings <file> <column> <hex probe>...
+//        per row group the min/max statistics of a string column (hex of the UTF-8 bytes) as DuckDB and hyparquet read
+//        them, and how many rows `column = probe` finds in each (both may skip row groups by those statistics)
 import { readFile } from 'node:fs/promises';
 import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { parquetMetadata, parquetReadObjects, parquetSchema } from 'hyparquet';
+import { parquetMetadata, parquetQuery, parquetReadObjects, parquetSchema } from 'hyparquet';
 import { parquetWriteFile } from 'hyparquet-writer';
 
 const hex = (bytes) => 'hex:' + Buffer.from(bytes).toString('hex');
@@ -160,6 +163,33 @@ if (command === 'read') {
     out.push({ file, codec, duckdb: await readDuck(conn, file) });
   }
   process.stdout.write(JSON.stringify(out));
+} else if (command === 'strings') {
+  const [file, column, ...probes] = args;
+  const quoted = `'${file.replaceAll("'", "''")}'`;
+  const utf8 = (text) => (text === null || text === undefined ? null : hex(Buffer.from(text, 'utf8')));
+  const stats = await conn.runAndReadAll(
+    `select row_group_id, stats_min_value, stats_max_value from parquet_metadata(${quoted}) where path_in_schema = '${column}' order by row_group_id`);
+  const duckdb = { groups: stats.getRows().map((r) => ({ min: utf8(r[1]), max: utf8(r[2]) })), matches: {} };
+  const buf = await readFile(file);
+  const arrayBuffer = buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength);
+  const metadata = parquetMetadata(arrayBuffer);
+  const index = metadata.row_groups[0].columns.findIndex((c) => c.meta_data.path_in_schema.join('.') === column);
+  const bound = (v) => (v === undefined || v === null ? null : v instanceof Uint8Array ? hex(v) : utf8(String(v)));
+  const hyparquet = {
+    groups: metadata.row_groups.map((g) => ({
+      min: bound(g.columns[index].meta_data.statistics?.min_value),
+      max: bound(g.columns[index].meta_data.statistics?.max_value),
+    })),
+    matches: {},
+  };
+  for (const probe of probes) {
+    const value = Buffer.from(probe, 'hex').toString('utf8');
+    const found = await conn.runAndReadAll(`select count(*) from read_parquet(${quoted}) where "${column}" = $1`, [value]);
+    duckdb.matches[probe] = Number(found.getRows()[0][0]);
+    const rows = await parquetQuery({ file: arrayBuffer, metadata, columns: [column], filter: { [column]: { $eq: value } } });
+    hyparquet.matches[probe] = rows.length;
+  }
+  process.stdout.write(JSON.stringify({ duckdb, hyparquet }));
 } else {
   process.stderr.write('usage: parquet-oracle.mjs read <file>... | write-duckdb <dir> <rows>\n');
   process.exit(2);

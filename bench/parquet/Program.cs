@@ -1,12 +1,14 @@
 using System.Diagnostics;
 using System.Globalization;
+using DataSpace.Bench.Parquet;
 using DataSpace.Parquet;
 
 // Writes N usage-event-shaped rows to a snappy Parquet file and prints one JSON line:
-//   dotnet bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll [rows=10000000] [file=/tmp/dataspace-bench.parquet]
+//   dotnet bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll [rows=10000000] [file=/tmp/dataspace-bench.parquet] [group-rows=1000000]
 // tools/parquet-bench-duckdb.mjs writes the same shape with DuckDB for comparison.
 var rows = args.Length > 0 ? long.Parse(args[0], CultureInfo.InvariantCulture) : 10_000_000;
 var path = args.Length > 1 ? args[1] : Path.Combine(Path.GetTempPath(), "dataspace-bench.parquet");
+var groupRows = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 1_000_000;
 
 ParquetColumn[] schema =
 [
@@ -22,22 +24,16 @@ ParquetColumn[] schema =
 ];
 
 // The same value rules as the DuckDB script, so both files hold comparable data.
-var orgRandom = new Random(7);
-var orgs = Enumerable.Range(0, 1000).Select(_ =>
-{
-    var bytes = new byte[16];
-    orgRandom.NextBytes(bytes);
-    return new Guid(bytes).ToString();
-}).ToArray();
-var datasets = Enumerable.Range(0, 500).Select(i => $"ds-{i}").ToArray();
-var paths = Enumerable.Range(0, 500).Select(i => $"/datasets/{i}/part-{i % 4}.parquet").ToArray();
+var orgs = UsageEventValues.Orgs();
+var datasets = UsageEventValues.Datasets();
+var paths = UsageEventValues.Paths();
 var start = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 Span<byte> random = stackalloc byte[16];
 var rng = new Random(42);
 
 var clock = Stopwatch.StartNew();
 await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-await using (var writer = new ParquetWriter(file, schema, new ParquetWriterOptions { Codec = ParquetCodec.Snappy }))
+await using (var writer = new ParquetWriter(file, schema, new ParquetWriterOptions { Codec = ParquetCodec.Snappy, RowGroupRows = groupRows }))
 {
     for (long i = 0; i < rows; i++)
     {
@@ -69,5 +65,5 @@ clock.Stop();
 var seconds = clock.Elapsed.TotalSeconds;
 var line = string.Create(
     CultureInfo.InvariantCulture,
-    $$"""{"tool":"dataspace-parquet","rows":{{rows}},"seconds":{{seconds:F3}},"rows_per_s":{{rows / seconds:F0}},"file_bytes":{{new FileInfo(path).Length}},"peak_rss_mb":{{Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F1}}}""");
+    $$"""{"tool":"dataspace-parquet","rows":{{rows}},"group_rows":{{groupRows}},"seconds":{{seconds:F3}},"rows_per_s":{{rows / seconds:F0}},"file_bytes":{{new FileInfo(path).Length}},"peak_rss_mb":{{Process.GetCurrentProcess().PeakWorkingSet64 / (1024.0 * 1024):F1}}}""");
 Console.WriteLine(line);

@@ -99,6 +99,45 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void A_dictionary_that_overflowed_or_did_not_pay_is_not_tried_again_in_later_row_groups()
+    {
+        ParquetColumn[] schema =
+        [
+            new("few", ParquetType.String, Nullable: false), // 7 distinct values: the dictionary pays in every group
+            new("wide", ParquetType.String, Nullable: false), // unique, long: overflows a 4 KiB dictionary in the first group
+            new("id", ParquetType.Int64, Nullable: false), // unique 8-byte values: fits the dictionary, which does not pay
+        ];
+        using var ms = new MemoryStream();
+        using (var writer = new ParquetWriter(ms, schema, new ParquetWriterOptions { RowGroupRows = 1000, DictionaryPageBytes = 4096 }, leaveOpen: true))
+        {
+            for (var i = 0; i < 3000; i++)
+            {
+                writer.WriteRow($"kind-{i % 7}", $"row {i} {new string('x', 40)}", i * 1_000_003L);
+            }
+        }
+
+        ms.Position = 0;
+        var meta = ParquetReader.ReadMetadata(ms);
+
+        Assert.Equal(3, meta.RowGroups.Count);
+        Assert.All(meta.RowGroups, g => Assert.Contains("RLE_DICTIONARY", g.Columns[0].Encodings));
+        foreach (var column in new[] { 1, 2 })
+        {
+            Assert.NotNull(meta.RowGroups[0].Columns[column].DictionaryPageOffset);
+            Assert.All(meta.RowGroups.Skip(1), g =>
+            {
+                Assert.Null(g.Columns[column].DictionaryPageOffset);
+                Assert.DoesNotContain("RLE_DICTIONARY", g.Columns[column].Encodings);
+            });
+        }
+
+        ms.Position = 0;
+        var rows = ParquetReader.ReadRows(ms).ToList();
+        Assert.Equal(3000, rows.Count);
+        Assert.Equal(["kind-3", "row 2999 " + new string('x', 40), 2999 * 1_000_003L], rows[^1]);
+    }
+
+    [Fact]
     public void Pages_split_by_page_bytes_and_row_groups_by_bytes()
     {
         var schema = new[] { new ParquetColumn("v", ParquetType.Int64, Nullable: false) };

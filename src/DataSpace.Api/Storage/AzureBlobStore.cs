@@ -1,16 +1,22 @@
 using System.Buffers;
-using System.Buffers.Binary;
-using System.Globalization;
-using System.Net;
-using System.Net.Http.Headers;
-using System.Runtime.ExceptionServices;
-using System.Security;
-using System.Text;
+using Azure;
+using Azure.Core;
+using Azure.Core.Pipeline;
+using Azure.Identity;
+using Azure.Storage;
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Azure.Storage.Blobs.Specialized;
 
 namespace DataSpace.Api.Storage;
 
-/// <summary>Azure Blob Storage (and Azurite) over the REST API with SharedKey signing.</summary>
-internal sealed class AzureBlobStore(HttpClient http, BlobStorageOptions options, TimeProvider clock) : IBlobStore
+/// <summary>
+/// Azure Blob Storage (and Azurite) through Azure.Storage.Blobs. The SDK brings retries on 408/429/5xx and transport errors,
+/// downloads that resume mid-body pinned to the blob's ETag, and MD5 per block; this adapter keeps <see cref="IBlobStore"/>'s
+/// promises on top: keys checked before any call, the store's failures mapped to <see cref="BlobStoreUnavailableException"/>
+/// (or <see cref="IOException"/> while a download is read), the caller's cancellation and the source's own exceptions unchanged.
+/// </summary>
+internal sealed class AzureBlobStore : IBlobStore
 {
     /// <summary>
     /// Upload block size. 8 MiB keeps the number of requests per gigabyte small (128) while a few buffers stay cheap;
@@ -19,177 +25,115 @@ internal sealed class AzureBlobStore(HttpClient http, BlobStorageOptions options
     public const int BlockSize = 8 << 20;
 
     /// <summary>
-    /// Block buffers one upload may hold at once: the one being filled from the source plus the ones still being sent.
-    /// Bounds an upload's memory at 32 MiB however large the file, while keeping a few Put Block requests in flight.
+    /// Blocks one upload may have in flight, each in its own buffer: bounds an upload's memory at 32 MiB however large the file.
     /// </summary>
     public const int MaxBuffersPerUpload = 4;
 
     /// <summary>Azure's limit on the blocks of one block blob.</summary>
     public const int MaxBlocks = 50_000;
 
-    private readonly SharedKeySigner _signer = new(options.AccountName!, options.AccountKey!);
-    private readonly string _containerUrl = options.AzureEndpoint!.TrimEnd('/') + "/" + options.Container;
+    /// <summary>The largest blob this store writes; a range ending past it can only mean "to the end".</summary>
+    public const long MaxBlobBytes = (long)BlockSize * MaxBlocks;
+
+    /// <summary>
+    /// The REST version every request names. The SDK's default (2026-10-06) is newer than the Azurite in tools/package-lock.json
+    /// knows, and Azurite refuses versions it does not know unless started with --skipApiVersionCheck; a test keeps the two in step.
+    /// </summary>
+    public const BlobClientOptions.ServiceVersion ServiceVersion = BlobClientOptions.ServiceVersion.V2026_06_06;
+
+    /// <summary>
+    /// MD5 per uploaded block: the service recomputes it and refuses a block damaged in transit (400 Md5Mismatch), so a corrupted
+    /// block is never stored. Not CRC64, which fails against Azurite 3.37 (DEPENDENCIES.md): for CRC64 the SDK sends the body as
+    /// a structured message (x-ms-structured-body) and expects the service to acknowledge it, which Azurite does not, so
+    /// nothing could be tested where the tests run. Downloads are not validated per response (Azure's MD5 covers ranges of at
+    /// most 4 MiB only); the manifest's SHA-256, sent as Content-Digest, lets a client check a whole file.
+    /// </summary>
+    private static readonly UploadTransferValidationOptions UploadValidation = new() { ChecksumAlgorithm = StorageChecksumAlgorithm.MD5 };
+
+    private static readonly DownloadTransferValidationOptions NoDownloadValidation = new() { AutoValidateChecksum = false, ChecksumAlgorithm = StorageChecksumAlgorithm.None };
+
+    private readonly BlobContainerClient _container;
+    private readonly BlobContainerClient _probe;
+
+    /// <param name="options">Validated settings (<see cref="BlobStorageOptions.Problem"/> is null).</param>
+    /// <param name="transport">Replaces the SDK's HTTP transport (tests put a fault handler in front of Azurite).</param>
+    public AzureBlobStore(BlobStorageOptions options, HttpPipelineTransport? transport = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _container = Service(options, ClientOptions(options.MaxRetries, TimeSpan.FromSeconds(100), TimeSpan.FromMilliseconds(500), transport))
+            .GetBlobContainerClient(options.Container);
+
+        // Readiness must answer within 2 s when the store is down: one retry, short timeouts, whatever the main client does.
+        _probe = Service(options, ClientOptions(1, TimeSpan.FromMilliseconds(800), TimeSpan.FromMilliseconds(100), transport))
+            .GetBlobContainerClient(options.Container);
+    }
 
     public string Kind => "azure";
 
     public async Task CheckAsync(CancellationToken ct)
     {
-        using var probe = await SendAsync(NewRequest(HttpMethod.Get, _containerUrl + "?restype=container"), ct);
-        if (probe.StatusCode == HttpStatusCode.NotFound)
+        try
         {
-            using var create = await SendAsync(NewRequest(HttpMethod.Put, _containerUrl + "?restype=container"), ct);
-            if (create.StatusCode is not (HttpStatusCode.Created or HttpStatusCode.Conflict))
+            try
             {
-                throw new BlobStoreUnavailableException($"Creating container '{options.Container}' answered {Describe(create)}.");
+                await _probe.GetPropertiesAsync(cancellationToken: ct);
+            }
+            catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.ContainerNotFound)
+            {
+                await _probe.CreateIfNotExistsAsync(cancellationToken: ct);
             }
         }
-        else if (!probe.IsSuccessStatusCode)
+        catch (Exception e) when (Unavailable(e, $"Container '{_container.Name}'", ct) is { } mapped)
         {
-            throw new BlobStoreUnavailableException($"The blob service answered {Describe(probe)} for container '{options.Container}'.");
+            throw mapped;
         }
     }
 
     public async Task<long> UploadAsync(string key, Stream source, CancellationToken ct)
     {
-        var url = BlobUrl(key);
+        var blob = Blob(key);
         ArgumentNullException.ThrowIfNull(source);
 
-        // Small blobs (under one block) go up in a single Put Blob; only the first block's worth is ever read to decide.
-        var buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
+        // A source shorter than a block goes up in a single Put Blob: the SDK would stage and commit a block for any stream
+        // whose length it cannot know, so the first block's worth is read here to decide.
+        var first = ArrayPool<byte>.Shared.Rent(BlockSize);
         try
         {
-            var n = await source.ReadAtLeastAsync(buffer.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, ct);
-            if (n < BlockSize)
-            {
-                var request = NewRequest(HttpMethod.Put, url, new ByteArrayContent(buffer, 0, n));
-                request.Headers.TryAddWithoutValidation("x-ms-blob-type", "BlockBlob");
-                using var response = await SendAsync(request, ct);
-                EnsureStatus(response, HttpStatusCode.Created, "Put Blob", key);
-                return n;
-            }
+            var n = await source.ReadAtLeastAsync(first.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, ct);
 
-            var first = buffer;
-            buffer = null;
-            return await UploadBlocksAsync(url, key, source, first, ct);
-        }
-        finally
-        {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-    }
-
-    /// <summary>
-    /// Put Block for each 8 MiB of the source, up to <see cref="MaxBuffersPerUpload"/> buffers at a time, then Put Block
-    /// List. Until the list is committed the blocks are invisible (Azure drops uncommitted blocks after a week), so an
-    /// upload that fails or is cancelled leaves the key as it was. Block ids carry a random upload id, so two uploads to
-    /// the same key cannot commit each other's blocks; all ids have the same length, as Azure requires.
-    /// </summary>
-    private async Task<long> UploadBlocksAsync(string url, string key, Stream source, byte[] first, CancellationToken ct)
-    {
-        var uploadId = Guid.NewGuid();
-        var ids = new List<string>();
-        var inFlight = new List<Task>();
-        using var slots = new SemaphoreSlim(MaxBuffersPerUpload);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        Exception? blockFailure = null;
-
-        async Task PutBlockAsync(string id, byte[] block, int count)
-        {
+            // Counted from what the source gave, not from what the SDK reports, so the manifest's size is the bytes hashed.
+            var counted = new CountingReadStream(first.AsMemory(0, n), n < BlockSize ? Stream.Null : source);
             try
             {
-                var request = NewRequest(HttpMethod.Put, url + "?comp=block&blockid=" + Uri.EscapeDataString(id), new ByteArrayContent(block, 0, count));
-                using var response = await SendAsync(request, stop.Token);
-                EnsureStatus(response, HttpStatusCode.Created, "Put Block", key);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref blockFailure, e, null);
-                await stop.CancelAsync(); // stop reading the source and the other blocks
-                throw;
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(block);
-                slots.Release();
-            }
-        }
-
-        await slots.WaitAsync(ct); // the slot of the first buffer, rented by the caller
-        byte[]? buffer = first;
-        var n = BlockSize;
-        long total = 0;
-        try
-        {
-            while (true)
-            {
-                if (ids.Count == MaxBlocks)
+                await blob.UploadAsync(n < BlockSize ? new MemoryStream(first, 0, n, writable: false) : counted, new BlobUploadOptions
                 {
-                    throw new InvalidOperationException($"A blob holds at most {MaxBlocks} blocks of {BlockSize} bytes.");
-                }
-
-                var id = BlockId(uploadId, ids.Count);
-                ids.Add(id);
-                total += n;
-                inFlight.Add(PutBlockAsync(id, buffer, n));
-                buffer = null;
-                if (n < BlockSize)
-                {
-                    break;
-                }
-
-                await slots.WaitAsync(stop.Token);
-                buffer = ArrayPool<byte>.Shared.Rent(BlockSize);
-                n = await source.ReadAtLeastAsync(buffer.AsMemory(0, BlockSize), BlockSize, throwOnEndOfStream: false, stop.Token);
-                stop.Token.ThrowIfCancellationRequested(); // a source that ignores the token must not start more blocks
-                if (n == 0)
-                {
-                    break;
-                }
+                    // Larger sources go up in 8 MiB blocks, committed by one Put Block List at the end, so a failed or cancelled
+                    // upload leaves the key as it was (Azure drops uncommitted blocks after a week).
+                    TransferOptions = new StorageTransferOptions
+                    {
+                        InitialTransferSize = BlockSize,
+                        MaximumTransferSize = BlockSize,
+                        MaximumConcurrency = MaxBuffersPerUpload,
+                    },
+                    TransferValidation = UploadValidation,
+                }, ct);
             }
-
-            await Task.WhenAll(inFlight);
-
-            var body = new StringBuilder("<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>");
-            foreach (var id in ids)
+            catch (Exception e) when (!counted.Failed && Unavailable(e, $"Uploading '{key}'", ct) is { } mapped)
             {
-                body.Append("<Latest>").Append(SecurityElement.Escape(id)).Append("</Latest>");
+                throw mapped;
             }
 
-            var content = new ByteArrayContent(Encoding.UTF8.GetBytes(body.Append("</BlockList>").ToString()));
-            content.Headers.ContentType = new MediaTypeHeaderValue("application/xml");
-            using var response = await SendAsync(NewRequest(HttpMethod.Put, url + "?comp=blocklist", content), ct);
-            EnsureStatus(response, HttpStatusCode.Created, "Put Block List", key);
-            return total;
-        }
-        catch (Exception e)
-        {
-            await stop.CancelAsync();
-            await Task.WhenAll(inFlight).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing); // buffers back in the pool first
-
-            // The loop saw only the cancellation a failed block caused; report the failure itself.
-            if (e is OperationCanceledException && !ct.IsCancellationRequested && Volatile.Read(ref blockFailure) is { } failure)
-            {
-                ExceptionDispatchInfo.Throw(failure);
-            }
-
-            throw;
+            return counted.Count;
         }
         finally
         {
-            if (buffer is not null)
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-                slots.Release();
-            }
+            ArrayPool<byte>.Shared.Return(first);
         }
     }
 
     public async Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
-        var url = BlobUrl(key);
+        var blob = Blob(key);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
         if (length is { } l)
         {
@@ -202,131 +146,288 @@ internal sealed class AzureBlobStore(HttpClient http, BlobStorageOptions options
             return await ExistsAsync(key, ct) ? BlobReadStream.Empty() : throw new BlobNotFoundException(key);
         }
 
-        var request = NewRequest(HttpMethod.Get, url);
-        if (offset > 0 || length is not null)
-        {
-            var last = length is { } count && count <= long.MaxValue - offset ? (offset + count - 1).ToString(CultureInfo.InvariantCulture) : "";
-            request.Headers.TryAddWithoutValidation("x-ms-range", $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{last}");
-        }
-
-        var response = await SendAsync(request, ct);
+        // The SDK writes offset + length - 1 into the Range header unchecked: near long.MaxValue that overflows into an invalid
+        // header, and Azurite then answers the whole blob. No blob of ours reaches MaxBlobBytes, so such a length means "to the end".
+        var count = length is { } n && n <= MaxBlobBytes - offset ? n : (long?)null;
         try
         {
-            switch (response.StatusCode)
-            {
-                case HttpStatusCode.OK or HttpStatusCode.PartialContent:
-                    // Streamed: the body is read as the caller reads, and disposing the stream releases the connection.
-                    var body = await response.Content.ReadAsStreamAsync(ct);
-                    return new BlobReadStream(body, limit: null, owner: response);
-                case HttpStatusCode.RequestedRangeNotSatisfiable:
-                    response.Dispose(); // the blob exists, the range starts at or past its end
-                    return BlobReadStream.Empty();
-                case HttpStatusCode.NotFound when !IsContainerMissing(response):
-                    throw new BlobNotFoundException(key);
-                default:
-                    throw Failure(response, "Get Blob", key);
-            }
+            var download = await blob.DownloadStreamingAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset, count), TransferValidation = NoDownloadValidation }, ct);
+
+            // Streamed: the body is read as the caller reads; the SDK resumes a broken body from where it stopped, If-Match the ETag.
+            return new BlobReadStream(new FailureMappingStream(download.Value.Content, $"Reading '{key}'"), limit: null, owner: download.Value);
         }
-        catch
+        catch (RequestFailedException e) when (e.Status == 416)
         {
-            response.Dispose();
-            throw;
+            return BlobReadStream.Empty(); // the blob exists, the range starts at or past its end
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            throw new BlobNotFoundException(key);
+        }
+        catch (Exception e) when (Unavailable(e, $"Reading '{key}'", ct) is { } mapped)
+        {
+            throw mapped;
         }
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct)
     {
-        using var response = await SendAsync(NewRequest(HttpMethod.Head, BlobUrl(key)), ct);
-        return response.StatusCode switch
+        var blob = Blob(key);
+        try
         {
-            HttpStatusCode.OK => true,
-            HttpStatusCode.NotFound when !IsContainerMissing(response) => false,
-            _ => throw Failure(response, "Get Blob Properties", key),
-        };
+            await blob.GetPropertiesAsync(cancellationToken: ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
+        {
+            return false;
+        }
+        catch (Exception e) when (Unavailable(e, $"Looking up '{key}'", ct) is { } mapped)
+        {
+            throw mapped;
+        }
     }
 
     public async Task DeleteAsync(string key, CancellationToken ct)
     {
-        using var response = await SendAsync(NewRequest(HttpMethod.Delete, BlobUrl(key)), ct);
-        if (response.StatusCode is not (HttpStatusCode.Accepted or HttpStatusCode.NotFound))
+        var blob = Blob(key);
+        try
         {
-            throw Failure(response, "Delete Blob", key);
+            await blob.DeleteIfExistsAsync(cancellationToken: ct);
+        }
+        catch (Exception e) when (Unavailable(e, $"Deleting '{key}'", ct) is { } mapped)
+        {
+            throw mapped;
         }
     }
 
-    /// <summary>Keys need no escaping (BlobKey allows only [a-z0-9/_.-]), so the URL path is the key as it is, and that is what gets signed.</summary>
-    private string BlobUrl(string key)
+    /// <summary>Keys need no escaping (BlobKey allows only [a-z0-9/_.-]), so the blob name is the key as it is.</summary>
+    private BlockBlobClient Blob(string key)
     {
         BlobKey.Validate(key);
-        return _containerUrl + "/" + key;
-    }
-
-    /// <summary>Base64 of the upload id and the block index: 20 bytes, so every id of a blob has the same length.</summary>
-    private static string BlockId(Guid uploadId, int index)
-    {
-        Span<byte> bytes = stackalloc byte[20];
-        uploadId.TryWriteBytes(bytes);
-        BinaryPrimitives.WriteInt32BigEndian(bytes[16..], index);
-        return Convert.ToBase64String(bytes);
-    }
-
-    private static HttpRequestMessage NewRequest(HttpMethod method, string url, HttpContent? content = null) =>
-        new(method, url)
-        {
-            // A PUT without a body still needs Content-Length: 0.
-            Content = content ?? (method == HttpMethod.Put ? new ByteArrayContent([]) : null),
-        };
-
-    /// <summary>Signs and sends; a network failure or timeout means the store is unavailable (503), not a bug.</summary>
-    private async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
-    {
-        using (request)
-        {
-            _signer.Sign(request, clock.GetUtcNow());
-            try
-            {
-                return await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
-            }
-            catch (HttpRequestException e)
-            {
-                throw new BlobStoreUnavailableException($"The blob service at {options.AzureEndpoint} is unreachable: {e.Message}", e);
-            }
-            catch (TaskCanceledException e) when (!ct.IsCancellationRequested)
-            {
-                throw new BlobStoreUnavailableException($"The blob service at {options.AzureEndpoint} timed out.", e);
-            }
-        }
-    }
-
-    private static void EnsureStatus(HttpResponseMessage response, HttpStatusCode expected, string operation, string key)
-    {
-        if (response.StatusCode != expected)
-        {
-            throw Failure(response, operation, key);
-        }
+        return _container.GetBlockBlobClient(key);
     }
 
     /// <summary>
-    /// Server errors, throttling, timeouts and refused credentials are the store's trouble (503, retry later); any other
-    /// status means we sent something Azure does not accept, which is a bug to surface, not to retry.
+    /// What the store's failure means for the caller: null (rethrow as it is) for the caller's own cancellation; otherwise
+    /// <see cref="BlobStoreUnavailableException"/> for what is the store's trouble (unreachable, timed out, 5xx, throttled,
+    /// refused credentials, a missing container, a block damaged in transit), and <see cref="InvalidOperationException"/>
+    /// for any other refusal, which means we sent something the service does not accept: a bug to surface, not to retry.
+    /// Retries that all failed arrive as one AggregateException; it is judged by its last attempt.
     /// </summary>
-    private static Exception Failure(HttpResponseMessage response, string operation, string key)
+    internal static Exception? Unavailable(Exception e, string what, CancellationToken ct)
     {
-        var message = $"{operation} for '{key}' answered {Describe(response)}.";
-        var status = (int)response.StatusCode;
-        return status >= 500 || response.StatusCode is HttpStatusCode.RequestTimeout or HttpStatusCode.TooManyRequests
-            or HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden || IsContainerMissing(response)
-            ? new BlobStoreUnavailableException(message)
-            : new InvalidOperationException(message);
+        if (ct.IsCancellationRequested && e is OperationCanceledException or AggregateException)
+        {
+            return null;
+        }
+
+        var last = e is AggregateException { InnerExceptions.Count: > 0 } all ? all.InnerExceptions[^1] : e;
+        return last switch
+        {
+            RequestFailedException { Status: 0 } or HttpRequestException or IOException or OperationCanceledException or TimeoutException
+                or AuthenticationFailedException or CredentialUnavailableException =>
+                new BlobStoreUnavailableException($"{what}: the blob service is unreachable or timed out ({last.Message})", e),
+            RequestFailedException r when r.Status is >= 500 or 401 or 403 or 408 or 429
+                || r.ErrorCode == BlobErrorCode.ContainerNotFound || r.ErrorCode == BlobErrorCode.Md5Mismatch =>
+                new BlobStoreUnavailableException($"{what}: the blob service answered {r.Status} {r.ErrorCode}.", e),
+            RequestFailedException r => new InvalidOperationException($"{what}: the blob service answered {r.Status} {r.ErrorCode}.", e),
+            _ => null,
+        };
     }
 
-    /// <summary>A 404 for the container (deleted, or CheckAsync never ran) is a broken store, not a missing blob.</summary>
-    private static bool IsContainerMissing(HttpResponseMessage response) =>
-        response.StatusCode == HttpStatusCode.NotFound && ErrorCode(response) == "ContainerNotFound";
+    private static BlobClientOptions ClientOptions(int maxRetries, TimeSpan networkTimeout, TimeSpan delay, HttpPipelineTransport? transport)
+    {
+        var options = new BlobClientOptions(ServiceVersion)
+        {
+            Retry =
+            {
+                Mode = RetryMode.Exponential,
+                MaxRetries = maxRetries,
+                Delay = delay,
+                MaxDelay = TimeSpan.FromSeconds(4),
+                NetworkTimeout = networkTimeout,
+            },
+        };
+        if (transport is not null)
+        {
+            options.Transport = transport;
+        }
 
-    private static string? ErrorCode(HttpResponseMessage response) =>
-        response.Headers.TryGetValues("x-ms-error-code", out var values) ? values.FirstOrDefault() : null;
+        return options;
+    }
 
-    private static string Describe(HttpResponseMessage response) =>
-        ErrorCode(response) is { } code ? $"{(int)response.StatusCode} {code}" : ((int)response.StatusCode).ToString(CultureInfo.InvariantCulture);
+    /// <summary>The three ways to reach an account (see README, Configuration): a connection string, or the endpoint with the account key or a token credential.</summary>
+    private static BlobServiceClient Service(BlobStorageOptions o, BlobClientOptions client)
+    {
+        if (!string.IsNullOrEmpty(o.ConnectionString))
+        {
+            return new BlobServiceClient(o.ConnectionString, client);
+        }
+
+        var endpoint = new Uri(o.AzureEndpoint!);
+        return o.TokenCredential switch
+        {
+            BlobStorageOptions.DefaultCredential => new BlobServiceClient(endpoint, new DefaultAzureCredential(), client),
+            BlobStorageOptions.ManagedIdentityCredential => new BlobServiceClient(endpoint, string.IsNullOrEmpty(o.ManagedIdentityClientId)
+                ? new ManagedIdentityCredential(ManagedIdentityId.SystemAssigned)
+                : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(o.ManagedIdentityClientId)), client),
+            _ => new BlobServiceClient(endpoint, new StorageSharedKeyCredential(o.AccountName, o.AccountKey), client),
+        };
+    }
+
+    /// <summary>
+    /// The source as the SDK reads it, after the part already read: counts what it gives and notes whether the source failed
+    /// (its exception is the caller's to see, not a store failure).
+    /// </summary>
+    private sealed class CountingReadStream(ReadOnlyMemory<byte> prefix, Stream source) : Stream
+    {
+        private ReadOnlyMemory<byte> _prefix = prefix;
+
+        public long Count { get; private set; } = prefix.Length;
+
+        public bool Failed { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            if (!_prefix.IsEmpty)
+            {
+                var n = Math.Min(count, _prefix.Length);
+                _prefix.Span[..n].CopyTo(buffer.AsSpan(offset, n));
+                _prefix = _prefix[n..];
+                return n;
+            }
+
+            try
+            {
+                var n = source.Read(buffer, offset, count);
+                Count += n;
+                return n;
+            }
+            catch
+            {
+                Failed = true;
+                throw;
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_prefix.IsEmpty)
+            {
+                var n = Math.Min(buffer.Length, _prefix.Length);
+                _prefix[..n].CopyTo(buffer);
+                _prefix = _prefix[n..];
+                return n;
+            }
+
+            try
+            {
+                var n = await source.ReadAsync(buffer, cancellationToken);
+                Count += n;
+                return n;
+            }
+            catch
+            {
+                Failed = true;
+                throw;
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    /// <summary>
+    /// A download body whose failures, once the SDK's own resumption gave up, come out as <see cref="IOException"/>, which
+    /// is what <see cref="IBlobStore.OpenReadAsync"/> promises to its readers.
+    /// </summary>
+    private sealed class FailureMappingStream(Stream inner, string what) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            try
+            {
+                return inner.Read(buffer, offset, count);
+            }
+            catch (Exception e) when (Unavailable(e, what, CancellationToken.None) is { } mapped && e is not IOException)
+            {
+                throw new IOException(mapped.Message, e);
+            }
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            try
+            {
+                return await inner.ReadAsync(buffer, cancellationToken);
+            }
+            catch (Exception e) when (e is not IOException && Unavailable(e, what, cancellationToken) is { } mapped)
+            {
+                throw new IOException(mapped.Message, e);
+            }
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
 }

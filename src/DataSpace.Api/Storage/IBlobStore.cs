@@ -2,7 +2,7 @@ namespace DataSpace.Api.Storage;
 
 /// <summary>
 /// The seam between DataSpace and where file bytes live: the embedded filesystem store or Azure Blob Storage.
-/// Azure.Storage.Blobs does not restore here (DEPENDENCIES.md); a registry that carries it can replace the REST adapter.
+/// The Azure adapter is Azure.Storage.Blobs behind this interface (DEPENDENCIES.md).
 /// Dataset files run to many gigabytes, so every method streams: no implementation may hold a whole blob in memory.
 /// Keys are ours, never a client's file name (see <see cref="BlobKey"/>); both adapters are proven by one contract test suite.
 /// </summary>

@@ -40,6 +40,8 @@ internal sealed class ColumnWriter
     private int _indexCount;
     private bool _dictionaryMode;
     private bool _dictionaryUsed;
+    private bool _dictionaryAbandoned;
+    private long _plainEquivalentBytes;
     private long _chunkValues;
     private long _compressedSize;
     private long _uncompressedSize;
@@ -187,6 +189,7 @@ internal sealed class ColumnWriter
             return;
         }
 
+        _plainEquivalentBytes += plainValue.Length + (Physical == PhysicalType.ByteArray ? 4 : 0);
         var index = _dictionary!.GetOrAdd(plainValue);
         if (_indexCount == _indices.Length)
         {
@@ -197,9 +200,11 @@ internal sealed class ColumnWriter
         _dictionaryUsed = true;
         if (_dictionary.Page.Length > _options.DictionaryPageBytes)
         {
-            // Too many distinct values: pages so far stay dictionary-encoded, the rest of the chunk is PLAIN.
+            // Too many distinct values: pages so far stay dictionary-encoded, the rest of the chunk is PLAIN, and so are the
+            // next row groups' chunks (see Reset).
             FlushPage();
             _dictionaryMode = false;
+            _dictionaryAbandoned = true;
         }
     }
 
@@ -420,13 +425,25 @@ internal sealed class ColumnWriter
         }
     }
 
-    /// <summary>Starts the next row group's chunk, keeping buffers (trimmed) for reuse.</summary>
+    /// <summary>
+    /// Starts the next row group's chunk, keeping buffers (trimmed) for reuse. A column whose dictionary overflowed, or did
+    /// not pay (dictionary page plus indices no smaller than the PLAIN values), stays PLAIN for the rest of the file: its
+    /// values are near-unique, and building and dropping a dictionary in every row group cost the most CPU and memory at
+    /// small row groups (issue 13).
+    /// </summary>
     public void Reset()
     {
+        if (_dictionaryUsed && !_dictionaryAbandoned)
+        {
+            var indexBytes = (_chunkValues - _nullCount) * Rle.BitWidth(Math.Max(1, _dictionary!.Count - 1)) / 8;
+            _dictionaryAbandoned = _dictionary.Page.Length + indexBytes >= _plainEquivalentBytes;
+        }
+
         _pages.Clear();
         _plain.Clear();
         _dictionary?.Clear();
-        _dictionaryMode = _dictionaryAllowed;
+        _dictionaryMode = _dictionaryAllowed && !_dictionaryAbandoned;
+        _plainEquivalentBytes = 0;
         _dictionaryUsed = false;
         _encodings.Clear();
         _pageCount = 0;

@@ -1,9 +1,11 @@
 namespace DataSpace.Api.Tests.Infrastructure;
 
 /// <summary>
-/// Real time plus an offset the test moves by hand (Microsoft.Extensions.TimeProvider.Testing does not restore here).
-/// Time keeps flowing, so time-ordered ids stay ordered; Advance jumps ahead, e.g. past a token's expiry; Freeze holds
-/// one exact instant, for edges such as a consent's valid_from.
+/// Real time plus an offset the test moves by hand. Time keeps flowing, so time-ordered ids stay ordered; Advance jumps
+/// ahead, e.g. past a token's expiry, and back again; Freeze holds one exact instant, for edges such as a consent's
+/// valid_from, and Thaw returns to real time. Not FakeTimeProvider (Microsoft.Extensions.TimeProvider.Testing 10.11.0
+/// restores now): its time stands still and it refuses to move back (Advance and SetUtcNow throw), while one API fixture
+/// serves all tests of a class, so a test that jumps past an expiry must step back for the tokens the others hold.
 /// </summary>
 public sealed class TestClock : TimeProvider
 {
