@@ -244,7 +244,7 @@ public sealed class TestServers : IAsyncLifetime
             };
             foreach (var a in (string[])["sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$LOG\" 2>&1", azurite,
                 "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--location", location, "--skipApiVersionCheck", "--loose", "--disableTelemetry"])
+                "--location", location, "--loose", "--disableTelemetry"])
             {
                 start.ArgumentList.Add(a);
             }
