@@ -61,7 +61,7 @@ internal static class AuthorityEndpoints
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.DatasetFiles, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.DatasetFiles, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(ConsentTerms.DatasetFiles);
@@ -92,7 +92,7 @@ internal static class AuthorityEndpoints
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.UsageStatistics, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.UsageStatistics, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(ConsentTerms.UsageStatistics);

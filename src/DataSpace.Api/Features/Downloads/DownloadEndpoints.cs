@@ -216,9 +216,9 @@ internal static partial class DownloadEndpoints
                     $"Version {current} of the data use agreement is in force; accept it with POST /v1/datasets/{dataset.Id}/agreements."));
         }
 
-        if (http.User.HasRole(Roles.DataBureau) || http.User.HasRole(Roles.Authority))
+        if (ConsentGate.IsGrantee(http.User))
         {
-            var decision = await gate.CheckAsync(caller, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
+            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
             if (decision.MostSpecific(dataset.Id) is { } consent)
             {
                 return ("consent", consent.Id, null);

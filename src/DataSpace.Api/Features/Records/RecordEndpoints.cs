@@ -414,7 +414,7 @@ internal static class RecordEndpoints
             return Problem.NotFound(ProblemCodes.OrganizationNotFound, "Unit not found", $"No source unit has id '{unit}'.");
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId, category, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId, category, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(category);
