@@ -50,6 +50,7 @@ internal static partial class DownloadEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status410Gone)
         .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+        .ProducesProblem(StatusCodes.Status500InternalServerError)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> Download(
@@ -135,16 +136,17 @@ internal static partial class DownloadEndpoints
             return TypedResults.Empty;
         }
 
-        Stream source;
-        try
+        // The manifest names content the store must have: missing or of another size is data loss, not the caller's mistake.
+        var (source, lost) = await StoredContent.OpenAsync(blobs, file.BlobKey, file.Size, range.Start, range.Length,
+            $"file '{path}' of dataset {dataset.Id} version {version.Number}", logger, ct);
+        if (source is null)
         {
-            source = await blobs.OpenReadAsync(file.BlobKey, range.Start, range.Length, ct);
-        }
-        catch (BlobNotFoundException)
-        {
-            // The manifest names content the store does not have: that is data loss, not the caller's mistake.
-            LogMissingBlob(logger, file.BlobKey, dataset.Id, version.Number);
-            throw;
+            response.Headers.Remove("Content-Digest");
+            response.Headers.ContentRange = default;
+            response.Headers.ETag = default;
+            response.Headers.ContentDisposition = default;
+            response.ContentLength = null;
+            return lost!;
         }
 
         if (basis != "owner")
@@ -159,6 +161,7 @@ internal static partial class DownloadEndpoints
             http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
             range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started, file.Kind), ct);
         long sent = 0;
+        var cut = false;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         try
         {
@@ -176,11 +179,20 @@ internal static partial class DownloadEndpoints
         {
             // The client went away or the store failed mid-transfer: headers are gone, so cut the connection and let
             // the ledger say how far it got.
+            cut = true;
             http.Abort();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (sent < range.Length && !cut)
+            {
+                // The store ended the content early although it reported the recorded size: the client must not take a
+                // short body for the file.
+                LogShortContent(logger, file.BlobKey, dataset.Id, version.Number, sent, range.Length);
+                http.Abort();
+            }
+
             await ledger.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow(), CancellationToken.None);
         }
 
@@ -281,6 +293,6 @@ internal static partial class DownloadEndpoints
         return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} is missing from the blob store")]
-    private static partial void LogMissingBlob(ILogger logger, string blobKey, Guid datasetId, int version);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} ended after {Sent} of {Expected} bytes")]
+    private static partial void LogShortContent(ILogger logger, string blobKey, Guid datasetId, int version, long sent, long expected);
 }

@@ -153,12 +153,18 @@ internal static class RecordFileEndpoints
             return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Revision {row.Revision} has no such file.");
         }
 
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordFileEndpoints).FullName!);
+        var (content, lost) = await StoredContent.OpenAsync(blobs, stored.BlobKey, stored.Size, 0, null, $"file {stored.Id} of {kind.Name} {row.Id}", logger, ct);
+        if (content is null)
+        {
+            return lost!;
+        }
+
         var response = http.Response;
         response.Headers.ETag = $"\"{Convert.ToHexStringLower(stored.Sha256)}\"";
         response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(stored.Sha256)}:";
         response.Headers.ContentDisposition = DownloadEndpoints.ContentDisposition(stored.FileName);
         response.Headers.CacheControl = "private, no-cache";
-        var content = await blobs.OpenReadAsync(stored.BlobKey, 0, null, ct);
         return TypedResults.Stream(content, stored.ContentType, lastModified: null, entityTag: null);
     }
 

@@ -52,7 +52,8 @@ internal static partial class VersionEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{n}/commit", CommitVersion).WithName("CommitVersion")
             .WithSummary("Freeze a draft: its manifest (path, size, sha256) and manifest hash never change again (owner). " +
-                "Each file's content is then profiled in the background; the profile appears on the version's files")
+                "Each file's content is then profiled in the background; the profile appears on the version's files. " +
+                "Refused (409 version_content_missing, naming the files) when an uploaded file is not in the blob store at its recorded size")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -223,7 +224,11 @@ internal static partial class VersionEndpoints
         (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
         try
         {
-            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+            // Identical content stored before is reused, unless the store lost it: then this upload restores it.
+            var storedKey = await versions.BlobKeyAsync(sha256, ct);
+            var lostKey = storedKey is not null && !await StoredContent.IsStoredAsync(blobs, storedKey, body.BytesRead, ct) ? storedKey : null;
+            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, lostKey,
+                clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
         catch
         {
@@ -269,7 +274,8 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> CommitVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ProfileSignal profiling, TimeProvider clock, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs, ProfileSignal profiling, TimeProvider clock,
+        ILogger<VersionStore> logger, CancellationToken ct)
     {
         var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
         if (dataset is null)
@@ -277,7 +283,17 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        var outcome = await versions.CommitAsync(dataset.Id, dataset.OwnerId, version!.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+        // An acknowledged upload can still be lost (a store that crashed before persisting it): freeze only what is there.
+        var lost = await LostFilesAsync(await versions.FilesAsync(dataset.Id, version!.Number, ct), blobs, ct);
+        if (lost.Count > 0)
+        {
+            LogLostUploads(logger, dataset.Id, version.Number, lost.Count);
+            return Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.VersionContentMissing, "Some files of the version are not in the blob store",
+                $"{lost.Count} uploaded file(s) are missing from the blob store or differ in size from what was received; upload them again, then commit.",
+                new Dictionary<string, object?> { ["files"] = lost });
+        }
+
+        var outcome = await versions.CommitAsync(dataset.Id, dataset.OwnerId, version.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         if (outcome == VersionStore.CommitOutcome.Committed)
         {
             profiling.Wake();
@@ -290,6 +306,20 @@ internal static partial class VersionEndpoints
             _ => TypedResults.Ok((await versions.FindAsync(dataset.Id, version.Number, ct))!
                 .ToContract([.. (await versions.FilesAsync(dataset.Id, version.Number, ct)).Select(f => f.ToContract())])),
         };
+    }
+
+    /// <summary>The paths whose blobs the store does not hold at the recorded size, in path order; a few probes at a time.</summary>
+    private static async Task<List<string>> LostFilesAsync(IReadOnlyList<VersionStore.FileRow> files, IBlobStore blobs, CancellationToken ct)
+    {
+        var lost = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (file, token) =>
+        {
+            if (!await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, token))
+            {
+                lost.Add(file.Path);
+            }
+        });
+        return [.. lost.Order(StringComparer.Ordinal)];
     }
 
     private static ProblemHttpResult TooLarge(long max) =>
@@ -348,6 +378,9 @@ internal static partial class VersionEndpoints
         provider.Mappings[".csv"] = "text/csv";
         return provider;
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Commit of dataset {DatasetId} version {Version} refused: {Count} acknowledged upload(s) are missing from the blob store")]
+    private static partial void LogLostUploads(ILogger logger, Guid datasetId, int version, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored file for dataset {DatasetId} version {Version}: {Size} bytes (new content: {NewContent})")]
     private static partial void LogStored(ILogger logger, Guid datasetId, int version, long size, bool newContent);
