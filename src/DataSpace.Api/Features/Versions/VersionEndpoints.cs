@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Previews;
 using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
@@ -32,7 +33,8 @@ internal static partial class VersionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{n}", GetVersion).WithName("GetVersion")
-            .WithSummary("One version with its manifest; n is a number or 'latest' (the latest committed version)")
+            .WithSummary("One version with its manifest; n is a number or 'latest' (the latest committed version). Organisations that may not read " +
+                "the files yet get the preview the owner's preview policy allows (view: preview); authority reads are audited")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{n}/files/{*path}", UploadFile).WithName("UploadFile")
             .WithSummary("Stream one file into a draft version (raw body). Path: relative, '/'-separated, NFC, ≤ 255 bytes. " +
@@ -133,7 +135,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> GetVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ManifestAccess manifests, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -147,8 +149,9 @@ internal static partial class VersionEndpoints
             return versionProblem!;
         }
 
+        var view = await manifests.ForAsync(dataset, version.Number, http, ct);
         var files = await versions.FilesAsync(dataset.Id, version.Number, ct);
-        return TypedResults.Ok(version.ToContract([.. files.Select(f => f.ToContract())]));
+        return TypedResults.Ok(version.ToContract([.. files.Select(f => view.Apply(f.ToContract()))]) with { View = view.Kind });
     }
 
     /// <summary>Finds the caller's dataset and a draft version of it, for the write operations on files.</summary>
