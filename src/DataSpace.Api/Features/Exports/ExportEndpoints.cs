@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Records;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Records;
 using DataSpace.Usage;
@@ -53,8 +54,8 @@ internal static class ExportEndpoints
             v.Add("format", "must be csv, xlsx or json");
         }
 
-        var f = Usage.UsageEndpoints.ReadDate(from, "from", v);
-        var t = Usage.UsageEndpoints.ReadDate(to, "to", v);
+        var f = Dates.ReadDate(from, "from", v);
+        var t = Dates.ReadDate(to, "to", v);
         if (f > t)
         {
             v.Add("to", "must not be before from");
