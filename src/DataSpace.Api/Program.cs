@@ -83,8 +83,12 @@ builder.Services.AddHostedService<ProfileWorker>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 
+// No Server header: it tells an attacker what to look up and tells a client nothing it needs.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
 var app = builder.Build();
 
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();

@@ -106,8 +106,11 @@ internal static partial class DownloadEndpoints
         response.Headers.AcceptRanges = "bytes";
         response.Headers.CacheControl = "private, no-cache";
         response.Headers.ContentDisposition = ContentDisposition(file.FileName);
-        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(t => t.Trim() == etag))))
+        var fileId = $"{dataset.Id}/{version.Number}/{path}";
+        var ownerId = dataset.OwnerId;
+        if (NoneMatch(http.Request, etag))
         {
+            await AuditConsentReadAsync("not_modified");
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
@@ -133,6 +136,7 @@ internal static partial class DownloadEndpoints
 
         if (HttpMethods.IsHead(http.Request.Method))
         {
+            await AuditConsentReadAsync("headers_read");
             return TypedResults.Empty;
         }
 
@@ -197,6 +201,26 @@ internal static partial class DownloadEndpoints
         }
 
         return TypedResults.Empty;
+
+        // A read under consent is the owner's to see even when no byte is sent (HEAD, 304): what was looked at, and when.
+        async Task AuditConsentReadAsync(string action)
+        {
+            if (basis == "consent")
+            {
+                await audit.AppendAsync(new AuditEntry(AuditActor.From(http), ownerId, "file", fileId, action, basis, basisId?.ToString()), ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// If-None-Match by the weak comparison RFC 9110 §13.1.2 prescribes: W/"x" matches the strong tag "x"; "*" matches
+    /// any current representation.
+    /// </summary>
+    private static bool NoneMatch(HttpRequest request, string etag)
+    {
+        var current = new Microsoft.Net.Http.Headers.EntityTagHeaderValue(etag);
+        return Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
+            && tags.Any(t => t.Equals(Microsoft.Net.Http.Headers.EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: false));
     }
 
     /// <summary>

@@ -217,11 +217,11 @@ internal static partial class VersionEndpoints
         }
 
         var sha256 = body.Hash();
-        if (expected is not null && !expected.AsSpan().SequenceEqual(sha256))
+        if (expected.FirstOrDefault(e => !e.AsSpan().SequenceEqual(sha256)) is { } wrong)
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
             return Problem.Of(400, ProblemCodes.DigestMismatch, "The content does not match its digest",
-                $"The digest header gave sha-256 {Convert.ToBase64String(expected)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
+                $"A digest header gave sha-256 {Convert.ToBase64String(wrong)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
         }
 
         (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
@@ -330,12 +330,14 @@ internal static partial class VersionEndpoints
             $"Files may be at most {max} bytes (setting Files:MaxFileBytes). Nothing was stored.");
 
     /// <summary>
-    /// The sha-256 a client declared in Content-Digest or Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>.
+    /// Every sha-256 a client declared in Content-Digest and in Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>:
+    /// an upload is a whole representation without content coding, so each must equal the hash of the bytes received.
     /// Other algorithms are ignored; a malformed sha-256 member is an error.
     /// </summary>
-    private static byte[]? ExpectedDigest(HttpRequest request, out string? problem)
+    private static List<byte[]> ExpectedDigest(HttpRequest request, out string? problem)
     {
         problem = null;
+        var expected = new List<byte[]>();
         foreach (var header in new[] { "Content-Digest", "Repr-Digest" })
         {
             foreach (var member in request.Headers[header].SelectMany(h => (h ?? "").Split(',')))
@@ -351,14 +353,14 @@ internal static partial class VersionEndpoints
                 if (value.Length < 2 || value[0] != ':' || value[^1] != ':' || !Convert.TryFromBase64String(value[1..^1], bytes, out var written) || written != 32)
                 {
                     problem = $"{header} sha-256 must be a byte sequence ':<base64 of 32 bytes>:' (RFC 9530).";
-                    return null;
+                    return [];
                 }
 
-                return bytes;
+                expected.Add(bytes);
             }
         }
 
-        return null;
+        return expected;
     }
 
     private static string ContentTypeFor(HttpRequest request, string path)
