@@ -174,7 +174,7 @@ internal static class RecordFileEndpoints
 
     /// <summary>
     /// The file name from Content-Disposition (filename* preferred, RFC 6266/8187), NFC, without folders: at most 255
-    /// UTF-8 bytes, no control characters, no path separators, not "." or "..".
+    /// UTF-8 bytes, no characters <see cref="Http.FileNames"/> refuses, no path separators, not "." or "..".
     /// </summary>
     internal static (string? Name, string? Problem) FileName(HttpRequest request)
     {
@@ -196,16 +196,9 @@ internal static class RecordFileEndpoints
             return (null, "A file name names a file, not a path: no '/', '\\', '.' or '..'.");
         }
 
-        for (var i = 0; i < name.Length; i++)
+        if (Http.FileNames.CharacterProblem(name) is { } characters)
         {
-            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsControl(name[i]) || char.IsSurrogate(name[i]) || name[i] == '\uFFFD')
-            {
-                return (null, "The file name must be valid UTF-8 text without control characters.");
-            }
+            return (null, $"The file name {characters}.");
         }
 
         if (Encoding.UTF8.GetByteCount(name) > 255)
