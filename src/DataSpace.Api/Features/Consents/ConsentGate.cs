@@ -21,6 +21,18 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
             .ThenBy(c => c.Id)
             .FirstOrDefault();
 
+        /// <summary>
+        /// The basis of each dataset of a multi-dataset read: its most specific allowed consent, grouped by consent, so
+        /// a read that returned datasets covered by different consents records each of them.
+        /// </summary>
+        public IReadOnlyList<(ConsentStore.ConsentRow Consent, Guid[] Datasets)> BasesFor(IEnumerable<Guid> datasetIds) =>
+            [.. datasetIds.Distinct().Select(d => (Consent: Covering(d), Dataset: d)).Where(x => x.Consent is not null)
+                .GroupBy(x => x.Consent!.Id).Select(g => (g.First().Consent!, g.Select(x => x.Dataset).Order().ToArray())).OrderBy(b => b.Item1.Id)];
+
+        /// <summary>The most specific allowed consent that covers this dataset (names it, or covers all datasets).</summary>
+        private ConsentStore.ConsentRow? Covering(Guid datasetId) =>
+            new Decision([.. Allowed.Where(c => c.AllDatasets || c.DatasetIds.Contains(datasetId))], null, null).MostSpecific(datasetId);
+
         /// <summary>The datasets the allowed consents cover; null means all of the unit's.</summary>
         public HashSet<Guid>? CoveredDatasets() =>
             Allowed.Any(c => c.AllDatasets) ? null : [.. Allowed.SelectMany(c => c.DatasetIds)];
