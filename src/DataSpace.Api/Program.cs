@@ -12,6 +12,7 @@ using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Features.Previews;
 using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Revenue;
 using DataSpace.Api.Features.Rewards;
@@ -69,6 +70,8 @@ builder.Services.AddSingleton<TermsStore>();
 builder.Services.AddSingleton<OrderStore>();
 builder.Services.AddSingleton<RewardStore>();
 builder.Services.AddSingleton<RecordStore>();
+builder.Services.AddSingleton<PreviewStore>();
+builder.Services.AddSingleton<ManifestAccess>();
 builder.Services.AddOptions<RecordFileOptions>().BindConfiguration(RecordFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddOptions<PaymentOptions>().BindConfiguration(PaymentOptions.Section);
 builder.Services.AddOptions<ConsentOptions>().BindConfiguration(ConsentOptions.Section).ValidateDataAnnotations().ValidateOnStart();
@@ -80,9 +83,13 @@ builder.Services.AddHostedService<ProfileWorker>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddDataSpaceOpenApi();
 
+// No Server header: it tells an attacker what to look up and tells a client nothing it needs.
+builder.WebHost.ConfigureKestrel(kestrel => kestrel.AddServerHeader = false);
+
 var app = builder.Build();
 
 app.UseRequestLogging();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();
@@ -103,6 +110,7 @@ app.MapOrganizationEndpoints();
 app.MapClientEndpoints();
 app.MapDatasetEndpoints();
 app.MapVersionEndpoints();
+app.MapPreviewEndpoints();
 app.MapDownloadEndpoints();
 app.MapCatalogEndpoints();
 app.MapUsageEndpoints();

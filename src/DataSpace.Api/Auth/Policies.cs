@@ -58,7 +58,7 @@ internal static class Policies
             .AddPolicy(Buyer, p => RoleAndScope(p, Scopes.Orders, Roles.ModelBuilder))
             .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
             .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))
-            .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, Roles.DataBureau, Roles.Authority))
+            .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, [.. Roles.ConsentGrantees]))
             .AddPolicy(RecordKeeper, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit))
             .AddPolicy(RecordsBureau, p => RoleAndScope(p, Scopes.Records, Roles.DataBureau))
             .AddPolicy(RecordsReader, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit, Roles.DataBureau))

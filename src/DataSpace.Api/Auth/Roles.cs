@@ -10,4 +10,7 @@ internal static class Roles
     public const string Authority = "authority";
 
     public static readonly IReadOnlyList<string> All = [Operator, SourceUnit, ModelBuilder, DataBureau, Authority];
+
+    /// <summary>The organisations that read a unit's data under its consent (Art. 11).</summary>
+    public static readonly IReadOnlyList<string> ConsentGrantees = [DataBureau, Authority];
 }

@@ -16,11 +16,15 @@ internal sealed record IdempotentMetadata(bool Required);
 /// again, marked <c>Idempotent-Replayed: true</c>; the same key with a different request is refused (409 idempotency_conflict); a replay
 /// while the first is still running gets 409 with Retry-After. A first attempt that fails with a server error leaves
 /// no record, so the client can retry with the same key. Keys are per organisation and kept 24 hours.
+/// The claim is a lease of <see cref="Lease"/> that the running request renews every <see cref="LeaseRenewal"/>: if
+/// the instance holding it dies, the lease runs out and the next request with the key takes the claim over.
 /// </summary>
 internal static partial class Idempotency
 {
     public const string Header = "Idempotency-Key";
     public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+    public static readonly TimeSpan Lease = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan LeaseRenewal = TimeSpan.FromSeconds(3);
 
     public static TBuilder Idempotent<TBuilder>(this TBuilder builder, bool required = false) where TBuilder : IEndpointConventionBuilder =>
         builder.WithMetadata(new IdempotentMetadata(required));
@@ -60,15 +64,20 @@ internal static partial class Idempotency
         var now = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var org = context.User.OrganizationId();
         var fingerprint = await FingerprintAsync(context.Request);
+        var holder = Guid.NewGuid();
 
         await using (var conn = await db.OpenConnectionAsync(context.RequestAborted))
         {
-            // Forget keys past retention, then claim this one; only the claimant runs the request.
+            // Forget keys past retention, then claim this one, or take over a claim whose holder is gone (its lease ran
+            // out without a response); only the claimant runs the request.
             var claimed = await conn.ExecuteAsync(new CommandDefinition("""
                 delete from idempotency_keys where organization_id = @org and key = @key and created_at < @expired;
-                insert into idempotency_keys (organization_id, key, fingerprint, created_at) values (@org, @key, @fingerprint, @now)
-                on conflict do nothing;
-                """, new { org, key, fingerprint, now, expired = now - Retention }, cancellationToken: context.RequestAborted)) > 0;
+                insert into idempotency_keys (organization_id, key, fingerprint, created_at, lease_until, holder)
+                values (@org, @key, @fingerprint, @now, @leaseUntil, @holder)
+                on conflict (organization_id, key) do update
+                    set fingerprint = excluded.fingerprint, created_at = excluded.created_at, lease_until = excluded.lease_until, holder = excluded.holder
+                    where idempotency_keys.status_code is null and idempotency_keys.lease_until < @now;
+                """, new { org, key, fingerprint, now, leaseUntil = now + Lease, holder, expired = now - Retention }, cancellationToken: context.RequestAborted)) > 0;
             if (!claimed)
             {
                 var first = await conn.QuerySingleAsync<(byte[] Fingerprint, int? StatusCode, string? ContentType, string? Location, byte[]? Body)>(new CommandDefinition(
@@ -83,6 +92,8 @@ internal static partial class Idempotency
         using var captured = new MemoryStream();
         context.Response.Body = captured;
         var completed = false;
+        using var renewing = new CancellationTokenSource();
+        var renewal = RenewLeaseAsync(db, services.GetRequiredService<TimeProvider>(), org, key, holder, renewing.Token);
         try
         {
             await next(context);
@@ -90,13 +101,15 @@ internal static partial class Idempotency
         }
         finally
         {
+            await renewing.CancelAsync();
+            await renewal;
             context.Response.Body = original;
             await using var conn = await db.OpenConnectionAsync(CancellationToken.None);
             if (completed)
             {
                 await conn.ExecuteAsync(new CommandDefinition("""
                     update idempotency_keys set status_code = @status, content_type = @contentType, location = @location, body = @body, completed_at = @at
-                    where organization_id = @org and key = @key
+                    where organization_id = @org and key = @key and holder = @holder
                     """, new
                 {
                     status = context.Response.StatusCode,
@@ -106,18 +119,47 @@ internal static partial class Idempotency
                     at = services.GetRequiredService<TimeProvider>().GetUtcNow(),
                     org,
                     key,
+                    holder,
                 }, cancellationToken: CancellationToken.None));
             }
             else
             {
-                await conn.ExecuteAsync(new CommandDefinition("delete from idempotency_keys where organization_id = @org and key = @key",
-                    new { org, key }, cancellationToken: CancellationToken.None));
+                await conn.ExecuteAsync(new CommandDefinition("delete from idempotency_keys where organization_id = @org and key = @key and holder = @holder",
+                    new { org, key, holder }, cancellationToken: CancellationToken.None));
             }
         }
 
         captured.Position = 0;
         await captured.CopyToAsync(original, context.RequestAborted);
     });
+
+    /// <summary>Keeps this instance's claim on the key alive while its request runs.</summary>
+    private static async Task RenewLeaseAsync(NpgsqlDataSource db, TimeProvider clock, Guid org, string key, Guid holder, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(LeaseRenewal);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await using var conn = await db.OpenConnectionAsync(stop);
+                    await conn.ExecuteAsync(new CommandDefinition("""
+                        update idempotency_keys set lease_until = @leaseUntil
+                        where organization_id = @org and key = @key and holder = @holder and status_code is null
+                        """, new { leaseUntil = clock.GetUtcNow() + Lease, org, key, holder }, cancellationToken: stop));
+                }
+                catch (NpgsqlException)
+                {
+                    // The next tick tries again; the lease outlasts a few missed renewals.
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            // The request finished: its response (or its failure) settles the claim.
+        }
+    }
 
     private static async Task ReplayAsync(HttpContext context, bool sameRequest, int? status, string? contentType, string? location, byte[]? body)
     {

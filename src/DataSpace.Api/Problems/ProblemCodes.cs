@@ -44,6 +44,8 @@ internal static class ProblemCodes
     public const string EntitlementRequired = "entitlement_required";
     public const string RangeNotSatisfiable = "range_not_satisfiable";
     public const string BlobStoreUnavailable = "blob_store_unavailable";
+    public const string ContentUnavailable = "content_unavailable";
+    public const string VersionContentMissing = "version_content_missing";
     public const string RenditionPending = "rendition_pending";
     public const string RenditionUnavailable = "rendition_unavailable";
     public const string UnsupportedFormat = "unsupported_format";

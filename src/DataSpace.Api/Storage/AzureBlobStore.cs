@@ -189,6 +189,17 @@ internal sealed class AzureBlobStore : IBlobStore
         }
     }
 
+    public async Task<long?> SizeAsync(string key, CancellationToken ct)
+    {
+        using var response = await SendAsync(NewRequest(HttpMethod.Head, BlobUrl(key)), ct);
+        return response.StatusCode switch
+        {
+            HttpStatusCode.OK => response.Content.Headers.ContentLength ?? throw Failure(response, "Get Blob Properties", key),
+            HttpStatusCode.NotFound when !IsContainerMissing(response) => null,
+            _ => throw Failure(response, "Get Blob Properties", key),
+        };
+    }
+
     public async Task DeleteAsync(string key, CancellationToken ct)
     {
         var blob = Blob(key);

@@ -123,6 +123,12 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
 
+    public Task<long?> SizeAsync(string key, CancellationToken ct)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? file.Length : (long?)null);
+    }
+
     public Task DeleteAsync(string key, CancellationToken ct)
     {
         var path = PathOf(key);

@@ -38,6 +38,13 @@ internal interface IBlobStore
     /// <summary>Whether a blob is stored under the key.</summary>
     Task<bool> ExistsAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// The size in bytes of the blob stored under the key, as the store itself reports it, or null when there is none: lets
+    /// a commit prove that what it freezes is really stored, and a download that what it promises is there.
+    /// </summary>
+    /// <exception cref="BlobStoreUnavailableException">The store could not be reached.</exception>
+    Task<long?> SizeAsync(string key, CancellationToken ct);
+
     /// <summary>Deletes the blob under the key. Deleting a missing blob is not an error, so a cleanup can simply be retried.</summary>
     Task DeleteAsync(string key, CancellationToken ct);
 }

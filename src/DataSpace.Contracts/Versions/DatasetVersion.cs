@@ -10,10 +10,10 @@ public sealed record CreateVersionRequest
 /// <summary>One file of a version's manifest.</summary>
 /// <param name="Path">Relative path, NFC-normalised UTF-8, e.g. 2025/灯具出口明细.csv.</param>
 /// <param name="Size">Bytes.</param>
-/// <param name="Sha256">Lower-case hex SHA-256 of the content.</param>
+/// <param name="Sha256">Lower-case hex SHA-256 of the content; null in a preview whose policy hides hashes.</param>
 /// <param name="ContentType">Media type served on download.</param>
 /// <param name="Profile">Committed files: what the background profiler found (format, rows, columns); null in drafts.</param>
-public sealed record VersionFile(string Path, long Size, string Sha256, string ContentType, FileProfile? Profile = null);
+public sealed record VersionFile(string Path, long Size, string? Sha256, string ContentType, FileProfile? Profile = null);
 
 /// <summary>A version of a dataset: a draft being filled, or committed and immutable.</summary>
 public sealed record DatasetVersion
@@ -34,4 +34,9 @@ public sealed record DatasetVersion
     public DateTimeOffset? CommittedAt { get; init; }
     /// <summary>The manifest, ordered by path.</summary>
     public IReadOnlyList<VersionFile>? Files { get; init; }
+    /// <summary>
+    /// With the manifest: <c>full</c>, or <c>preview</c> when the caller may not read the files yet and sees what the
+    /// dataset's preview policy shows (GET /v1/datasets/{id}/preview-policy).
+    /// </summary>
+    public string? View { get; init; }
 }

@@ -105,4 +105,56 @@ public sealed class IdempotencyTests(DataSpaceApiFactory api) : IClassFixture<Da
         await (await unit.SendAsync(Grant(body, null), Ct)).AssertJson(HttpStatusCode.Created);
         Assert.Equal(2, await ConsentsGrantedTo(authority.OrganizationId));
     }
+
+    /// <summary>A claim as an API instance leaves it when it dies after claiming the key and before answering.</summary>
+    private async Task ClaimAsIfByAnotherInstance(string org, string key, DateTimeOffset leaseUntil, byte[]? fingerprint = null)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        await conn.ExecuteAsync("""
+            insert into idempotency_keys (organization_id, key, fingerprint, created_at, lease_until, holder)
+            values (@org, @key, @fingerprint, @createdAt, @leaseUntil, @holder)
+            """, new
+        {
+            org = Guid.Parse(org), key, fingerprint = fingerprint ?? new byte[32], createdAt = DateTimeOffset.UtcNow.AddMinutes(-1), leaseUntil, holder = Guid.NewGuid(),
+        });
+    }
+
+    [Fact]
+    public async Task A_claim_whose_holder_died_is_taken_over_once_its_lease_runs_out()
+    {
+        var unitOrg = await api.OrganizationAsync("崩溃后重试的单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var authority = await api.OrganizationAsync("崩溃后重试的主管部门", "authority");
+        var body = ConsentFlow.Body(authority.OrganizationId, ["revenue"]);
+        var key = Guid.NewGuid().ToString();
+        await ClaimAsIfByAnotherInstance(unitOrg.OrganizationId, key, DateTimeOffset.UtcNow.AddSeconds(-5));
+
+        var retried = await (await unit.SendAsync(Grant(body, key), Ct)).AssertJson(HttpStatusCode.Created);
+        var replayed = await unit.SendAsync(Grant(body, key), Ct);
+
+        Assert.Equal(retried.GetProperty("id").GetString(), (await replayed.AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString());
+        Assert.Equal("true", replayed.Headers.GetValues("Idempotent-Replayed").Single());
+        Assert.Equal(1, await ConsentsGrantedTo(authority.OrganizationId));
+    }
+
+    [Fact]
+    public async Task A_claim_whose_lease_is_still_running_is_in_progress()
+    {
+        var unitOrg = await api.OrganizationAsync("租约未到期的单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var authority = await api.OrganizationAsync("租约未到期的主管部门", "authority");
+        var key = Guid.NewGuid().ToString();
+        var body = JsonSerializer.SerializeToUtf8Bytes(ConsentFlow.Body(authority.OrganizationId, ["revenue"]));
+        // The claim is for this very request (same fingerprint: method, path and body), held by a live instance.
+        var fingerprint = System.Security.Cryptography.SHA256.HashData([.. "POST /v1/consents\n"u8, .. body]);
+        await ClaimAsIfByAnotherInstance(unitOrg.OrganizationId, key, DateTimeOffset.UtcNow.AddMinutes(1), fingerprint);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/consents") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("Idempotency-Key", key);
+
+        var response = await unit.SendAsync(request, Ct);
+
+        await response.AssertProblem(HttpStatusCode.Conflict, "idempotency_request_in_progress");
+        Assert.Equal(0, await ConsentsGrantedTo(authority.OrganizationId));
+    }
 }

@@ -46,6 +46,7 @@ public abstract class BlobStoreContractTests
 
         Assert.Equal(size, stored);
         Assert.True(await _store.ExistsAsync(key, Ct));
+        Assert.Equal(size, await _store.SizeAsync(key, Ct));
         var (read, hash) = await ReadAllAsync(key, 0, null);
         Assert.Equal(size, read);
         Assert.Equal(Convert.ToHexString(await PatternStream.Sha256Async(size, seed, Ct)), hash);
@@ -117,6 +118,7 @@ public abstract class BlobStoreContractTests
         var key = NewKey();
 
         Assert.False(await _store.ExistsAsync(key, Ct));
+        Assert.Null(await _store.SizeAsync(key, Ct));
         var e = await Assert.ThrowsAsync<BlobNotFoundException>(() => _store.OpenReadAsync(key, 0, null, Ct));
         Assert.Equal(key, e.Key);
         await Assert.ThrowsAsync<BlobNotFoundException>(() => _store.OpenReadAsync(key, 10, 5, Ct));

@@ -56,11 +56,13 @@ internal static class AuditEndpoints
 
     /// <summary>
     /// Owners see who acted on their data when the actor is themselves or acted under a consent (the consent makes the
-    /// grantee known); a consumer downloading open data stays anonymous, as its business secret.
+    /// grantee known); a consumer downloading open data stays anonymous, as its business secret. An authority's look at a
+    /// preview (only authorities' previews are recorded) and the bureau's reads of what was submitted to it are named too:
+    /// reads by public bodies are what owners audit.
     /// </summary>
     private static AuditEvent ToContract(AuditRow r, Guid me, bool isOperator)
     {
-        var visible = isOperator || r.ActorOrgId == me || r.BasisType is "consent" or "entitlement" || r.BasisType is null;
+        var visible = isOperator || r.ActorOrgId == me || r.BasisType is "consent" or "entitlement" or "preview" or "submission" || r.BasisType is null;
         return new AuditEvent
         {
             Seq = r.Seq,

@@ -61,18 +61,34 @@ internal static class AuthorityEndpoints
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.DatasetFiles, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.DatasetFiles, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(ConsentTerms.DatasetFiles);
         }
 
-        var consent = decision.MostSpecific(null)!;
         var rows = await catalog.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), after, size + 1, ct);
-        await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, "datasets", unitId.Value.ToString(), "read", "consent", consent.Id.ToString(),
-            new { category = ConsentTerms.DatasetFiles, count = Math.Min(rows.Count, size) }), ct);
-        http.Response.Headers[ConsentHeader] = consent.Id.ToString();
+        await AuditBasesAsync(http, audit, unitId.Value, "datasets", ConsentTerms.DatasetFiles, decision, rows.Take(size).Select(r => r.Id), null, ct);
         return TypedResults.Ok(new Page<DatasetSummary>([.. rows.Take(size).Select(r => r.ToContract())], rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null));
+    }
+
+    /// <summary>
+    /// Records a read of several datasets with the consent each was read under (one event per consent, naming its
+    /// datasets), and names those consents in the response header; a read that returned nothing records the consent that
+    /// allowed it.
+    /// </summary>
+    private static async Task AuditBasesAsync(
+        HttpContext http, AuditChain audit, Guid unit, string objectType, string category, ConsentGate.Decision decision, IEnumerable<Guid> datasets, object? period, CancellationToken ct)
+    {
+        var bases = decision.BasesFor(datasets);
+        if (bases.Count == 0)
+        {
+            bases = [(decision.MostSpecific(null)!, [])];
+        }
+
+        await Task.WhenAll(bases.Select(b => audit.AppendAsync(new AuditEntry(AuditActor.From(http), unit, objectType, unit.ToString(), "read", "consent", b.Consent.Id.ToString(),
+            new { category, count = b.Datasets.Length, dataset_ids = b.Datasets, period }), ct)));
+        http.Response.Headers[ConsentHeader] = string.Join(", ", bases.Select(b => b.Consent.Id));
     }
 
     private static async Task<Results<Ok<UnitUsageReport>, ProblemHttpResult>> Usage(
@@ -92,7 +108,7 @@ internal static class AuthorityEndpoints
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId.Value, ConsentTerms.UsageStatistics, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.UsageStatistics, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(ConsentTerms.UsageStatistics);
@@ -100,9 +116,7 @@ internal static class AuthorityEndpoints
 
         var consent = decision.MostSpecific(null)!;
         var buckets = await reports.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), period.From, period.To, period.Granularity, ct);
-        await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, "usage", unitId.Value.ToString(), "read", "consent", consent.Id.ToString(),
-            new { category = ConsentTerms.UsageStatistics, from = period.From, to = period.To }), ct);
-        http.Response.Headers[ConsentHeader] = consent.Id.ToString();
+        await AuditBasesAsync(http, audit, unitId.Value, "usage", ConsentTerms.UsageStatistics, decision, buckets.Select(b => b.DatasetId), new { from = period.From, to = period.To }, ct);
         return TypedResults.Ok(new UnitUsageReport(unitId.Value.ToString(), consent.Id.ToString(), period.From, period.To, period.Granularity, UsageReports.TimeZone,
             [.. buckets.Select(b => new Contracts.Usage.UnitUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes, b.Consumers))]));
     }

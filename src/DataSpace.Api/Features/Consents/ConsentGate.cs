@@ -1,3 +1,5 @@
+using System.Security.Claims;
+using DataSpace.Api.Auth;
 using DataSpace.Api.Problems;
 
 namespace DataSpace.Api.Features.Consents;
@@ -19,6 +21,18 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
             .ThenBy(c => c.Id)
             .FirstOrDefault();
 
+        /// <summary>
+        /// The basis of each dataset of a multi-dataset read: its most specific allowed consent, grouped by consent, so
+        /// a read that returned datasets covered by different consents records each of them.
+        /// </summary>
+        public IReadOnlyList<(ConsentStore.ConsentRow Consent, Guid[] Datasets)> BasesFor(IEnumerable<Guid> datasetIds) =>
+            [.. datasetIds.Distinct().Select(d => (Consent: Covering(d), Dataset: d)).Where(x => x.Consent is not null)
+                .GroupBy(x => x.Consent!.Id).Select(g => (g.First().Consent!, g.Select(x => x.Dataset).Order().ToArray())).OrderBy(b => b.Item1.Id)];
+
+        /// <summary>The most specific allowed consent that covers this dataset (names it, or covers all datasets).</summary>
+        private ConsentStore.ConsentRow? Covering(Guid datasetId) =>
+            new Decision([.. Allowed.Where(c => c.AllDatasets || c.DatasetIds.Contains(datasetId))], null, null).MostSpecific(datasetId);
+
         /// <summary>The datasets the allowed consents cover; null means all of the unit's.</summary>
         public HashSet<Guid>? CoveredDatasets() =>
             Allowed.Any(c => c.AllDatasets) ? null : [.. Allowed.SelectMany(c => c.DatasetIds)];
@@ -34,17 +48,37 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
         [ProblemCodes.ConsentExpired] = "The consent has expired",
         [ProblemCodes.ConsentNotYetValid] = "The consent is not valid yet",
         [ProblemCodes.ConsentScopeMismatch] = "No consent covers this category or dataset",
+        [ProblemCodes.InsufficientScope] = "The access token lacks a required scope",
+        [ProblemCodes.RoleRequired] = "Your organisation's roles do not allow this",
     };
 
     /// <summary>
-    /// Checks the consents from <paramref name="unit"/> to <paramref name="grantee"/> for <paramref name="category"/>
-    /// (and <paramref name="datasetId"/> when the read concerns one dataset). Reads the database every time, so a
-    /// revocation counts from the very next request.
+    /// Whether the caller's organisation is of a kind that reads under consent at all (the bureau, authorities). The
+    /// token's scope is not part of this: <see cref="CheckAsync"/> refuses a grantee whose token lacks it.
     /// </summary>
-    public async Task<Decision> CheckAsync(Guid grantee, Guid unit, string category, Guid? datasetId, CancellationToken ct)
+    public static bool IsGrantee(ClaimsPrincipal caller) => Roles.ConsentGrantees.Any(caller.IsInRole);
+
+    /// <summary>
+    /// Checks the consents from <paramref name="unit"/> to the caller for <paramref name="category"/> (and
+    /// <paramref name="datasetId"/> when the read concerns one dataset). The one rule for every consent-based read: the
+    /// caller's organisation is a grantee (role) and its token carries scope <c>consents</c>, as for
+    /// <see cref="Policies.ConsentGrantee"/>, so an endpoint that also serves other readers (downloads) cannot let a
+    /// narrower token through. Reads the database every time, so a revocation counts from the very next request.
+    /// </summary>
+    public async Task<Decision> CheckAsync(ClaimsPrincipal caller, Guid unit, string category, Guid? datasetId, CancellationToken ct)
     {
+        if (!IsGrantee(caller))
+        {
+            return Refuse(ProblemCodes.RoleRequired, $"Reading a unit's data under consent is for organisations with role {string.Join(" or ", Roles.ConsentGrantees)}.");
+        }
+
+        if (!caller.HasClaim(Caller.ScopeClaim, Scopes.Consents))
+        {
+            return Refuse(ProblemCodes.InsufficientScope, $"Reading a unit's data under consent needs a token with scope '{Scopes.Consents}'.");
+        }
+
         var now = clock.GetUtcNow();
-        var all = await consents.BetweenAsync(grantee, unit, ct);
+        var all = await consents.BetweenAsync(caller.OrganizationId(), unit, ct);
         var matching = all.Where(c => c.Covers(category, datasetId)).ToList();
         var active = matching.Where(c => c.StatusAt(now) == "active").ToList();
         if (active.Count > 0)

@@ -101,7 +101,7 @@ internal sealed record ConsentTerms(
             v.Add("valid_until", "is required (RFC 3339 with offset)");
         }
 
-        if (validFrom is { } f && validUntil is { } u)
+        if (Http.Dates.Check(validFrom, "valid_from", v) & Http.Dates.Check(validUntil, "valid_until", v) && validFrom is { } f && validUntil is { } u)
         {
             if (u <= f)
             {

@@ -50,6 +50,7 @@ internal static partial class DownloadEndpoints
         .ProducesProblem(StatusCodes.Status409Conflict)
         .ProducesProblem(StatusCodes.Status410Gone)
         .ProducesProblem(StatusCodes.Status416RangeNotSatisfiable)
+        .ProducesProblem(StatusCodes.Status500InternalServerError)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task<IResult> Download(
@@ -105,8 +106,11 @@ internal static partial class DownloadEndpoints
         response.Headers.AcceptRanges = "bytes";
         response.Headers.CacheControl = "private, no-cache";
         response.Headers.ContentDisposition = ContentDisposition(file.FileName);
-        if (http.Request.Headers.IfNoneMatch.Any(v => v is not null && (v == "*" || v.Split(',').Any(t => t.Trim() == etag))))
+        var fileId = $"{dataset.Id}/{version.Number}/{path}";
+        var ownerId = dataset.OwnerId;
+        if (NoneMatch(http.Request, etag))
         {
+            await AuditConsentReadAsync("not_modified");
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
@@ -132,19 +136,21 @@ internal static partial class DownloadEndpoints
 
         if (HttpMethods.IsHead(http.Request.Method))
         {
+            await AuditConsentReadAsync("headers_read");
             return TypedResults.Empty;
         }
 
-        Stream source;
-        try
+        // The manifest names content the store must have: missing or of another size is data loss, not the caller's mistake.
+        var (source, lost) = await StoredContent.OpenAsync(blobs, file.BlobKey, file.Size, range.Start, range.Length,
+            $"file '{path}' of dataset {dataset.Id} version {version.Number}", logger, ct);
+        if (source is null)
         {
-            source = await blobs.OpenReadAsync(file.BlobKey, range.Start, range.Length, ct);
-        }
-        catch (BlobNotFoundException)
-        {
-            // The manifest names content the store does not have: that is data loss, not the caller's mistake.
-            LogMissingBlob(logger, file.BlobKey, dataset.Id, version.Number);
-            throw;
+            response.Headers.Remove("Content-Digest");
+            response.Headers.ContentRange = default;
+            response.Headers.ETag = default;
+            response.Headers.ContentDisposition = default;
+            response.ContentLength = null;
+            return lost!;
         }
 
         if (basis != "owner")
@@ -159,6 +165,7 @@ internal static partial class DownloadEndpoints
             http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
             range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started, file.Kind), ct);
         long sent = 0;
+        var cut = false;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
         try
         {
@@ -176,15 +183,44 @@ internal static partial class DownloadEndpoints
         {
             // The client went away or the store failed mid-transfer: headers are gone, so cut the connection and let
             // the ledger say how far it got.
+            cut = true;
             http.Abort();
         }
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
+            if (sent < range.Length && !cut)
+            {
+                // The store ended the content early although it reported the recorded size: the client must not take a
+                // short body for the file.
+                LogShortContent(logger, file.BlobKey, dataset.Id, version.Number, sent, range.Length);
+                http.Abort();
+            }
+
             await ledger.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow(), CancellationToken.None);
         }
 
         return TypedResults.Empty;
+
+        // A read under consent is the owner's to see even when no byte is sent (HEAD, 304): what was looked at, and when.
+        async Task AuditConsentReadAsync(string action)
+        {
+            if (basis == "consent")
+            {
+                await audit.AppendAsync(new AuditEntry(AuditActor.From(http), ownerId, "file", fileId, action, basis, basisId?.ToString()), ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// If-None-Match by the weak comparison RFC 9110 §13.1.2 prescribes: W/"x" matches the strong tag "x"; "*" matches
+    /// any current representation.
+    /// </summary>
+    private static bool NoneMatch(HttpRequest request, string etag)
+    {
+        var current = new Microsoft.Net.Http.Headers.EntityTagHeaderValue(etag);
+        return Microsoft.Net.Http.Headers.EntityTagHeaderValue.TryParseList(request.Headers.IfNoneMatch, out var tags)
+            && tags.Any(t => t.Equals(Microsoft.Net.Http.Headers.EntityTagHeaderValue.Any) || t.Compare(current, useStrongComparison: false));
     }
 
     /// <summary>
@@ -216,9 +252,9 @@ internal static partial class DownloadEndpoints
                     $"Version {current} of the data use agreement is in force; accept it with POST /v1/datasets/{dataset.Id}/agreements."));
         }
 
-        if (http.User.HasRole(Roles.DataBureau) || http.User.HasRole(Roles.Authority))
+        if (ConsentGate.IsGrantee(http.User))
         {
-            var decision = await gate.CheckAsync(caller, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
+            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
             if (decision.MostSpecific(dataset.Id) is { } consent)
             {
                 return ("consent", consent.Id, null);
@@ -281,6 +317,6 @@ internal static partial class DownloadEndpoints
         return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
 
-    [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} is missing from the blob store")]
-    private static partial void LogMissingBlob(ILogger logger, string blobKey, Guid datasetId, int version);
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} ended after {Sent} of {Expected} bytes")]
+    private static partial void LogShortContent(ILogger logger, string blobKey, Guid datasetId, int version, long sent, long expected);
 }

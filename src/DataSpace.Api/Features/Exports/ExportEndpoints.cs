@@ -3,6 +3,7 @@ using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Records;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Records;
 using DataSpace.Usage;
@@ -53,8 +54,8 @@ internal static class ExportEndpoints
             v.Add("format", "must be csv, xlsx or json");
         }
 
-        var f = Usage.UsageEndpoints.ReadDate(from, "from", v);
-        var t = Usage.UsageEndpoints.ReadDate(to, "to", v);
+        var f = Dates.ReadDate(from, "from", v);
+        var t = Dates.ReadDate(to, "to", v);
         if (f > t)
         {
             v.Add("to", "must not be before from");
@@ -85,10 +86,14 @@ internal static class ExportEndpoints
     private static DateTimeOffset Verified(RecordStore.RecordRow row) => Datasets.DatasetStore.Utc(row.DecidedAt!.Value);
 
     private static async Task<IResult> RespondAsync<TLine>(
-        HttpContext http, AuditChain audit, Query q, RecordExport<TLine> export, Func<RecordExport<TLine>, ExportSheet> sheetOf, string name, CancellationToken ct)
+        HttpContext http, AuditChain audit, Query q, RecordExport<TLine> export, Func<RecordExport<TLine>, ExportSheet> sheetOf, Func<TLine, string> unitOf, string name,
+        CancellationToken ct)
     {
         await audit.AppendAsync(new AuditEntry(AuditActor.From(http), http.User.OrganizationId(), "export", export.Kind, "exported",
             Details: new { format = q.Format, from = q.From, to = q.To, policy_id = export.PolicyId, lines = export.Lines.Count, total_fen = export.TotalFen }), ct);
+        // Each unit whose records are in the export sees that they left the platform, in what and how many lines.
+        await Task.WhenAll(export.Lines.GroupBy(unitOf).Select(unit => audit.AppendAsync(new AuditEntry(AuditActor.From(http), Guid.Parse(unit.Key), "export", export.Kind,
+            "exported", Details: new { format = q.Format, from = q.From, to = q.To, lines = unit.Count() }), ct)));
         if (q.Format == "json")
         {
             return TypedResults.Json(export, Http.Json.Options);
@@ -138,7 +143,7 @@ internal static class ExportEndpoints
             Kind = "dcmm_rewards", Title = "DCMM贯标奖励清单", PeriodFrom = q.From, PeriodTo = q.To, PolicyId = policy.Id,
             GeneratedAt = clock.GetUtcNow(), Lines = shown, TotalFen = shown.Sum(l => l.RewardFen),
         };
-        return await RespondAsync(http, audit, q, export, RecordExports.DcmmRewards, "dcmm-rewards", ct);
+        return await RespondAsync(http, audit, q, export, RecordExports.DcmmRewards, l => l.UnitId, "dcmm-rewards", ct);
     }
 
     private static async Task<IResult> PilotSubsidiesAsync(HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
@@ -167,7 +172,7 @@ internal static class ExportEndpoints
             Kind = "pilot_subsidies", Title = "可信数据空间试点补助清单", PeriodFrom = q.From, PeriodTo = q.To,
             GeneratedAt = clock.GetUtcNow(), Lines = shown, TotalFen = shown.Sum(l => l.SubsidyFen),
         };
-        return await RespondAsync(http, audit, q, export, RecordExports.PilotSubsidies, "pilot-subsidies", ct);
+        return await RespondAsync(http, audit, q, export, RecordExports.PilotSubsidies, l => l.UnitId, "pilot-subsidies", ct);
     }
 
     private static async Task<IResult> FeeSubsidiesAsync(HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
@@ -213,7 +218,7 @@ internal static class ExportEndpoints
             Kind = "asset_fee_subsidies", Title = "数据资产评估费补助清单", PeriodFrom = q.From, PeriodTo = q.To, PolicyId = policy.Id,
             GeneratedAt = clock.GetUtcNow(), Lines = shown, TotalFen = shown.Sum(l => l.SubsidyFen),
         };
-        return await RespondAsync(http, audit, q, export, RecordExports.AssetFeeSubsidies, "asset-fee-subsidies", ct);
+        return await RespondAsync(http, audit, q, export, RecordExports.AssetFeeSubsidies, l => l.UnitId, "asset-fee-subsidies", ct);
     }
 
     private static async Task<IResult> DataAssetsAsync(HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
@@ -243,6 +248,6 @@ internal static class ExportEndpoints
             Kind = "data_assets", Title = "数据资产入表清单", PeriodFrom = q.From, PeriodTo = q.To,
             GeneratedAt = clock.GetUtcNow(), Lines = shown, TotalFen = shown.Sum(l => l.CostFen),
         };
-        return await RespondAsync(http, audit, q, export, RecordExports.DataAssets, "data-assets", ct);
+        return await RespondAsync(http, audit, q, export, RecordExports.DataAssets, l => l.UnitId, "data-assets", ct);
     }
 }

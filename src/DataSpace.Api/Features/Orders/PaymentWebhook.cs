@@ -120,15 +120,15 @@ internal static class PaymentWebhook
             return v.ToProblem();
         }
 
-        await using (var conn = await db.OpenConnectionAsync(ct))
+        // A delivery is used up only once it was accepted: one refused (unknown order, wrong amount, not payable yet)
+        // can be delivered again once the cause is fixed. A second copy of an accepted one is a replay; two copies racing
+        // cannot both pay, because the payment reference is recorded once.
+        var delivery = SHA256.HashData(Encoding.UTF8.GetBytes(signature));
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from webhook_deliveries where signature_sha256 = @delivery)", new { delivery }, cancellationToken: ct)))
         {
-            var fresh = await conn.ExecuteAsync(new CommandDefinition(
-                "insert into webhook_deliveries (signature_sha256, received_at) values (@hash, @now) on conflict do nothing",
-                new { hash = SHA256.HashData(Encoding.UTF8.GetBytes(signature)), now }, cancellationToken: ct)) == 1;
-            if (!fresh)
-            {
-                return Problem.Conflict("webhook_replayed", "This delivery was already received", "Each signed delivery is accepted once.");
-            }
+            return Replayed();
         }
 
         var order = await orders.FindAsync(orderId, ct);
@@ -142,7 +142,16 @@ internal static class PaymentWebhook
             OrderStore.PaymentOutcome.AmountMismatch => Problem.Conflict(ProblemCodes.AmountMismatch, "The amount differs from the order", $"The order costs {order.PriceFen} fen."),
             OrderStore.PaymentOutcome.ReferenceUsed => Problem.Conflict(ProblemCodes.PaymentReferenceUsed, "That payment reference is already recorded"),
             OrderStore.PaymentOutcome.NotPayable => Problem.Conflict(ProblemCodes.OrderNotPayable, "The order is not waiting for payment", $"It is {order.Status}."),
-            _ => TypedResults.Ok((await orders.FindAsync(orderId, ct))!.ToContract()),
+            _ => await RecordDeliveryAsync(conn, delivery, now) ? (IResult)TypedResults.Ok((await orders.FindAsync(orderId, ct))!.ToContract()) : Replayed(),
         };
     }
+
+    private static ProblemHttpResult Replayed() =>
+        Problem.Conflict("webhook_replayed", "This delivery was already received", "Each signed delivery is accepted once.");
+
+    /// <summary>Marks the delivery used; false when another copy of it was marked first.</summary>
+    private static async Task<bool> RecordDeliveryAsync(NpgsqlConnection conn, byte[] delivery, DateTimeOffset now) =>
+        await conn.ExecuteAsync(new CommandDefinition(
+            "insert into webhook_deliveries (signature_sha256, received_at) values (@delivery, @now) on conflict do nothing",
+            new { delivery, now }, cancellationToken: CancellationToken.None)) == 1;
 }

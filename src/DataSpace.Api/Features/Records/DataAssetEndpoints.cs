@@ -75,6 +75,8 @@ internal static class DataAssetEndpoints
             v.Add("base_date", "is required (YYYY-MM-DD)");
         }
 
+        Http.Dates.Check(request.BaseDate, "base_date", v);
+
         if (request.ValueFen is not { } value || value < 0)
         {
             v.Add("value_fen", "is required: the appraised value in fen, not negative");
@@ -119,6 +121,8 @@ internal static class DataAssetEndpoints
         {
             v.Add("registered_on", "is required (YYYY-MM-DD)");
         }
+
+        Http.Dates.Check(request.RegisteredOn, "registered_on", v);
 
         if (!v.IsValid)
         {

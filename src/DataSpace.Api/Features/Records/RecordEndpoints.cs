@@ -44,8 +44,9 @@ internal static class RecordEndpoints
             .WithMetadata(new DocumentedBody(fieldsType, "application/json"))
             .Produces(StatusCodes.Status201Created, contractType)
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        group.MapGet("/", (HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct, [FromQuery] string? status, [FromQuery] string? unit, [FromQuery] string? cursor, [FromQuery] int? limit) =>
-                ListAsync(kind, http, store, clock, status, unit, cursor, limit, ct))
+        group.MapGet("/", (HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
+                    [FromQuery] string? status, [FromQuery] string? unit, [FromQuery] string? cursor, [FromQuery] int? limit) =>
+                ListAsync(kind, http, store, audit, clock, status, unit, cursor, limit, ct))
             .WithName($"List{pascal}s").WithSummary($"A unit's own {singular} records (newest revision each, drafts included), or for the bureau every record submitted to it; filter by status (and unit for the bureau)")
             .Produces(StatusCodes.Status200OK, typeof(Page<>).MakeGenericType(contractType))
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -89,8 +90,8 @@ internal static class RecordEndpoints
         }
 
         var review = app.MapGroup($"/v1/review/{kind.Path}").WithTags("Review").RequireAuthorization(Policies.RecordsBureau);
-        review.MapGet("/", (HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct, [FromQuery] string? cursor, [FromQuery] int? limit) =>
-                QueueAsync(kind, http, store, clock, cursor, limit, ct))
+        review.MapGet("/", (HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct, [FromQuery] string? cursor, [FromQuery] int? limit) =>
+                QueueAsync(kind, http, store, audit, clock, cursor, limit, ct))
             .WithName($"Review{pascal}s").WithSummary($"Submitted {singular} revisions waiting for the bureau, oldest submission first")
             .Produces(StatusCodes.Status200OK, typeof(Page<>).MakeGenericType(contractType))
             .ProducesProblem(StatusCodes.Status400BadRequest);
@@ -153,7 +154,8 @@ internal static class RecordEndpoints
         }
     }
 
-    private static async Task<IResult> ListAsync(RecordKind kind, HttpContext http, RecordStore store, TimeProvider clock, string? status, string? unit, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<IResult> ListAsync(
+        RecordKind kind, HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, string? status, string? unit, string? cursor, int? limit, CancellationToken ct)
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
@@ -187,6 +189,11 @@ internal static class RecordEndpoints
 
         var org = http.User.OrganizationId();
         var rows = await store.ListAsync(kind, bureau ? RecordStore.Viewer.Bureau : RecordStore.Viewer.Owner, org, unitId, status, after, size + 1, ct);
+        if (bureau)
+        {
+            await AuditSubmissionReadsAsync(kind, rows.Take(size), http, audit, ct);
+        }
+
         return PageOf(kind, rows, size, clock, r => Paging.CursorFor(r.Id));
     }
 
@@ -315,7 +322,7 @@ internal static class RecordEndpoints
 
     // ---- The bureau ----------------------------------------------------------------------------------------------
 
-    private static async Task<IResult> QueueAsync(RecordKind kind, HttpContext http, RecordStore store, TimeProvider clock, string? cursor, int? limit, CancellationToken ct)
+    private static async Task<IResult> QueueAsync(RecordKind kind, HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, string? cursor, int? limit, CancellationToken ct)
     {
         var v = new Validation();
         var size = Paging.ReadLimit(limit, v);
@@ -326,8 +333,14 @@ internal static class RecordEndpoints
         }
 
         var rows = await store.ReviewQueueAsync(kind, afterAt, afterId, size + 1, ct);
+        await AuditSubmissionReadsAsync(kind, rows.Take(size), http, audit, ct);
         return PageOf(kind, rows, size, clock, r => QueueCursor(r.SubmittedAt!.Value, r.Id));
     }
+
+    /// <summary>A bureau list or queue read is a read of each listed unit's submissions: every unit sees which of its revisions were read.</summary>
+    private static async Task AuditSubmissionReadsAsync(RecordKind kind, IEnumerable<RecordStore.RecordRow> rows, HttpContext http, AuditChain audit, CancellationToken ct) =>
+        await Task.WhenAll(rows.GroupBy(r => r.OwnerId).Select(unit => audit.AppendAsync(new AuditEntry(AuditActor.From(http), unit.Key, kind.Name, unit.Key.ToString(), "listed",
+            "submission", null, new { revisions = unit.Select(r => $"{r.Id}/{r.Revision}").ToArray() }), ct)));
 
     private static string QueueCursor(DateTime at, Guid id)
     {
@@ -414,7 +427,7 @@ internal static class RecordEndpoints
             return Problem.NotFound(ProblemCodes.OrganizationNotFound, "Unit not found", $"No source unit has id '{unit}'.");
         }
 
-        var decision = await gate.CheckAsync(http.User.OrganizationId(), unitId, category, null, ct);
+        var decision = await gate.CheckAsync(http.User, unitId, category, null, ct);
         if (decision.Allowed.Count == 0)
         {
             return decision.Problem(category);

@@ -153,12 +153,18 @@ internal static class RecordFileEndpoints
             return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Revision {row.Revision} has no such file.");
         }
 
+        var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordFileEndpoints).FullName!);
+        var (content, lost) = await StoredContent.OpenAsync(blobs, stored.BlobKey, stored.Size, 0, null, $"file {stored.Id} of {kind.Name} {row.Id}", logger, ct);
+        if (content is null)
+        {
+            return lost!;
+        }
+
         var response = http.Response;
         response.Headers.ETag = $"\"{Convert.ToHexStringLower(stored.Sha256)}\"";
         response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(stored.Sha256)}:";
         response.Headers.ContentDisposition = DownloadEndpoints.ContentDisposition(stored.FileName);
         response.Headers.CacheControl = "private, no-cache";
-        var content = await blobs.OpenReadAsync(stored.BlobKey, 0, null, ct);
         return TypedResults.Stream(content, stored.ContentType, lastModified: null, entityTag: null);
     }
 
@@ -168,7 +174,7 @@ internal static class RecordFileEndpoints
 
     /// <summary>
     /// The file name from Content-Disposition (filename* preferred, RFC 6266/8187), NFC, without folders: at most 255
-    /// UTF-8 bytes, no control characters, no path separators, not "." or "..".
+    /// UTF-8 bytes, no characters <see cref="Http.FileNames"/> refuses, no path separators, not "." or "..".
     /// </summary>
     internal static (string? Name, string? Problem) FileName(HttpRequest request)
     {
@@ -190,16 +196,9 @@ internal static class RecordFileEndpoints
             return (null, "A file name names a file, not a path: no '/', '\\', '.' or '..'.");
         }
 
-        for (var i = 0; i < name.Length; i++)
+        if (Http.FileNames.CharacterProblem(name) is { } characters)
         {
-            if (char.IsHighSurrogate(name[i]) && i + 1 < name.Length && char.IsLowSurrogate(name[i + 1]))
-            {
-                i++;
-            }
-            else if (char.IsControl(name[i]) || char.IsSurrogate(name[i]) || name[i] == '\uFFFD')
-            {
-                return (null, "The file name must be valid UTF-8 text without control characters.");
-            }
+            return (null, $"The file name {characters}.");
         }
 
         if (Encoding.UTF8.GetByteCount(name) > 255)

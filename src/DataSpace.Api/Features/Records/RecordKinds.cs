@@ -262,8 +262,10 @@ internal sealed class DcmmKind() : RecordKind("dcmm_certificate", "dcmm-certific
         var number = v.RequiredText("certificate_number", f.CertificateNumber, 100);
         var body = v.RequiredText("certifying_body", f.CertifyingBody, 200);
         var issued = RequiredDate(v, "issued_on", f.IssuedOn);
-        var until = f.ValidUntil ?? (f.IssuedOn is { } i ? i.AddYears(3) : default);
-        if (f.IssuedOn is not null && until <= issued)
+        Http.Dates.Check(f.ValidUntil, "valid_until", v);
+        // Three years from an issue date within the calendar the API accepts (an out-of-range one is already refused).
+        var until = f.ValidUntil ?? (f.IssuedOn is { } i && Http.Dates.InRange(i) ? i.AddYears(3) : default);
+        if (f.IssuedOn is not null && until != default && until <= issued)
         {
             v.Add("valid_until", "must be after issued_on");
         }

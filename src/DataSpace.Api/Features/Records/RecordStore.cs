@@ -22,6 +22,17 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
 
     private const string Columns = "id, revision, kind, owner_id, status, fields::text as fields, return_reason, created_at, updated_at, submitted_at, decided_at, content_sha256";
 
+    /// <summary>
+    /// What the bureau reads of a revision: the fields as submitted (a returned revision's later edits and uploads stay
+    /// the unit's until it resubmits), and no edit time after the bureau's last look.
+    /// </summary>
+    private const string SubmittedColumns = """
+        id, revision, kind, owner_id, status, submitted_fields::text as fields, return_reason, created_at,
+        case when status = 'returned' then decided_at else updated_at end as updated_at, submitted_at, decided_at, content_sha256
+        """;
+
+    private static string ColumnsFor(Viewer viewer) => viewer == Viewer.Bureau ? SubmittedColumns : Columns;
+
     private static string VisibleTo(Viewer viewer) => viewer switch
     {
         Viewer.Owner => "owner_id = @org",
@@ -49,7 +60,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<RecordRow>(new CommandDefinition($"""
-            select {Columns} from records
+            select {ColumnsFor(viewer)} from records
             where kind = @kind and id = @id and {VisibleTo(viewer)} and (@revision::int is null or revision = @revision)
             order by revision desc limit 1
             """, new { kind = kind.Name, id, org, revision }, cancellationToken: ct));
@@ -61,7 +72,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<RecordRow>(new CommandDefinition($"""
             select * from (
-                select distinct on (id) {Columns} from records
+                select distinct on (id) {ColumnsFor(viewer)} from records
                 where kind = @kind and {VisibleTo(viewer)} and (@unit::uuid is null or owner_id = @unit) and (@after::uuid is null or id > @after)
                 order by id, revision desc) latest
             where @status::text is null or status = @status
@@ -144,7 +155,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
     /// <summary>draft or returned → submitted (owner): shares the revision with the bureau.</summary>
     public Task<(MoveOutcome, RecordRow?)> SubmitAsync(RecordKind kind, Guid id, Guid ownerId, DateTimeOffset now, AuditActor actor, CancellationToken ct) =>
         MoveAsync(kind, id, ownerId, ["draft", "returned"], """
-            update records set status = 'submitted', submitted_at = @now, updated_at = @now, return_reason = null, decided_at = null, decided_by = null
+            update records set status = 'submitted', submitted_at = @now, submitted_fields = fields, updated_at = @now, return_reason = null, decided_at = null, decided_by = null
             where id = @id and revision = @revision
             """, "submitted", null, now, actor, null, ct);
 

@@ -1,6 +1,6 @@
-using System.Globalization;
 using Dapper;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Orders;
 using Microsoft.AspNetCore.Mvc;
@@ -26,8 +26,8 @@ internal static class RevenueEndpoints
     {
         var v = new Validation();
         var thisMonth = DataSpace.Usage.ReportingPeriods.MonthOf(clock.GetUtcNow());
-        var last = Month(to, "to", v) ?? thisMonth;
-        var first = Month(from, "from", v) ?? last.AddMonths(-11);
+        var last = Dates.ReadMonth(to, "to", v) ?? thisMonth;
+        var first = Dates.ReadMonth(from, "from", v) ?? last.AddMonths(-11);
         if (last < first)
         {
             v.Add("to", "must not be before from");
@@ -53,22 +53,5 @@ internal static class RevenueEndpoints
             """, new { unit = http.User.OrganizationId(), first, last }, cancellationToken: ct))).AsList();
         var lines = rows.Select(r => new RevenueLine(r.Month, r.DatasetId.ToString(), r.PaymentsFen, r.RefundsFen, r.PaymentsFen + r.RefundsFen)).ToList();
         return TypedResults.Ok(new RevenueReport(first, last, lines, lines.Sum(l => l.NetFen)));
-    }
-
-    /// <summary>A month as YYYY-MM (the first day of it).</summary>
-    private static DateOnly? Month(string? value, string field, Validation v)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month))
-        {
-            return month;
-        }
-
-        v.Add(field, "must be a month YYYY-MM");
-        return null;
     }
 }

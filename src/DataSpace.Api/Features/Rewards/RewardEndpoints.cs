@@ -125,6 +125,12 @@ internal static class RewardEndpoints
         var lastYear = DataSpace.Usage.ReportingPeriods.DateOf(now).Year - 1;
         var from = r.PeriodFrom ?? new DateOnly(lastYear, 1, 1);
         var to = r.PeriodTo ?? new DateOnly(lastYear, 12, 31);
+        var dates = new Validation();
+        if (!Http.Dates.Check(r.PeriodFrom, "period_from", dates) | !Http.Dates.Check(r.PeriodTo, "period_to", dates))
+        {
+            return dates.ToProblem();
+        }
+
         if (to < from || to.DayNumber - from.DayNumber > 3660)
         {
             return new Validation().Add("period_to", "must not be before period_from, and the period at most ten years").ToProblem();

@@ -95,7 +95,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             ),
             paid as (
                 select l.dataset_id, sum(l.reward_fen)::bigint as fen from reward_run_lines l join reward_runs rr on rr.id = l.run_id
-                where rr.status = 'approved' group by l.dataset_id
+                where rr.status = 'approved' and rr.created_by = @bureau group by l.dataset_id
             ),
             -- Rows and cells of the latest version's profiled files; skipped entirely for policies that do not use them.
             profiled as (
@@ -140,8 +140,9 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             "select count(distinct owner_id)::int from datasets", cancellationToken: ct));
         var paidByUnit = lifetime
             ? (await conn.QueryAsync<(Guid Unit, long Paid)>(new CommandDefinition("""
-                select l.unit_id, sum(l.reward_fen)::bigint from reward_run_lines l join reward_runs r on r.id = l.run_id where r.status = 'approved' group by l.unit_id
-                """, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
+                select l.unit_id, sum(l.reward_fen)::bigint from reward_run_lines l join reward_runs r on r.id = l.run_id
+                where r.status = 'approved' and r.created_by = @bureau group by l.unit_id
+                """, new { bureau }, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
             : [];
         var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
             lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells)).ToList();
@@ -183,8 +184,9 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
     private const long ApprovalLock = 0x52_45_57_41_52_44_53;
 
     /// <summary>
-    /// Freezes a draft with the SHA-256 of its content. An approved run over an overlapping period is refused unless a
-    /// reason to supersede it is given; then the earlier run becomes superseded (its lines stop counting for lifetime caps).
+    /// Freezes a draft with the SHA-256 of its content. An approved run of the same bureau over an overlapping period is
+    /// refused unless a reason to supersede it is given; then the earlier run becomes superseded (its lines stop counting
+    /// for lifetime caps). Another bureau's runs are never looked at: reward periods and lifetime caps are per bureau.
     /// </summary>
     public async Task<(ApproveOutcome Outcome, Guid? Overlapping)> ApproveAsync(Guid id, string? supersedeReason, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
@@ -198,9 +200,12 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             return (ApproveOutcome.NotDraft, null);
         }
 
+        // Periods are per bureau: each bureau's runs are its own, so only its own approved runs overlap (and are superseded).
         var overlapping = await conn.ExecuteScalarAsync<Guid?>(new CommandDefinition("""
-            select id from reward_runs where status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom order by approved_at desc limit 1
-            """, new { run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
+            select id from reward_runs
+            where created_by = @CreatedBy and status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom
+            order by approved_at desc limit 1
+            """, new { run.CreatedBy, run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
         if (overlapping is not null && string.IsNullOrWhiteSpace(supersedeReason))
         {
             return (ApproveOutcome.Overlaps, overlapping);
@@ -208,8 +213,10 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
 
         if (overlapping is not null)
         {
-            await conn.ExecuteAsync(new CommandDefinition("update reward_runs set status = 'superseded' where status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom",
-                new { run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
+            await conn.ExecuteAsync(new CommandDefinition("""
+                update reward_runs set status = 'superseded'
+                where created_by = @CreatedBy and status = 'approved' and period_from <= @PeriodTo and period_to >= @PeriodFrom
+                """, new { run.CreatedBy, run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
         }
 
         var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(run.Content)));

@@ -1,6 +1,6 @@
-using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Usage;
 using DataSpace.Usage.Metering;
@@ -84,8 +84,8 @@ internal static class UsageEndpoints
     internal static Period ReadPeriod(string? from, string? to, string? granularity, TimeProvider clock, Validation v)
     {
         var today = UsageReports.Today(clock);
-        var end = ReadDate(to, "to", v) ?? today;
-        var start = ReadDate(from, "from", v) ?? end.AddDays(-29);
+        var end = Dates.ReadDate(to, "to", v) ?? today;
+        var start = Dates.ReadDate(from, "from", v) ?? end.AddDays(-29);
         var unit = granularity ?? "day";
         if (unit is not ("day" or "month"))
         {
@@ -102,22 +102,5 @@ internal static class UsageEndpoints
         }
 
         return new Period(start, end, unit);
-    }
-
-    /// <summary>A query date YYYY-MM-DD (an Asia/Shanghai day), or null when absent; a malformed one is a validation error on <paramref name="field"/>.</summary>
-    internal static DateOnly? ReadDate(string? value, string field, Validation v)
-    {
-        if (value is null)
-        {
-            return null;
-        }
-
-        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-        {
-            return date;
-        }
-
-        v.Add(field, "must be a date YYYY-MM-DD");
-        return null;
     }
 }

@@ -6,7 +6,7 @@ namespace DataSpace.Api.Features.Versions;
 /// <summary>
 /// The rules for a file's path inside a version. Paths come from clients and end up in manifests, download URLs and
 /// Content-Disposition headers, so they are strict: relative, '/'-separated, no '.' or '..' or empty segments, no
-/// backslashes, no control or bidirectional-override characters, NFC-normalised, at most 255 bytes of UTF-8.
+/// backslashes, no characters <see cref="Http.FileNames"/> refuses, NFC-normalised, at most 255 bytes of UTF-8.
 /// </summary>
 internal static class FilePath
 {
@@ -59,12 +59,9 @@ internal static class FilePath
             return (null, "the path must use '/' as separator, not '\\'");
         }
 
-        foreach (var c in nfc)
+        if (Http.FileNames.CharacterProblem(nfc) is { } characters)
         {
-            if (char.IsControl(c) || c is '\u202A' or '\u202B' or '\u202C' or '\u202D' or '\u202E' or '\u2066' or '\u2067' or '\u2068' or '\u2069' or '\uFEFF')
-            {
-                return (null, "the path contains control or bidirectional-override characters");
-            }
+            return (null, "the path " + characters);
         }
 
         foreach (var segment in nfc.Split('/'))

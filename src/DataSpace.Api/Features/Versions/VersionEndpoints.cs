@@ -1,6 +1,7 @@
 using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Previews;
 using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
@@ -32,7 +33,8 @@ internal static partial class VersionEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/{n}", GetVersion).WithName("GetVersion")
-            .WithSummary("One version with its manifest; n is a number or 'latest' (the latest committed version)")
+            .WithSummary("One version with its manifest; n is a number or 'latest' (the latest committed version). Organisations that may not read " +
+                "the files yet get the preview the owner's preview policy allows (view: preview); authority reads are audited")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPut("/{n}/files/{*path}", UploadFile).WithName("UploadFile")
             .WithSummary("Stream one file into a draft version (raw body). Path: relative, '/'-separated, NFC, ≤ 255 bytes. " +
@@ -52,7 +54,8 @@ internal static partial class VersionEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{n}/commit", CommitVersion).WithName("CommitVersion")
             .WithSummary("Freeze a draft: its manifest (path, size, sha256) and manifest hash never change again (owner). " +
-                "Each file's content is then profiled in the background; the profile appears on the version's files")
+                "Each file's content is then profiled in the background; the profile appears on the version's files. " +
+                "Refused (409 version_content_missing, naming the files) when an uploaded file is not in the blob store at its recorded size")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -132,7 +135,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> GetVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ManifestAccess manifests, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -146,8 +149,9 @@ internal static partial class VersionEndpoints
             return versionProblem!;
         }
 
+        var view = await manifests.ForAsync(dataset, version.Number, http, ct);
         var files = await versions.FilesAsync(dataset.Id, version.Number, ct);
-        return TypedResults.Ok(version.ToContract([.. files.Select(f => f.ToContract())]));
+        return TypedResults.Ok(version.ToContract([.. files.Select(f => view.Apply(f.ToContract()))]) with { View = view.Kind });
     }
 
     /// <summary>Finds the caller's dataset and a draft version of it, for the write operations on files.</summary>
@@ -213,17 +217,21 @@ internal static partial class VersionEndpoints
         }
 
         var sha256 = body.Hash();
-        if (expected is not null && !expected.AsSpan().SequenceEqual(sha256))
+        if (expected.FirstOrDefault(e => !e.AsSpan().SequenceEqual(sha256)) is { } wrong)
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
             return Problem.Of(400, ProblemCodes.DigestMismatch, "The content does not match its digest",
-                $"The digest header gave sha-256 {Convert.ToBase64String(expected)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
+                $"A digest header gave sha-256 {Convert.ToBase64String(wrong)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
         }
 
         (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
         try
         {
-            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+            // Identical content stored before is reused, unless the store lost it: then this upload restores it.
+            var storedKey = await versions.BlobKeyAsync(sha256, ct);
+            var lostKey = storedKey is not null && !await StoredContent.IsStoredAsync(blobs, storedKey, body.BytesRead, ct) ? storedKey : null;
+            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, lostKey,
+                clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
         catch
         {
@@ -269,7 +277,8 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> CommitVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ProfileSignal profiling, TimeProvider clock, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs, ProfileSignal profiling, TimeProvider clock,
+        ILogger<VersionStore> logger, CancellationToken ct)
     {
         var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
         if (dataset is null)
@@ -277,7 +286,17 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        var outcome = await versions.CommitAsync(dataset.Id, dataset.OwnerId, version!.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+        // An acknowledged upload can still be lost (a store that crashed before persisting it): freeze only what is there.
+        var lost = await LostFilesAsync(await versions.FilesAsync(dataset.Id, version!.Number, ct), blobs, ct);
+        if (lost.Count > 0)
+        {
+            LogLostUploads(logger, dataset.Id, version.Number, lost.Count);
+            return Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.VersionContentMissing, "Some files of the version are not in the blob store",
+                $"{lost.Count} uploaded file(s) are missing from the blob store or differ in size from what was received; upload them again, then commit.",
+                new Dictionary<string, object?> { ["files"] = lost });
+        }
+
+        var outcome = await versions.CommitAsync(dataset.Id, dataset.OwnerId, version.Number, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         if (outcome == VersionStore.CommitOutcome.Committed)
         {
             profiling.Wake();
@@ -292,17 +311,33 @@ internal static partial class VersionEndpoints
         };
     }
 
+    /// <summary>The paths whose blobs the store does not hold at the recorded size, in path order; a few probes at a time.</summary>
+    private static async Task<List<string>> LostFilesAsync(IReadOnlyList<VersionStore.FileRow> files, IBlobStore blobs, CancellationToken ct)
+    {
+        var lost = new System.Collections.Concurrent.ConcurrentBag<string>();
+        await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (file, token) =>
+        {
+            if (!await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, token))
+            {
+                lost.Add(file.Path);
+            }
+        });
+        return [.. lost.Order(StringComparer.Ordinal)];
+    }
+
     private static ProblemHttpResult TooLarge(long max) =>
         Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The file is too large",
             $"Files may be at most {max} bytes (setting Files:MaxFileBytes). Nothing was stored.");
 
     /// <summary>
-    /// The sha-256 a client declared in Content-Digest or Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>.
+    /// Every sha-256 a client declared in Content-Digest and in Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>:
+    /// an upload is a whole representation without content coding, so each must equal the hash of the bytes received.
     /// Other algorithms are ignored; a malformed sha-256 member is an error.
     /// </summary>
-    private static byte[]? ExpectedDigest(HttpRequest request, out string? problem)
+    private static List<byte[]> ExpectedDigest(HttpRequest request, out string? problem)
     {
         problem = null;
+        var expected = new List<byte[]>();
         foreach (var header in new[] { "Content-Digest", "Repr-Digest" })
         {
             foreach (var member in request.Headers[header].SelectMany(h => (h ?? "").Split(',')))
@@ -318,14 +353,14 @@ internal static partial class VersionEndpoints
                 if (value.Length < 2 || value[0] != ':' || value[^1] != ':' || !Convert.TryFromBase64String(value[1..^1], bytes, out var written) || written != 32)
                 {
                     problem = $"{header} sha-256 must be a byte sequence ':<base64 of 32 bytes>:' (RFC 9530).";
-                    return null;
+                    return [];
                 }
 
-                return bytes;
+                expected.Add(bytes);
             }
         }
 
-        return null;
+        return expected;
     }
 
     private static string ContentTypeFor(HttpRequest request, string path)
@@ -348,6 +383,9 @@ internal static partial class VersionEndpoints
         provider.Mappings[".csv"] = "text/csv";
         return provider;
     }
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Commit of dataset {DatasetId} version {Version} refused: {Count} acknowledged upload(s) are missing from the blob store")]
+    private static partial void LogLostUploads(ILogger logger, Guid datasetId, int version, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Stored file for dataset {DatasetId} version {Version}: {Size} bytes (new content: {NewContent})")]
     private static partial void LogStored(ILogger logger, Guid datasetId, int version, long size, bool newContent);

@@ -140,10 +140,12 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     /// <summary>
     /// Records an uploaded blob as a file of a draft version, in one transaction. Returns whether this upload's blob
     /// became the stored copy of its content (if not, identical content was already stored and the caller deletes
-    /// its duplicate blob).
+    /// its duplicate blob). <paramref name="lostKey"/> names the stored copy's key when the store no longer holds it:
+    /// this upload's blob then takes its place, so uploading lost content again restores it.
     /// </summary>
     public async Task<(RecordOutcome Outcome, bool BlobKept)> RecordFileAsync(
-        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, string? lostKey,
+        DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -158,9 +160,10 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
         var kept = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
             with inserted as (
                 insert into blobs (sha256, blob_key, size, created_at) values (@sha256, @blobKey, @size, @now)
-                on conflict (sha256) do nothing returning 1)
+                on conflict (sha256) do update set blob_key = excluded.blob_key where blobs.blob_key = @lostKey
+                returning 1)
             select exists (select 1 from inserted)
-            """, new { sha256, blobKey, size, now }, tx, cancellationToken: ct));
+            """, new { sha256, blobKey, size, now, lostKey }, tx, cancellationToken: ct));
         var replaced = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
             with old as (select 1 from version_files where dataset_id = @datasetId and version_number = @number and path = @path),
                  upsert as (
@@ -175,6 +178,13 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
             Details: new { size, sha256 = Convert.ToHexStringLower(sha256) }), ct);
         await tx.CommitAsync(ct);
         return (replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept);
+    }
+
+    /// <summary>The key of the stored copy of this content, if any.</summary>
+    public async Task<string?> BlobKeyAsync(byte[] sha256, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<string>(new CommandDefinition("select blob_key from blobs where sha256 = @sha256", new { sha256 }, cancellationToken: ct));
     }
 
     /// <summary>Removes a file from a draft version; false when there was no such file in a draft.</summary>

@@ -189,6 +189,55 @@ public sealed class ConsentGateMatrixTests(DataSpaceApiFactory api) : IClassFixt
     }
 
     [Fact]
+    public async Task A_consent_read_needs_the_consents_scope_on_every_path()
+    {
+        var unitOrg = await api.OrganizationAsync("范围数源单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var authorityOrg = await api.OrganizationAsync("范围主管部门", "authority");
+        var paid = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["付费.csv"] = "月份,金额\n2026-01,100\n"u8.ToArray() }, "paid");
+        await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(authorityOrg.OrganizationId, ["dataset_files"]));
+        using var catalogOnly = await api.ClientFor(authorityOrg, "catalog");
+        using var withConsents = await api.ClientFor(authorityOrg, "catalog consents");
+        var file = DatasetFlow.FileUrl(paid, 1, "付费.csv");
+
+        await (await catalogOnly.GetAsync(file, Ct)).AssertProblem(HttpStatusCode.Forbidden, "insufficient_scope");
+        using (var head = new HttpRequestMessage(HttpMethod.Head, file))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await catalogOnly.SendAsync(head, Ct)).StatusCode);
+        }
+
+        await (await catalogOnly.GetAsync($"/v1/authority/units/{unitOrg.OrganizationId}/datasets", Ct)).AssertProblem(HttpStatusCode.Forbidden, "insufficient_scope");
+        Assert.Equal("月份,金额\n2026-01,100\n", await (await withConsents.GetAsync(file, Ct)).Content.ReadAsStringAsync(Ct));
+
+        var audit = await (await unit.GetAsync("/v1/audit?action=downloaded", Ct)).AssertJson();
+        Assert.Single(audit.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_list_of_datasets_under_several_consents_records_the_consent_of_each_row()
+    {
+        var unitOrg = await api.OrganizationAsync("多授权列表数源单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var authorityOrg = await api.OrganizationAsync("多授权列表主管部门", "authority");
+        using var authority = await api.ClientFor(authorityOrg);
+        var first = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["a.csv"] = "a\n"u8.ToArray() }, "paid");
+        var second = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["b.csv"] = "b\n"u8.ToArray() }, "paid");
+        var forFirst = await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(authorityOrg.OrganizationId, ["dataset_files"], [first]));
+        var forSecond = await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(authorityOrg.OrganizationId, ["dataset_files"], [second]));
+
+        var response = await authority.GetAsync($"/v1/authority/units/{unitOrg.OrganizationId}/datasets", Ct);
+
+        Assert.Equal(2, (await response.AssertJson()).GetProperty("items").GetArrayLength());
+        Assert.Equal(new[] { forFirst, forSecond }.Order(), response.Headers.GetValues("X-DataSpace-Consent").Single().Split(", ").Order());
+        var reads = (await (await unit.GetAsync("/v1/audit?limit=100", Ct)).AssertJson()).GetProperty("items").EnumerateArray()
+            .Where(e => e.GetProperty("object_type").GetString() == "datasets").ToList();
+        Assert.Equal(2, reads.Count);
+        var bases = reads.ToDictionary(e => e.GetProperty("basis").GetProperty("id").GetString()!, e => e.GetProperty("details").GetProperty("dataset_ids").EnumerateArray().Select(d => d.GetString()).ToList());
+        Assert.Equal([first], bases[forFirst]);
+        Assert.Equal([second], bases[forSecond]);
+    }
+
+    [Fact]
     public async Task Open_published_data_needs_no_consent()
     {
         using var unit = await api.ClientFor(await api.OrganizationAsync("开放数据单位", "source_unit"));

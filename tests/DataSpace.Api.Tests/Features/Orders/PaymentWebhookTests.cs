@@ -52,6 +52,25 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_refused_delivery_is_not_used_up_and_counts_once_its_cause_is_fixed()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        var body = Body(order, 88_800, "LATER-" + order);
+        var at = DateTimeOffset.UtcNow;
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        // The order is not waiting for payment when the delivery first arrives, and is again when it is retried.
+        await Dapper.SqlMapper.ExecuteAsync(conn, "update orders set status = 'cancelled' where id = @id", new { id = Guid.Parse(order) });
+        await (await http.SendAsync(Delivery(body, at), Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_payable");
+        await Dapper.SqlMapper.ExecuteAsync(conn, "update orders set status = 'pending_payment' where id = @id", new { id = Guid.Parse(order) });
+
+        var paid = await (await http.SendAsync(Delivery(body, at), Ct)).AssertJson();
+
+        Assert.Equal("paid", paid.GetProperty("status").GetString());
+        await (await http.SendAsync(Delivery(body, at), Ct)).AssertProblem(HttpStatusCode.Conflict, "webhook_replayed");
+    }
+
+    [Fact]
     public async Task A_wrong_signature_or_secret_is_401_and_changes_nothing()
     {
         var order = await PendingOrder();

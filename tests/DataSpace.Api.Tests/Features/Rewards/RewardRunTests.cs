@@ -215,6 +215,40 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task A_bureau_supersedes_only_its_own_runs_and_never_learns_of_another_bureaus()
+    {
+        using var x = await api.ClientFor(await api.OrganizationAsync("甲数据局", "data_bureau"));
+        using var y = await api.ClientFor(await api.OrganizationAsync("乙数据局", "data_bureau"));
+
+        async Task<string> RunAsync(HttpClient bureau)
+        {
+            var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new { name = "分局", cap_scope = "per_period", min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0 }, Ct))
+                .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+            return (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2019-01-01", period_to = "2019-12-31" }, Ct))
+                .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        }
+
+        var xRun = await RunAsync(x);
+        await (await x.PostAsJsonAsync($"/v1/reward-runs/{xRun}/approve", new { }, Ct)).AssertJson();
+
+        // Y's period is its own: approving needs no reason, and X's frozen run stays approved.
+        var yRun = await RunAsync(y);
+        var yApproved = await (await y.PostAsJsonAsync($"/v1/reward-runs/{yRun}/approve", new { supersede_reason = "覆盖甲局" }, Ct)).AssertJson();
+        Assert.Equal(JsonValueKind.Null, yApproved.GetProperty("supersedes").ValueKind);
+        Assert.Equal("approved", (await (await x.GetAsync($"/v1/reward-runs/{xRun}", Ct)).AssertJson()).GetProperty("status").GetString());
+
+        // Y's second run overlaps Y's first only: the 409 names Y's run, never X's.
+        var ySecond = await RunAsync(y);
+        var problem = await (await y.PostAsJsonAsync($"/v1/reward-runs/{ySecond}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Conflict, "reward_run_overlaps");
+        Assert.Contains(yRun, problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        Assert.DoesNotContain(xRun, problem.GetRawText(), StringComparison.Ordinal);
+        var superseding = await (await y.PostAsJsonAsync($"/v1/reward-runs/{ySecond}/approve", new { supersede_reason = "更正" }, Ct)).AssertJson();
+        Assert.Equal(yRun, superseding.GetProperty("supersedes").GetString());
+        Assert.Equal("approved", (await (await x.GetAsync($"/v1/reward-runs/{xRun}", Ct)).AssertJson()).GetProperty("status").GetString());
+        Assert.Equal("superseded", (await (await y.GetAsync($"/v1/reward-runs/{yRun}", Ct)).AssertJson()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task The_content_hash_is_the_SHA256_of_what_the_run_computed_and_an_approved_run_is_frozen()
     {
         var bureauOrg = await api.OrganizationAsync("冻结测试数据局", "data_bureau");

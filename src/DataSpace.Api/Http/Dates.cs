@@ -1,0 +1,70 @@
+using System.Globalization;
+using DataSpace.Api.Problems;
+
+namespace DataSpace.Api.Http;
+
+/// <summary>
+/// The one reading of dates, months and periods that clients send (query strings and JSON bodies): every accepted date
+/// lies in [<see cref="Earliest"/>, <see cref="Latest"/>], so the arithmetic that follows (a default period, a month
+/// span, a validity of years, the day after a period) can never leave the calendar, and a date outside is a 400 naming
+/// its field, never a 500.
+/// </summary>
+internal static class Dates
+{
+    public static readonly DateOnly Earliest = new(1000, 1, 1);
+    public static readonly DateOnly Latest = new(2999, 12, 31);
+
+    private static readonly string Range = $"between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}";
+
+    public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
+
+    /// <summary>A query date YYYY-MM-DD, or null when absent; a malformed or out-of-range one is a validation error on <paramref name="field"/>.</summary>
+    public static DateOnly? ReadDate(string? value, string field, Validation v)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateOnly.TryParseExact(value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date) && InRange(date))
+        {
+            return date;
+        }
+
+        v.Add(field, $"must be a date YYYY-MM-DD {Range}");
+        return null;
+    }
+
+    /// <summary>A query month YYYY-MM (its first day), or null when absent; a malformed or out-of-range one is a validation error.</summary>
+    public static DateOnly? ReadMonth(string? value, string field, Validation v)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (value.Length == 7 && DateOnly.TryParseExact(value + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month) && InRange(month))
+        {
+            return month;
+        }
+
+        v.Add(field, $"must be a month YYYY-MM {Range}");
+        return null;
+    }
+
+    /// <summary>Checks a date that arrived in a JSON body: null passes (the caller decides whether it is required).</summary>
+    public static bool Check(DateOnly? value, string field, Validation v)
+    {
+        if (value is not { } date || InRange(date))
+        {
+            return true;
+        }
+
+        v.Add(field, $"must be a date {Range}");
+        return false;
+    }
+
+    /// <summary>Checks an instant that arrived in a JSON body by the same bounds (its UTC date).</summary>
+    public static bool Check(DateTimeOffset? value, string field, Validation v) =>
+        value is not { } instant || Check(DateOnly.FromDateTime(instant.UtcDateTime), field, v);
+}

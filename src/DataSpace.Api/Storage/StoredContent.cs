@@ -1,0 +1,43 @@
+using DataSpace.Api.Problems;
+
+namespace DataSpace.Api.Storage;
+
+/// <summary>
+/// Opens content the database says is stored, after checking the store holds a blob of the recorded size. A blob that is
+/// missing or of another length is lost data (a store that crashed after acknowledging a write, a tampered disk): the
+/// caller gets a problem with a stable code to answer with, and operations get a Critical log line, never a bare 500.
+/// </summary>
+internal static partial class StoredContent
+{
+    /// <summary>The stream of [offset, offset + length) of the blob, or the problem to answer when the blob is not as recorded.</summary>
+    public static async Task<(Stream? Stream, IResult? Problem)> OpenAsync(
+        IBlobStore blobs, string key, long recordedSize, long offset, long? length, string what, ILogger logger, CancellationToken ct)
+    {
+        var stored = await blobs.SizeAsync(key, ct);
+        if (stored == recordedSize)
+        {
+            try
+            {
+                return (await blobs.OpenReadAsync(key, offset, length, ct), null);
+            }
+            catch (BlobNotFoundException)
+            {
+                stored = null; // deleted between the probe and the read
+            }
+        }
+
+        LogUnavailable(logger, what, key, recordedSize, stored);
+        return (null, Unavailable(what));
+    }
+
+    /// <summary>Whether the store holds a blob of the recorded size under the key.</summary>
+    public static async Task<bool> IsStoredAsync(IBlobStore blobs, string key, long recordedSize, CancellationToken ct) =>
+        await blobs.SizeAsync(key, ct) == recordedSize;
+
+    public static ProblemHttpResult Unavailable(string what) =>
+        Problem.Of(StatusCodes.Status500InternalServerError, ProblemCodes.ContentUnavailable, "The stored content is unavailable",
+            $"The content of {what} is missing from the blob store or differs from what was recorded. Operations have been alerted; retrying will not help until it is restored.");
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "Content of {What} is lost: blob {BlobKey} should hold {RecordedSize} bytes, the store has {StoredSize}")]
+    private static partial void LogUnavailable(ILogger logger, string what, string blobKey, long recordedSize, long? storedSize);
+}
