@@ -171,33 +171,23 @@ internal sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    public async Task<bool> ExistsAsync(string key, CancellationToken ct)
+    public async Task<bool> ExistsAsync(string key, CancellationToken ct) => await SizeAsync(key, ct) is not null;
+
+    public async Task<long?> SizeAsync(string key, CancellationToken ct)
     {
         var blob = Blob(key);
         try
         {
-            await blob.GetPropertiesAsync(cancellationToken: ct);
-            return true;
+            return (await blob.GetPropertiesAsync(cancellationToken: ct)).Value.ContentLength;
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
         {
-            return false;
+            return null;
         }
         catch (Exception e) when (Unavailable(e, $"Looking up '{key}'", ct) is { } mapped)
         {
             throw mapped;
         }
-    }
-
-    public async Task<long?> SizeAsync(string key, CancellationToken ct)
-    {
-        using var response = await SendAsync(NewRequest(HttpMethod.Head, BlobUrl(key)), ct);
-        return response.StatusCode switch
-        {
-            HttpStatusCode.OK => response.Content.Headers.ContentLength ?? throw Failure(response, "Get Blob Properties", key),
-            HttpStatusCode.NotFound when !IsContainerMissing(response) => null,
-            _ => throw Failure(response, "Get Blob Properties", key),
-        };
     }
 
     public async Task DeleteAsync(string key, CancellationToken ct)
