@@ -17,20 +17,23 @@
 #   profile         (issue 7) a BENCH_SIZE_MIB CSV uploaded and committed; the background profile's own duration and the
 #                   API's RSS growth beside reading the stored blob raw (dd of=/dev/null)
 #   azurite-upload  the upload again, with the API writing to Azurite
-#   report          the table on stdout and .dataspace/bench/results.json
+#   report          the table on stdout and in .dataspace/bench/results.json
 #
 # Not for running by hand: `./dataspace bench` builds the API, starts its own PostgreSQL, API (and Azurite), exports the
-# BENCH_* variables read below, calls the phases in order and always stops what it started. Each phase appends
-# KEY=VALUE lines to results.env; the report reads them. Nothing here asserts a figure: it measures and reports, and
-# prints the issue's aims beside the figures for the reader to compare.
+# BENCH_* variables read below, calls the phases in order and always stops what it started. Each phase records its
+# figures into results.json and the report renders them, both with the bench program bench/DataSpace.Bench (BENCH_TOOL,
+# built by ./dataspace bench), which also reads every JSON answer: nothing here parses JSON or evaluates its own output.
+# Nothing here asserts a figure: it measures and reports, and prints the issue's aims beside the figures for the
+# reader to compare.
 set -euo pipefail
 
 : "${BENCH_STATE:?run ./dataspace bench, not bench/run.sh}"
 : "${BENCH_URL:?}" "${BENCH_API_PID:=}" "${BENCH_SIZE_MIB:=1024}" "${BENCH_RUNS:=3}" "${BENCH_DURATION:=15}"
 : "${BENCH_DATASETS:=100000}" "${BENCH_PARQUET_ROWS:=10000000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
+: "${BENCH_TOOL:?the dll of bench/DataSpace.Bench: run ./dataspace bench, not bench/run.sh}"
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-RESULTS="$BENCH_STATE/results.env"
+RESULTS="$BENCH_STATE/results.json"
 DATA="$BENCH_STATE/data"
 SOURCE="$DATA/source.bin"
 MIB=1048576
@@ -43,15 +46,18 @@ Q_ZH="灯饰"
 Q_EN="inspection"
 
 step() { printf '==> bench: %s\n' "$*" >&2; }
-record() { printf '%s=%q\n' "$1" "$2" >>"$RESULTS"; }
-note() { record "note_$(date +%s%N)" "$*"; printf 'bench: note: %s\n' "$*" >&2; }
+bench_tool() { dotnet "$BENCH_TOOL" "$@"; }
+# json [--default VALUE] PATH < JSON: the value at PATH (.items[0].id; strings unquoted); absent: VALUE, or exit 1.
+json() { bench_tool json "$@"; }
+record() { bench_tool record "$RESULTS" "$1" "$2"; } # KEY VALUE: a number, true/false or text; *_runs: the runs, a list
+note() { bench_tool note "$RESULTS" "$*"; printf 'bench: note: %s\n' "$*" >&2; }
 fail() { note "$1"; exit 1; }
 
 now_ns() { date +%s%N; }
 # MB/s (10^6 bytes per second) from bytes and nanoseconds.
 mbps() { awk -v b="$1" -v ns="$2" 'BEGIN { printf "%.1f", b / 1e6 / (ns / 1e9) }'; }
-median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)] }'; }
-maximum() { printf '%s\n' "$@" | sort -g | tail -n 1; }
+median() { bench_tool median "$@"; } # of an even count the lower middle one
+maximum() { bench_tool max "$@"; }
 # Percent-encode every byte: valid in a query string whatever the text.
 urlencode() { printf '%s' "$1" | od -An -tx1 -v | tr -d ' \n' | sed 's/../%&/g'; }
 
@@ -75,7 +81,7 @@ token() { # CLIENT_ID SECRET -> an access token (client credentials, HTTP Basic)
   local body tok
   body="$(curl -sS -m 30 -u "$1:$2" -d grant_type=client_credentials "$BENCH_URL/connect/token")" ||
     fail "POST /connect/token failed for $1"
-  tok="$(sed -nE 's/.*"access_token" *: *"([^"]+)".*/\1/p' <<<"$body")"
+  tok="$(json --default "" access_token <<<"$body" 2>/dev/null)" || tok=""
   [[ -n "$tok" ]] || fail "POST /connect/token gave no access token for $1: ${body:0:300}"
   printf '%s\n' "$tok"
 }
@@ -95,8 +101,6 @@ api_call() { # METHOD PATH TOKEN [JSON] -> the response body; fails on a non-2xx
   rm -f "$out"
 }
 
-first_id() { awk 'match($0, /"id" *: *"[^"]*"/) { s = substr($0, RSTART, RLENGTH); sub(/^"id" *: *"/, "", s); sub(/"$/, "", s); print s; exit }'; }
-
 create_dataset() { # TOKEN LABEL -> id of a new draft dataset with version 1 open
   local tok="$1" label="$2" id
   id="$(api_call POST /v1/datasets "$tok" "$(cat <<EOF
@@ -109,7 +113,7 @@ create_dataset() { # TOKEN LABEL -> id of a new draft dataset with version 1 ope
             "processing_use":{"holder":"中山市古镇灯饰数据科技有限公司","basis":"自行采集"},
             "product_operation":{"holder":"中山市古镇灯饰数据科技有限公司","basis":"自行采集"}},"lineage":[]}}
 EOF
-)" | first_id)" || fail "could not create a dataset (POST /v1/datasets)"
+)" | json .id)" || fail "could not create a dataset (POST /v1/datasets)"
   [[ -n "$id" ]] || fail "POST /v1/datasets answered without an id"
   api_call POST "/v1/datasets/$id/versions" "$tok" '{"notes":"bench"}' >/dev/null || fail "could not open version 1 of $id"
   printf '%s\n' "$id"
@@ -340,7 +344,7 @@ phase_catalog() {
   en="$BENCH_URL/v1/datasets?q=$Q_EN&limit=20"
   local url items
   for url in "$list" "$zh" "$en"; do
-    items="$(api_call GET "${url#"$BENCH_URL"}" "$mb" | grep -o '"owner" *:' | wc -l)" || fail "GET ${url#"$BENCH_URL"} failed"
+    items="$(api_call GET "${url#"$BENCH_URL"}" "$mb" | bench_tool count .items)" || fail "GET ${url#"$BENCH_URL"} failed"
     [[ "$items" == 20 ]] || note "GET ${url#"$BENCH_URL"} listed $items datasets, not 20"
   done
 
@@ -355,16 +359,14 @@ phase_catalog() {
 # ---- consents and audit (issue 4) ---------------------------------------------------------------------------------
 
 audit_count() { psql_q "select count(*) from audit_events"; }
-recorded() { sed -n "s/^$1=//p" "$RESULTS" | tail -n 1; } # a number this run recorded
-# The value of a top-level "NAME": scalar in a JSON text on stdin (quotes dropped); enough for our own flat answers.
-json_scalar() { sed -nE "s/.*\"$1\" *: *\"?([^\",}]*)\"?.*/\1/p" | head -n 1; }
+recorded() { bench_tool get "$RESULTS" "$1"; } # a figure this run recorded
 
-# GET with a token; prints "CODE ITEMS CONSENT_HEADER" (ITEMS: datasets listed, counted by their "owner" fields).
+# GET with a token; prints "CODE ITEMS CONSENT_HEADER" (ITEMS: datasets listed, the length of "items").
 probe_list() { # URL TOKEN
   local hdrs body code items consent
   hdrs="$(mktemp)" body="$(mktemp)"
   code="$(curl -sS -m 60 -D "$hdrs" -o "$body" -w '%{http_code}' -H "Authorization: Bearer $2" "$1")" || code=000
-  items="$(grep -o '"owner" *:' "$body" | wc -l)"
+  items="$(bench_tool count .items <"$body" 2>/dev/null)" || items=0
   consent="$(awk -F': *' 'tolower($1) == "x-dataspace-consent" { gsub(/\r/, "", $2); print $2 }' "$hdrs")"
   [[ "$code" == 200 ]] || note "GET ${1#"$BENCH_URL"} answered $code: $(head -c 300 "$body")"
   rm -f "$hdrs" "$body"
@@ -419,7 +421,7 @@ phase_consent() {
   body+="\"dataset_ids\":[],\"purpose\":{\"code\":\"bench\",\"text\":\"bench\"},\"legal_basis\":\"bench\","
   body+="\"valid_from\":\"$from\",\"valid_until\":\"$until\"}"
   step "POST /v1/consents: the demo source unit lets the demo authority read all its datasets (dataset_files, usage_statistics)"
-  consent="$(api_call POST /v1/consents "$su" "$body" | first_id)" ||
+  consent="$(api_call POST /v1/consents "$su" "$body" | json .id)" ||
     fail "the consent for the bench could not be granted (POST /v1/consents)"
   [[ -n "$consent" ]] || fail "POST /v1/consents answered without an id"
   record cons_consent_id "$consent"
@@ -469,14 +471,14 @@ phase_consent() {
   step "GET /v1/audit/verify after the load (walks the whole chain and recomputes every hash)"
   local verify valid length broken problem
   verify="$(api_call GET /v1/audit/verify "$su")" || fail "GET /v1/audit/verify failed after the load"
-  valid="$(json_scalar valid <<<"$verify")"
-  length="$(json_scalar length <<<"$verify")"
+  valid="$(json --default "" valid <<<"$verify")"
+  length="$(json --default "" length <<<"$verify")"
   record cons_audit_valid "${valid:-unknown}"
   record cons_audit_length "${length:-}"
   record cons_audit_rows "$(audit_count)"
   if [[ "$valid" != true ]]; then
-    broken="$(json_scalar first_broken_seq <<<"$verify")"
-    problem="$(json_scalar problem <<<"$verify")"
+    broken="$(json --default "" first_broken_seq <<<"$verify")"
+    problem="$(json --default "" problem <<<"$verify")"
     record cons_audit_first_broken_seq "${broken:-}"
     note "THE AUDIT CHAIN IS NOT VALID after the load: first broken event ${broken:-?}: ${problem:-?} (GET /v1/audit/verify: ${verify:0:400})"
   fi
@@ -512,7 +514,7 @@ phase_rewards() {
   local bu policy
   bu="$(token "$BENCH_BUREAU_ID" "$BENCH_BUREAU_SECRET")"
   policy="$(api_call POST /v1/reward-policies "$bu" \
-    '{"name":"bench","cap_scope":"per_period","min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}' | first_id)" ||
+    '{"name":"bench","cap_scope":"per_period","min_files":0,"min_bytes":0,"min_versions_in_period":0,"min_paying_consumers":0}' | json .id)" ||
     fail "could not create the reward policy (POST /v1/reward-policies)"
   [[ -n "$policy" ]] || fail "POST /v1/reward-policies answered without an id"
   local body="{\"policy_id\":\"$policy\",\"period_from\":\"$REWARD_FROM\",\"period_to\":\"$REWARD_TO\"}"
@@ -558,12 +560,12 @@ phase_rewards() {
     record rew_api_runs "${api[*]}"
     record rew_api_seconds "$(median "${api[@]}")"
     record rew_api_response_bytes "$(stat -c %s "$DATA/reward-run.json")"
-    run_id="$(first_id <"$DATA/reward-run.json")"
+    run_id="$(json .id <"$DATA/reward-run.json")"
     if (( r == 1 )); then
       record rew_run_lines "$(psql_q "select count(*) from reward_run_lines where run_id = '$run_id'")"
       record rew_run_total_fen "$(psql_q "select total_fen from reward_runs where id = '$run_id'")"
       record rew_run_units "$(psql_q "select units_in_programme from reward_runs where id = '$run_id'")"
-      record rew_api_lines_in_answer "$(grep -o '"dataset_id" *:' "$DATA/reward-run.json" | wc -l)"
+      record rew_api_lines_in_answer "$(bench_tool count .lines <"$DATA/reward-run.json")"
     fi
   done
   record rew_api_run_count "${#api[@]}"
@@ -595,15 +597,15 @@ phase_profile() {
   api_call POST "/v1/datasets/$ds/versions/1/commit" "$su" >/dev/null || fail "commit failed"
   while (( waited < BENCH_PHASE_BUDGET - 60 )); do
     version="$(api_call GET "/v1/datasets/$ds/versions/1" "$su")" || fail "could not read the version"
-    status="$(json_scalar status <<<"${version#*\"profile\"}")"
+    status="$(json --default "" '.files[0].profile.status' <<<"$version")"
     [[ "$status" == done || "$status" == failed ]] && break
     sleep 1; waited=$(( waited + 1 ))
   done
   [[ "$status" == done ]] || fail "profile did not finish (status ${status:-none}): ${version:0:400}"
   record prof_rss_mb "$(rss_growth_mb)"
   local ms rows
-  ms="$(json_num duration_ms <<<"$version")"
-  rows="$(json_num row_count <<<"$version")"
+  ms="$(json '.files[0].profile.duration_ms' <<<"$version")"
+  rows="$(json '.files[0].profile.row_count' <<<"$version")"
   record prof_mib "$BENCH_SIZE_MIB"
   record prof_rows "$rows"
   record prof_seconds "$(awk -v ms="$ms" 'BEGIN { printf "%.2f", ms / 1000 }')"
@@ -626,7 +628,6 @@ phase_profile() {
 }
 
 # ---- parquet (issue 7) --------------------------------------------------------------------------------------------
-json_num() { sed -nE "s/.*\"$1\" *: *([0-9.]+).*/\1/p" | head -n 1; }
 
 phase_parquet() {
   local ours duckdb pnet runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 )) r
@@ -638,19 +639,19 @@ phase_parquet() {
   for (( r = 1; r <= runs; r++ )); do
     step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DataSpace.Parquet"
     ours="$(dotnet "$DATASPACE_ROOT/bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll" "$BENCH_PARQUET_ROWS" "$DATA/ours.parquet")"
-    ours_rps+=("$(json_num rows_per_s <<<"$ours")"); ours_rss+=("$(json_num peak_rss_mb <<<"$ours")")
-    record pq_ours_bytes "$(json_num file_bytes <<<"$ours")"
+    ours_rps+=("$(json rows_per_s <<<"$ours")"); ours_rss+=("$(json peak_rss_mb <<<"$ours")")
+    record pq_ours_bytes "$(json file_bytes <<<"$ours")"
     rm -f "$DATA/ours.parquet"
     step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DuckDB COPY ... TO parquet"
     duckdb="$(node "$DATASPACE_ROOT/tools/parquet-bench-duckdb.mjs" "$BENCH_PARQUET_ROWS" "$DATA/duckdb.parquet")"
-    duck_rps+=("$(json_num rows_per_s <<<"$duckdb")"); duck_rss+=("$(json_num peak_rss_mb <<<"$duckdb")")
-    record pq_duck_bytes "$(json_num file_bytes <<<"$duckdb")"
+    duck_rps+=("$(json rows_per_s <<<"$duckdb")"); duck_rss+=("$(json peak_rss_mb <<<"$duckdb")")
+    record pq_duck_bytes "$(json file_bytes <<<"$duckdb")"
     rm -f "$DATA/duckdb.parquet"
     step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, Parquet.Net 6.1.0"
     pnet="$(dotnet "$DATASPACE_ROOT/bench/parquet-net/bin/Release/net10.0/DataSpace.Bench.ParquetNet.dll" "$BENCH_PARQUET_ROWS" "$DATA/parquet-net.parquet")"
-    pnet_rps+=("$(json_num rows_per_s <<<"$pnet")"); pnet_rss+=("$(json_num peak_rss_mb <<<"$pnet")")
-    record pq_pnet_bytes "$(json_num file_bytes <<<"$pnet")"
-    record pq_pnet_stats "$(sed -nE 's/.*"string_stats_ok" *: *(true|false).*/\1/p' <<<"$pnet")"
+    pnet_rps+=("$(json rows_per_s <<<"$pnet")"); pnet_rss+=("$(json peak_rss_mb <<<"$pnet")")
+    record pq_pnet_bytes "$(json file_bytes <<<"$pnet")"
+    record pq_pnet_stats "$(json string_stats_ok <<<"$pnet")"
     rm -f "$DATA/parquet-net.parquet"
   done
   record pq_rows "$BENCH_PARQUET_ROWS"
@@ -691,182 +692,12 @@ phase_azurite_upload() {
 
 # ---- report -------------------------------------------------------------------------------------------------------
 
-# Pad to a display width (wc -L counts a CJK character as two columns).
-pad() { local w; w="$(printf '%s' "$1" | wc -L)"; printf '%s%*s' "$1" $(( $2 > w ? $2 - w : 0 )) ''; }
-ratio() { if [[ -n "${1:-}" && -n "${2:-}" ]]; then awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b }'; fi; }
-json_str() {
-  local s="$1"
-  s="${s//\\/\\\\}"; s="${s//\"/\\\"}"; s="${s//$'\n'/\\n}"; s="${s//$'\t'/\\t}"; s="${s//$'\r'/\\r}"
-  printf '"%s"' "$s"
-}
-json_val() { if [[ "$1" =~ ^-?[0-9]+(\.[0-9]+)?$ ]]; then printf '%s' "$1"; elif [[ -z "$1" ]]; then printf 'null'; else json_str "$1"; fi; }
-
-W1=46 W2=17 W3=40 W4=6 W5=22
-TABLE=""
-JSON_ROWS=()
-line() { TABLE+="$(pad "$1" $W1) | $(pad "$2" $W2) | $(pad "$3" $W3) | $(pad "$4" $W4) | $5"$'\n'; }
-# row SCENARIO UNIT DATASPACE LIMIT LIMIT_WHAT RATIO AIM   (DATASPACE "—": no such figure; empty: not measured)
-row() {
-  local scenario="$1" unit="$2" ds="${3:-}" lim="${4:-}" what="${5:-}" rat="${6:-}" aim="${7:-}" c2 c3
-  case "$ds" in
-    "—") c2="—"; ds="" ;;
-    "") c2="n/a" ;;
-    *) c2="$ds $unit" ;;
-  esac
-  if [[ -n "$lim" ]]; then c3="$lim $unit${what:+ ($what)}"
-  elif [[ -n "$what" ]]; then c3="n/a ($what)"
-  else c3="—"; fi
-  line "$scenario" "$c2" "$c3" "${rat:-—}" "${aim:-—}"
-  JSON_ROWS+=("{\"scenario\": $(json_str "$scenario"), \"unit\": $(json_str "$unit"), \"dataspace\": $(json_val "$ds"), \"machine_limit\": $(json_val "$lim"), \"machine_limit_is\": $(json_val "$what"), \"ratio\": $(json_val "$rat"), \"aim\": $(json_val "$aim")}")
-}
-
+# The table (scenarios, machine limits, ratios, aims) and notes on stdout; results.json gets the rows and settings.
 phase_report() {
-  [[ -f "$RESULTS" ]] || { printf 'bench: no results recorded\n' >&2; exit 1; }
-  # shellcheck disable=SC1090
-  source "$RESULTS"
-  local size="${BENCH_SIZE_MIB} MiB" runs="median of $BENCH_RUNS${up_az_run_count:+ (Azurite: $up_az_run_count)}"
-  [[ "$BENCH_SIZE_MIB" == 1024 ]] && size="1 GiB"
-  local rq="${range_requests:-?}"
-
-  line "scenario" "DataSpace" "machine limit (same run)" "ratio" "aim (issues 3-5)"
-  line "$(printf '%*s' $W1 '' | tr ' ' -)" "$(printf '%*s' $W2 '' | tr ' ' -)" "$(printf '%*s' $W3 '' | tr ' ' -)" \
-    "$(printf '%*s' $W4 '' | tr ' ' -)" "$(printf '%*s' $W5 '' | tr ' ' -)"
-  row "upload $size, filesystem store" MB/s "${up_fs_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
-    "$(ratio "${up_fs_mbps:-}" "${raw_write_mbps:-}")" "≥ 0.5 of raw write"
-  if [[ -n "${BENCH_AZURITE_ROW:-}" ]]; then
-    row "upload $size, Azurite store" MB/s "${up_az_mbps:-}" "${raw_write_mbps:-}" "dd bs=8M conv=fsync" \
-      "$(ratio "${up_az_mbps:-}" "${raw_write_mbps:-}")" "(context, emulator)"
-  fi
-  row "  peak RSS growth during upload (fs)" MB "${up_fs_rss_mb:-}" "" "" "" "< 100 MB"
-  if [[ -n "${BENCH_AZURITE_ROW:-}" ]]; then
-    row "  peak RSS growth during upload (Azurite)" MB "${up_az_rss_mb:-}" "" "" "" "< 100 MB"
-  fi
-  row "download $size, full GET" MB/s "${dl_full_api_mbps:-}" "${dl_full_bare_mbps:-}" "bare Results.File" \
-    "$(ratio "${dl_full_api_mbps:-}" "${dl_full_bare_mbps:-}")" "≥ 0.7 of bare"
-  row "  peak RSS growth during full GET" MB "${dl_full_api_rss_mb:-}" "${dl_full_bare_rss_mb:-}" "bare Results.File" "" "< 100 MB"
-  row "download $size, $rq × 8 MiB ranges" MB/s "${dl_rng_api_mbps:-}" "${dl_rng_bare_mbps:-}" "bare Results.File" \
-    "$(ratio "${dl_rng_api_mbps:-}" "${dl_rng_bare_mbps:-}")" ""
-  row "  peak RSS growth during ranges" MB "${dl_rng_api_rss_mb:-}" "${dl_rng_bare_rss_mb:-}" "bare Results.File" "" "< 100 MB"
-  local n="${cat_datasets:-?}" name label
-  for name in list zh en; do
-    case "$name" in
-      list) label="catalog ?limit=20" ;;
-      zh) label="catalog ?q=$Q_ZH&limit=20" ;;
-      en) label="catalog ?q=$Q_EN&limit=20" ;;
-    esac
-    local rps="cat_${name}_rps" p50="cat_${name}_p50" p99="cat_${name}_p99"
-    row "$label" req/s "${!rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
-      "$(ratio "${!rps:-}" "${cat_select1_rps:-}")" "≥ 0.4 of select 1"
-    row "  p99 latency" ms "${!p99:-}" "${cat_select1_p99:-}" "select 1" "" "< 25 ms"
-    row "  p50 latency" ms "${!p50:-}" "${cat_select1_p50:-}" "select 1" "" ""
-  done
-  row "authority reads through the consent gate" req/s "${cons_authority_rps:-}" "${cons_owner_rps:-}" "owner's own listing" \
-    "$(ratio "${cons_authority_rps:-}" "${cons_owner_rps:-}")" "≥ 0.8 of owner"
-  row "  p99 latency" ms "${cons_authority_p99:-}" "${cons_owner_p99:-}" "owner" "" ""
-  row "  p50 latency" ms "${cons_authority_p50:-}" "${cons_owner_p50:-}" "owner" "" ""
-  row "audit appends, $BENCH_CONNECTIONS concurrent writers" events/s "${cons_audit_events_per_s:-}" "${cons_sql_append_tps:-}" \
-    "SQL append, pgbench" "$(ratio "${cons_audit_events_per_s:-}" "${cons_sql_append_tps:-}")" ""
-  local chain="  audit chain after the load: not checked"
-  case "${cons_audit_valid:-}" in
-    true) chain="  audit chain after the load: valid" ;;
-    "") ;;
-    *) chain="  audit chain after the load: NOT VALID" ;;
-  esac
-  row "$chain" events "${cons_audit_length:-}" "" "" "" "valid"
-  local rew_label="reward run (2k units, 100k datasets, 1M rows)"
-  [[ -n "${rew_datasets:-}" && "${rew_datasets}" != 100000 ]] && rew_label="reward run (${rew_datasets} datasets)"
-  row "$rew_label" s "${rew_api_seconds:-}" "${rew_sql_seconds:-}" "SQL sum … group by dataset" \
-    "$(ratio "${rew_api_seconds:-}" "${rew_sql_seconds:-}")" "≤ 3× the SQL (ratio)"
-  row "  lines in the run" lines "${rew_run_lines:-}" "${rew_sql_rows:-}" "datasets summed by the SQL" "" "${rew_datasets:-100000}"
-  row "  total reward (default rate 10 %)" fen "${rew_run_total_fen:-}" "${rew_revenue_fen:-}" "revenue in 2026" \
-    "$(ratio "${rew_run_total_fen:-}" "${rew_revenue_fen:-}")" ""
-  row "Parquet write, ${pq_rows:-?} usage-event rows (snappy)" rows/s "${pq_ours_rps:-}" "${pq_duck_rps:-}" "DuckDB COPY TO parquet" \
-    "$(ratio "${pq_ours_rps:-}" "${pq_duck_rps:-}")" "≥ 0.5 of DuckDB"
-  row "  peak RSS of the writing process" MB "${pq_ours_rss_mb:-}" "${pq_duck_rss_mb:-}" "DuckDB (node)" "" ""
-  row "  file size" bytes "${pq_ours_bytes:-}" "${pq_duck_bytes:-}" "DuckDB" "" ""
-  row "  Parquet.Net 6.1.0 on the same rows" rows/s "${pq_ours_rps:-}" "${pq_pnet_rps:-}" "Parquet.Net (RSS ${pq_pnet_rss_mb:-?} MB, ${pq_pnet_bytes:-?} bytes)" \
-    "$(ratio "${pq_ours_rps:-}" "${pq_pnet_rps:-}")" ""
-  row "  string statistics in UTF-8 order, U+20000 beside U+FF0C" "" "—" "${pq_pnet_stats:-}" "Parquet.Net; ours: StringStatisticsOracleTests" "" "true: then revisit DEPENDENCIES.md"
-  if [[ -n "${prof_seconds:-}" ]]; then
-    row "profile a ${prof_mib:-?} MiB CSV (background, on commit)" MB/s "${prof_mbps:-}" "${prof_raw_mbps:-}" "dd of=/dev/null (page cache)" \
-      "$(ratio "${prof_mbps:-}" "${prof_raw_mbps:-}")" ""
-    row "  the same CSV, counted by wc -l" MB/s "${prof_mbps:-}" "${prof_scan_mbps:-}" "wc -l (page cache)" \
-      "$(ratio "${prof_mbps:-}" "${prof_scan_mbps:-}")" ""
-    row "  peak RSS growth of the API while profiling" MB "${prof_rss_mb:-}" "" "" "" "bounded"
-  fi
-  row "context: token + 1 query (/organizations/me)" req/s "${cat_me_rps:-}" "${cat_select1_rps:-}" "GET /bench/select1" \
-    "$(ratio "${cat_me_rps:-}" "${cat_select1_rps:-}")" ""
-  row "context: Kestrel, no database (/health/live)" req/s "${cat_live_rps:-}" "" "" "" ""
-  row "context: SHA-256, one core, 8 KiB blocks" MB/s "—" "${ctx_sha256_mbps:-}" "openssl speed" "" ""
-  row "context: read $size from page cache" MB/s "—" "${ctx_cache_read_mbps:-}" "dd of=/dev/null bs=8M" "" ""
-
-  printf '\n'
-  printf 'DataSpace bench: %s, %s CPUs, %s GiB RAM, %s, %s; .NET SDK %s, PostgreSQL %s\n' \
-    "${machine_cpu:-?}" "${machine_cpus:-?}" "${machine_mem_gib:-?}" "${machine_kernel:-?}" "${machine_fs:-?}" \
-    "${machine_dotnet:-?}" "${machine_postgres:-?}"
-  printf 'Load average before the bench started: %s (others\x27 work on the machine skews every figure).\n' "${BENCH_LOAD_BEFORE:-?}"
-  printf 'API: Release build, ASPNETCORE_ENVIRONMENT=Production, Logging:LogLevel Default and Microsoft.AspNetCore.Hosting.Diagnostics\n'
-  printf '     at Warning (no per-request log lines). Client and server share the 2 cores; traffic on 127.0.0.1 only.\n'
-  printf 'Transfers: %s, %s random bytes, MB = 10^6 bytes, wall time of one curl process each; the file is in the page\n' "$runs" "$size"
-  printf '     cache for both sides. RSS growth = peak VmHWM (after clear_refs 5) minus VmRSS before, worst of the runs.\n'
-  printf 'Catalog: %s published datasets (q=%s matches %s, q=%s matches %s), wrk -t2 -c%s -d%ss --timeout 10s --latency after\n' \
-    "$n" "$Q_ZH" "${cat_zh_matches:-?}" "$Q_EN" "${cat_en_matches:-?}" "$BENCH_CONNECTIONS" "$BENCH_DURATION"
-  printf '     a 3 s warm-up; catalog requests carry a bearer token (looked up per request), the select 1 baseline is anonymous.\n'
-  printf 'Consent: the demo source unit grants the demo authority a consent (POST /v1/consents, all datasets); the same wrk on\n'
-  printf '     GET /v1/authority/units/{unit}/datasets?limit=20 (authority) and GET /v1/datasets?owner={unit}&limit=20 (owner).\n'
-  printf '     Every authority read also appends one audit event and waits until it is durable; concurrent reads share a\n     group commit (one advisory lock and WAL flush per batch);\n'
-  printf '     that is part of what is measured. Events/s = rows added to audit_events during the authority run / its wall\n'
-  printf '     time (%s rows for %s answered reads; owner run: %s rows). SQL baseline: pgbench -c%s, lock + read head +\n' \
-    "${cons_authority_audit_events:-?}" "$(( ${cons_authority_requests:-0} - ${cons_authority_errors:-0} ))" \
-    "${cons_owner_audit_events:-?}" "$BENCH_CONNECTIONS"
-  printf '     insert + commit in a scratch database. Chain checked afterwards with GET /v1/audit/verify.\n'
-  printf 'Rewards: %s units, %s paid datasets, %s orders and ledger entries and %s consents to the demo bureau seeded with\n' \
-    "${rew_units:-?}" "${rew_datasets:-?}" "${rew_entries:-?}" "${rew_units:-?}"
-  printf '     SQL into the API\x27s database (%s s); wall time of POST /v1/reward-runs for 2026 (curl, median of %s; each\n' \
-    "${rew_seed_seconds:-?}" "${rew_api_run_count:-?}"
-  printf '     makes a draft run) beside psql -c of the same ledger rows summed per dataset (median of the runs, in turn).\n'
-  printf '     Ratio = API seconds / SQL seconds: lower is better.\n'
-  printf 'Parquet: bench/parquet (DataSpace.Parquet, snappy, dictionary), tools/parquet-bench-duckdb.mjs (DuckDB COPY, snappy), bench/parquet-net (Parquet.Net 6.1.0, snappy)\n'
-  printf '     write the same %s-row usage-event shape to the same disk, each in its own process, median of %s runs;\n' "${pq_rows:-?}" "${pq_runs:-?}"
-  printf '     rows/s over the writing only; peak RSS is each process\x27s VmHWM.\n\n'
-  printf '%s' "$TABLE"
-
-  local notes=() key
-  while IFS= read -r key; do notes+=("${!key}"); done < <(compgen -v note_ | sort)
-  if [[ -n "${BENCH_FAILED_PHASES:-}" ]]; then notes+=("phases that failed (their rows show n/a): $BENCH_FAILED_PHASES"); fi
-  if (( ${#notes[@]} )); then
-    printf '\nNotes:\n'
-    printf '  - %s\n' "${notes[@]}"
-  fi
-
-  # JSON: the rows as printed, every recorded figure, the notes.
-  local json="$BENCH_STATE/results.json" first=1 k v i
-  {
-    printf '{\n  "generated_at": %s,\n  "settings": {' "$(json_str "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
-    printf '"file_bytes": %s, "runs": %s, "wrk_connections": %s, "wrk_threads": 2, "wrk_seconds": %s, "datasets": %s, "load_average_before": %s, ' \
-      "${source_bytes:-null}" "$BENCH_RUNS" "$BENCH_CONNECTIONS" "$BENCH_DURATION" "${cat_datasets:-null}" "$(json_str "${BENCH_LOAD_BEFORE:-}")"
-    printf '"api": "Release, ASPNETCORE_ENVIRONMENT=Production, log level Warning", "mb": "10^6 bytes", "total_seconds": %s},\n' \
-      "$(( $(date +%s) - ${BENCH_T0:-$(date +%s)} ))"
-    printf '  "rows": ['
-    for (( i = 0; i < ${#JSON_ROWS[@]}; i++ )); do
-      (( i == 0 )) || printf ','
-      printf '\n    %s' "${JSON_ROWS[$i]}"
-    done
-    printf '\n  ],\n'
-    printf '  "figures": {'
-    while IFS= read -r k; do
-      [[ "$k" == note_* ]] && continue
-      v="${!k}"
-      (( first )) || printf ','
-      first=0
-      printf '\n    %s: %s' "$(json_str "$k")" "$(json_val "$v")"
-    done < <(sed -n 's/^\([a-z0-9_]*\)=.*/\1/p' "$RESULTS" | awk '!seen[$0]++')
-    printf '\n  },\n  "notes": ['
-    first=1
-    for v in "${notes[@]}"; do (( first )) || printf ','; first=0; printf '\n    %s' "$(json_str "$v")"; done
-    printf '\n  ]\n}\n'
-  } >"$json"
-  printf '\nWritten: %s (total %ss)\n' "${json#"${DATASPACE_ROOT:-}"/}" "$(( $(date +%s) - ${BENCH_T0:-$(date +%s)} ))"
+  local -a opts=(--size-mib "$BENCH_SIZE_MIB" --runs "$BENCH_RUNS" --connections "$BENCH_CONNECTIONS" --duration "$BENCH_DURATION"
+    --load-before "${BENCH_LOAD_BEFORE:-}" --failed-phases "${BENCH_FAILED_PHASES:-}" --started-at "${BENCH_T0:-}" --root "${DATASPACE_ROOT:-}")
+  if [[ -n "${BENCH_AZURITE_ROW:-}" ]]; then opts+=(--azurite-row); fi
+  bench_tool report "$RESULTS" "${opts[@]}"
 }
 
 case "${1:-}" in
