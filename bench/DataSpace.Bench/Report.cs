@@ -86,7 +86,7 @@ internal static class Report
         // The design card's library, watched: the day its string statistics pass, DEPENDENCIES.md is to be revisited.
         table.Row("  Parquet.Net 6.1.0 on the same rows", "rows/s", F("pq_ours_rps"), F("pq_pnet_rps"),
             $"Parquet.Net (RSS {F("pq_pnet_rss_mb") ?? "?"} MB, {F("pq_pnet_bytes") ?? "?"} bytes)", Ratio(F("pq_ours_rps"), F("pq_pnet_rps")), null);
-        table.Row("  string statistics in UTF-8 order, U+20000 beside U+FF0C", "", NoFigure, F("pq_pnet_stats"),
+        table.Row("  string statistics in UTF-8 order, U+20000 beside U+FF0C", "", Table.NoFigure, F("pq_pnet_stats"),
             "Parquet.Net; ours: StringStatisticsOracleTests", null, "true: then revisit DEPENDENCIES.md");
         if (F("prof_seconds") is not null)
         {
