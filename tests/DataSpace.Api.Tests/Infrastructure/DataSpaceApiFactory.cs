@@ -19,7 +19,7 @@ namespace DataSpace.Api.Tests.Infrastructure;
 public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private string _database = TestDatabase.NewName();
-    private string _blobRoot = Path.Combine(Path.GetTempPath(), "dataspace-test-blobs", Guid.NewGuid().ToString("N"));
+    private string _blobRoot = TestEnvironment.Scratch("blobs-" + Guid.NewGuid().ToString("N"));
     private bool _sharesState;
     private Credentials? _operator;
 

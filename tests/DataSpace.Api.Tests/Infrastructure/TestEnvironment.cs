@@ -14,6 +14,9 @@ internal static class TestEnvironment
     /// <summary>Azurite's account key for this run.</summary>
     public static string AzuriteKey => TestServers.Current.AzuriteKey;
 
+    /// <summary>A path in this run's own scratch folder (never a shared folder another user may own).</summary>
+    public static string Scratch(string name) => TestServers.Current.Scratch(name);
+
     public static string RepositoryRoot
     {
         get

@@ -53,19 +53,17 @@ public sealed class TestServers : IAsyncLifetime
     /// <summary>Azurite's account key: generated per run, never the well-known development key.</summary>
     public string AzuriteKey { get; private set; } = "";
 
+    /// <summary>A folder of this run's own (under its run folder, owned by whoever runs the tests), removed at the end.</summary>
+    public string Scratch(string name)
+    {
+        var path = Path.Combine(_runDir ?? throw new InvalidOperationException("The test servers are not started."), "scratch", name);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        return path;
+    }
+
     public async ValueTask InitializeAsync()
     {
         _current = this;
-        if (Environment.GetEnvironmentVariable("DATASPACE_TEST_PG") is { Length: > 0 } external)
-        {
-            PostgresAdmin = external;
-            AzuriteEndpoint = Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE") is { Length: > 0 } az ? az : null;
-            AzuriteKey = Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE_KEY")
-                ?? "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-            await EnsureApplicationRoleAsync();
-            return;
-        }
-
         var baseDir = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), $"dataspace-tests-{Environment.UserName}");
         Directory.CreateDirectory(baseDir);
         CleanStaleRuns(baseDir);
@@ -78,6 +76,16 @@ public sealed class TestServers : IAsyncLifetime
         try
         {
             StartWatchdog();
+            if (Environment.GetEnvironmentVariable("DATASPACE_TEST_PG") is { Length: > 0 } external)
+            {
+                PostgresAdmin = external;
+                AzuriteEndpoint = Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE") is { Length: > 0 } az ? az : null;
+                AzuriteKey = Environment.GetEnvironmentVariable("DATASPACE_TEST_AZURITE_KEY")
+                    ?? "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+                await EnsureApplicationRoleAsync();
+                return;
+            }
+
             await StartPostgresAsync();
             ApplicationPassword = RandomNumberGenerator.GetHexString(32, lowercase: true);
             await EnsureApplicationRoleAsync();

@@ -223,7 +223,7 @@ public sealed class AzureBlobStoreTests(AzureBlobStoreContractTests.Container co
         var settings = new Dictionary<string, string?>
         {
             ["BlobStorage:Container"] = "cfg" + Guid.NewGuid().ToString("N"),
-            ["BlobStorage:FileSystemRoot"] = Path.Combine(Path.GetTempPath(), "dataspace-unused"),
+            ["BlobStorage:FileSystemRoot"] = TestEnvironment.Scratch("unused"),
         };
         if (how == "endpoint")
         {

@@ -285,7 +285,7 @@ public sealed class FileSystemBlobStoreContractTests : BlobStoreContractTests, I
     private readonly string _root;
 
     public FileSystemBlobStoreContractTests()
-        : this(Path.Combine(Path.GetTempPath(), "dataspace-test-blobstore", Guid.NewGuid().ToString("N")))
+        : this(TestEnvironment.Scratch("blobstore-" + Guid.NewGuid().ToString("N")))
     {
     }
 
