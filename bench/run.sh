@@ -887,7 +887,7 @@ phase_report() {
   printf '     a 3 s warm-up; catalog requests carry a bearer token (looked up per request), the select 1 baseline is anonymous.\n'
   printf 'Consent: the demo source unit grants the demo authority a consent (POST /v1/consents, all datasets); the same wrk on\n'
   printf '     GET /v1/authority/units/{unit}/datasets?limit=20 (authority) and GET /v1/datasets?owner={unit}&limit=20 (owner).\n'
-  printf '     Every authority read also appends one audit event and waits until it is durable; concurrent reads share a\n     group commit (one advisory lock and WAL flush per batch);\n'
+  printf '     Every authority read also appends one audit event and waits until it is durable; concurrent reads share a\n     group commit (the partitions\x27 locks and one WAL flush per batch);\n'
   printf '     that is part of what is measured. Events/s = rows added to audit_events during the authority run / its wall\n'
   printf '     time (%s rows for %s answered reads; owner run: %s rows). SQL baseline: pgbench -c%s, lock + read head +\n' \
     "${cons_authority_audit_events:-?}" "$(( ${cons_authority_requests:-0} - ${cons_authority_errors:-0} ))" \

@@ -126,12 +126,14 @@ internal sealed class AuditCheckpoints(NpgsqlDataSource db, AuditChain chain, Ch
         }
 
         var latest = last[0];
-        if (latest.KeyId != signer.KeyId)
+        if (!signer.Trusts(latest.KeyId))
         {
-            return (latest, null, $"checkpoint {latest.Number} was signed by key {latest.KeyId}, not by this API's key {signer.KeyId}");
+            return (latest, null, $"checkpoint {latest.Number} was signed by key {latest.KeyId}, which this API does not trust " +
+                $"(its own key is {signer.KeyId}; a retired key goes in Audit:Checkpoints:RetiredPublicKeyPaths)");
         }
 
-        if (!signer.Verify(latest.Message, latest.Signature) || Parse(latest.Message) is not { } parsed || parsed.Number != latest.Number)
+        if (!signer.Verify(latest.KeyId, latest.Message, latest.Signature) || Parse(latest.Message) is not { } parsed
+            || parsed.Number != latest.Number || parsed.KeyId != latest.KeyId)
         {
             return (latest, null, $"checkpoint {latest.Number} does not verify against its signature: the checkpoint was altered");
         }

@@ -27,6 +27,12 @@ internal sealed class CheckpointOptions
     /// <summary>Where Development and Testing generate a key when <see cref="SigningKeyPath"/> is not set (file mode 600).</summary>
     public string KeyFolder { get; set; } = ".dataspace/keys";
 
+    /// <summary>
+    /// Public keys (SubjectPublicKeyInfo PEM files) of earlier signing keys: after a rotation, the last checkpoint an
+    /// old key signed still anchors verification and the first checkpoint of the new key.
+    /// </summary>
+    public string[] RetiredPublicKeyPaths { get; set; } = [];
+
     /// <summary>How often a checkpoint is signed when the chain has grown (Audit__Checkpoints__Interval, default 00:10:00).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "7.00:00:00", ErrorMessage = "Set Audit:Checkpoints:Interval between 00:00:01 and 7.00:00:00.")]
     public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(10);
@@ -44,7 +50,6 @@ internal sealed partial class CheckpointSigner
     private const string KeyFileName = "audit-checkpoint-ed25519.pem";
 
     private readonly Ed25519PrivateKeyParameters _private;
-    private readonly Ed25519PublicKeyParameters _public;
 
     public CheckpointSigner(Microsoft.Extensions.Options.IOptions<CheckpointOptions> options, IHostEnvironment environment, ILogger<CheckpointSigner> logger)
     {
@@ -73,11 +78,19 @@ internal sealed partial class CheckpointSigner
         }
 
         _private = Load(path);
-        _public = _private.GeneratePublicKey();
-        var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(_public).GetDerEncoded();
+        var publicKey = _private.GeneratePublicKey();
+        var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
         PublicKeyPem = PemEncoding.WriteString("PUBLIC KEY", spki) + "\n";
         KeyId = Convert.ToHexStringLower(SHA256.HashData(spki));
+        _trusted[KeyId] = publicKey;
+        foreach (var retired in o.RetiredPublicKeyPaths)
+        {
+            var (id, key) = LoadPublic(retired);
+            _trusted[id] = key;
+        }
     }
+
+    private readonly Dictionary<string, Ed25519PublicKeyParameters> _trusted = new(StringComparer.Ordinal);
 
     /// <summary>The public key as SubjectPublicKeyInfo PEM, what <c>openssl pkeyutl -pubin -inkey</c> reads.</summary>
     public string PublicKeyPem { get; }
@@ -93,10 +106,19 @@ internal sealed partial class CheckpointSigner
         return signer.GenerateSignature();
     }
 
-    public bool Verify(byte[] message, byte[] signature)
+    /// <summary>Whether this key, or a retired one the API still trusts, knows <paramref name="keyId"/>.</summary>
+    public bool Trusts(string keyId) => _trusted.ContainsKey(keyId);
+
+    /// <summary>Checks a signature with the trusted key named <paramref name="keyId"/>; false for an unknown key.</summary>
+    public bool Verify(string keyId, byte[] message, byte[] signature)
     {
+        if (!_trusted.TryGetValue(keyId, out var key))
+        {
+            return false;
+        }
+
         var verifier = new Ed25519Signer();
-        verifier.Init(false, _public);
+        verifier.Init(false, key);
         verifier.BlockUpdate(message, 0, message.Length);
         return verifier.VerifySignature(signature);
     }
@@ -113,6 +135,24 @@ internal sealed partial class CheckpointSigner
         var der = Convert.FromBase64String(pem[fields.Base64Data]);
         return PrivateKeyFactory.CreateKey(der) as Ed25519PrivateKeyParameters
             ?? throw new InvalidOperationException($"{path} holds a private key that is not Ed25519.");
+    }
+
+    private static (string KeyId, Ed25519PublicKeyParameters Key) LoadPublic(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new InvalidOperationException($"Audit:Checkpoints:RetiredPublicKeyPaths names {path}, which does not exist.");
+        }
+
+        var pem = File.ReadAllText(path, Encoding.ASCII);
+        var fields = PemEncoding.Find(pem);
+        var der = Convert.FromBase64String(pem[fields.Base64Data]);
+        if (pem.AsSpan()[fields.Label].ToString() != "PUBLIC KEY" || PublicKeyFactory.CreateKey(der) is not Ed25519PublicKeyParameters key)
+        {
+            throw new InvalidOperationException($"{path} is not an Ed25519 public key in SubjectPublicKeyInfo PEM (-----BEGIN PUBLIC KEY-----).");
+        }
+
+        return (Convert.ToHexStringLower(SHA256.HashData(der)), key);
     }
 
     /// <summary>Writes a new key with mode 600 from the start, atomically: a replica starting at the same time keeps the first key.</summary>

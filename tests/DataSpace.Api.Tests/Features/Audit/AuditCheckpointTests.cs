@@ -377,3 +377,71 @@ public sealed class AuditCheckpointServiceTests : IAsyncLifetime
         Assert.Equal(derived.Trim(), (await anyone.GetStringAsync("/v1/audit/public-key", ct)).Trim());
     }
 }
+
+public sealed class AuditKeyRotationTests : IAsyncLifetime
+{
+    private readonly string _keys = Directory.CreateTempSubdirectory("dataspace-rotation-").FullName;
+    private readonly DataSpaceApiFactory _api = new();
+
+    public async ValueTask InitializeAsync()
+    {
+        _api.WithSetting("Audit:Checkpoints:KeyFolder", Path.Combine(_keys, "old"));
+        await _api.InitializeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        Directory.Delete(_keys, recursive: true);
+    }
+
+    [Fact]
+    public async Task After_a_key_rotation_the_old_keys_last_checkpoint_anchors_the_new_one_only_when_its_public_key_is_trusted()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var org = await _api.OrganizationAsync("换钥数源单位", "source_unit");
+        using (var unit = await _api.ClientFor(org))
+        {
+            await DatasetFlow.CreateAsync(unit);
+        }
+
+        using (var op = await _api.OperatorClient())
+        {
+            Assert.Equal(HttpStatusCode.Created, (await op.PostAsync("/v1/audit/checkpoints", null, ct)).StatusCode);
+        }
+
+        var retired = Path.Combine(_keys, "old.pub.pem");
+        await File.WriteAllTextAsync(retired, await _api.Anonymous().GetStringAsync("/v1/audit/public-key", ct), ct);
+
+        // A new key that does not know the old one cannot verify, so it refuses to sign.
+        await using (var untrusting = new DataSpaceApiFactory().SharingStateOf(_api).WithSetting("Audit:Checkpoints:KeyFolder", Path.Combine(_keys, "new")))
+        {
+            await untrusting.InitializeAsync();
+            using var op = await untrusting.OperatorClient();
+            var verify = await (await op.GetAsync("/v1/audit/verify", ct)).AssertJson();
+            Assert.False(verify.GetProperty("valid").GetBoolean());
+            Assert.Contains("does not trust", verify.GetProperty("problem").GetString(), StringComparison.Ordinal);
+            await (await op.PostAsync("/v1/audit/checkpoints", null, ct)).AssertProblem(HttpStatusCode.Conflict, "audit_chain_broken");
+        }
+
+        await using var rotated = new DataSpaceApiFactory().SharingStateOf(_api)
+            .WithSetting("Audit:Checkpoints:KeyFolder", Path.Combine(_keys, "new"))
+            .WithSetting("Audit:Checkpoints:RetiredPublicKeyPaths:0", retired);
+        await rotated.InitializeAsync();
+        using (var unit = await rotated.ClientFor(await rotated.OrganizationAsync("换钥后数源单位", "source_unit")))
+        {
+            await DatasetFlow.CreateAsync(unit);
+        }
+
+        using var rotatedOp = await rotated.OperatorClient();
+        Assert.True((await (await rotatedOp.GetAsync("/v1/audit/verify", ct)).AssertJson()).GetProperty("valid").GetBoolean());
+        var created = await rotatedOp.PostAsync("/v1/audit/checkpoints", null, ct);
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var second = (await created.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("checkpoint");
+        var first = await (await rotated.Anonymous().GetAsync("/v1/audit/checkpoints/1", ct)).AssertJson();
+        Assert.Equal(2, second.GetProperty("number").GetInt64());
+        Assert.NotEqual(first.GetProperty("key_id").GetString(), second.GetProperty("key_id").GetString());
+        Assert.Contains($"previous {first.GetProperty("message_sha256").GetString()}\n", second.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.True((await (await rotatedOp.GetAsync("/v1/audit/verify", ct)).AssertJson()).GetProperty("valid").GetBoolean());
+    }
+}
