@@ -70,6 +70,9 @@ internal static class AuditEndpoints
             return v.ToProblem();
         }
 
+        // An owner's events are all in its own partition, where seq grows in commit order (it is drawn under the
+        // partition's lock), so paging by seq never skips one. Across partitions (the operator's view) an append that
+        // drew a lower seq can commit just after a page was read.
         var me = http.User.OrganizationId();
         var isOperator = http.User.HasRole(Roles.Operator);
         await using var conn = await db.OpenConnectionAsync(ct);

@@ -131,6 +131,18 @@ public sealed class AuditCheckpointTests(DataSpaceApiFactory api) : IClassFixtur
     }
 
     [Fact]
+    public async Task The_checkpoint_table_refuses_update_delete_and_truncate()
+    {
+        var (_, unit) = await UnitWithEventsAsync("只增锚点数源单位", 1);
+        unit.Dispose();
+        await CheckpointAsync();
+        await using var conn = new NpgsqlConnection(api.ConnectionString);
+        await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("update audit_checkpoints set events = 0"));
+        await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("delete from audit_checkpoints"));
+        await Assert.ThrowsAsync<PostgresException>(() => conn.ExecuteAsync("truncate audit_checkpoints"));
+    }
+
+    [Fact]
     public async Task Checkpoints_are_public_and_only_the_operator_or_the_bureau_signs_one_on_demand()
     {
         var (org, unit) = await UnitWithEventsAsync("公开锚点数源单位", 1);
