@@ -221,7 +221,8 @@ internal sealed partial class CheckpointService(AuditCheckpoints checkpoints, Ti
                         LogSigned(logger, outcome.Checkpoint!.Number, outcome.Checkpoint.Events);
                     }
                 }
-                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                // A failed round must not stop the host (a BackgroundService's exception does): the next tick retries.
+                catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
                 {
                     LogUnavailable(logger, e);
                 }
@@ -238,6 +239,6 @@ internal sealed partial class CheckpointService(AuditCheckpoints checkpoints, Ti
     [LoggerMessage(Level = LogLevel.Information, Message = "Signed audit checkpoint {Number} over {Events} events")]
     private static partial void LogSigned(ILogger logger, long number, long events);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sign an audit checkpoint: the database is unavailable")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not sign an audit checkpoint this round (database unavailable or busy); retrying at the next interval")]
     private static partial void LogUnavailable(ILogger logger, Exception e);
 }
