@@ -486,6 +486,83 @@ phase_consent() {
   audit_sql_baseline
 }
 
+# ---- audit appends in 64 organisations (issue 15) -----------------------------------------------------------------
+
+# BENCH_CONNECTIONS source units, registered through the API by the demo operator, each with a client and one draft
+# dataset; wrk then PATCHes the datasets, each connection's requests going round its thread's share of the units, so
+# the writers belong to BENCH_CONNECTIONS organisations. Every PATCH appends one audit event in the same transaction
+# as the change and answers once both are durable: with one global chain lock the commits queue behind each other,
+# with a partition per organisation they go together. Events/s = rows added to audit_events / wall time.
+phase_audit() {
+  local op units="$BENCH_CONNECTIONS" list="$DATA/audit-writers.txt" lua="$DATA/audit-writers.lua" i org client secret tok id
+  op="$(token "$BENCH_OPERATOR_ID" "$BENCH_OPERATOR_SECRET")"
+  step "registering $units source units (POST /v1/organizations, a client each, one draft dataset each)"
+  : >"$list"
+  for ((i = 1; i <= units; i++)); do
+    org="$(api_call POST /v1/organizations "$op" "{\"name\":\"基准审计数源单位 $i\",\"unified_social_credit_code\":\"$(bench_uscc "$i")\",\"roles\":[\"source_unit\"]}" | json id)" ||
+      fail "could not register source unit $i"
+    client="$(api_call POST "/v1/organizations/$org/clients" "$op" '{"name":"bench audit writer"}')" || fail "could not create a client for unit $i"
+    secret="$(json client_secret <<<"$client")"
+    tok="$(token "$(json client_id <<<"$client")" "$secret")"
+    id="$(create_dataset "$tok" "audit writer $i")"
+    printf '%s %s\n' "$tok" "$id" >>"$list"
+  done
+  cat >"$lua" <<LUA
+local writers, n, thread_no, i = {}, 0, 0, 0
+local threads = 0
+function setup(thread) thread:set("no", threads); threads = threads + 1 end
+function init(args)
+  for line in io.lines("$list") do
+    local tok, id = line:match("(%S+) (%S+)")
+    n = n + 1
+    writers[n] = { tok = tok, id = id }
+  end
+  thread_no = no
+end
+function request()
+  -- Thread t takes units t, t + 2, t + 4, …: the two threads' in-flight writes belong to different organisations.
+  local w = writers[((i * 2 + thread_no) % n) + 1]
+  i = i + 1
+  return wrk.format("PATCH", "/v1/datasets/" .. w.id,
+    { ["Authorization"] = "Bearer " .. w.tok, ["Content-Type"] = "application/merge-patch+json" },
+    '{"description":"基准测试：第 ' .. i .. ' 次修改 bench edit"}')
+end
+LUA
+  step "wrk audit writers: 3 s warm-up, then -t2 -c$BENCH_CONNECTIONS -d${BENCH_DURATION}s PATCH /v1/datasets/{id} over $units organisations"
+  wrk -t2 -c"$BENCH_CONNECTIONS" -d3s --timeout 10s -s "$lua" "$BENCH_URL" >/dev/null
+  local c0 c1 t0 t1 out log="$BENCH_STATE/logs/wrk-audit-writers.txt" non2xx requests
+  c0="$(audit_count)"
+  t0="$(now_ns)"
+  out="$(wrk -t2 -c"$BENCH_CONNECTIONS" -d"${BENCH_DURATION}s" --timeout 10s --latency -s "$lua" "$BENCH_URL")"
+  t1="$(now_ns)"
+  c1="$(audit_count)"
+  printf '%s\n' "$out" >"$log"
+  requests="$(awk '/ requests in / { print $1; exit }' <<<"$out")"
+  non2xx="$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")"
+  (( ${non2xx:-0} == 0 )) || note "wrk audit writers: ${non2xx} non-2xx answers (see ${log#"$BENCH_STATE"/})"
+  record aud_writers "$units"
+  record aud_events $((c1 - c0))
+  record aud_requests "${requests:-0}"
+  record aud_events_per_s "$(awk -v n=$((c1 - c0)) -v ns=$((t1 - t0)) 'BEGIN { printf "%.0f", n / (ns / 1e9) }')"
+  record aud_p99 "$(to_ms "$(awk '$1 == "99%" { print $2 }' <<<"$out")")"
+
+  step "GET /v1/audit/verify after the writers"
+  local verify
+  verify="$(api_call GET /v1/audit/verify "$tok")" || fail "GET /v1/audit/verify failed after the writers"
+  record aud_valid "$(json valid <<<"$verify")"
+  [[ "$(json valid <<<"$verify")" == true ]] ||
+    note "THE AUDIT CHAIN IS NOT VALID after the writers: ${verify:0:400}"
+}
+
+# A valid 统一社会信用代码 for bench unit N: 91 442000 (中山市) + 8 digits + the GB 32100-2015 check character.
+bench_uscc() {
+  awk -v n="$1" 'BEGIN {
+    a = "0123456789ABCDEFGHJKLMNPQRTUWXY"; split("1 3 9 27 19 26 16 17 20 29 25 13 8 24 10 30 28", w, " ")
+    s = sprintf("91442000%09d", 700000000 + n); sum = 0
+    for (i = 1; i <= 17; i++) sum += (index(a, substr(s, i, 1)) - 1) * w[i]
+    printf "%s%s", s, substr(a, (31 - sum % 31) % 31 + 1, 1) }'
+}
+
 # ---- corpus rewards (issue 5) -------------------------------------------------------------------------------------
 
 # The reward run over :units units x :per_unit datasets x :per_dataset ledger entries, seeded with SQL into the API's
@@ -705,10 +782,11 @@ case "${1:-}" in
   transfer) phase_transfer ;;
   catalog) phase_catalog ;;
   consent) phase_consent ;;
+  audit) phase_audit ;;
   rewards) phase_rewards ;;
   parquet) phase_parquet ;;
   profile) phase_profile ;;
   azurite-upload) phase_azurite_upload ;;
   report) phase_report ;;
-  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|rewards|parquet|profile|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|audit|rewards|parquet|profile|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
 esac

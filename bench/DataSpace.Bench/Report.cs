@@ -68,6 +68,16 @@ internal static class Report
             _ => "  audit chain after the load: NOT VALID",
         };
         table.Row(chain, "events", F("cons_audit_length"), null, null, null, "valid");
+        table.Row($"audit appends, {F("aud_writers") ?? settings.Connections.ToString(CultureInfo.InvariantCulture)} writers in as many organisations", "events/s",
+            F("aud_events_per_s"), F("cons_sql_append_tps"), "SQL append, pgbench", Ratio(F("aud_events_per_s"), F("cons_sql_append_tps")), "≥ 3× one global lock");
+        table.Row("  p99 latency", "ms", F("aud_p99"), null, null, null, null);
+        var writersChain = F("aud_valid") switch
+        {
+            null => "  audit chain after the writers: not checked",
+            "true" => "  audit chain after the writers: valid",
+            _ => "  audit chain after the writers: NOT VALID",
+        };
+        table.Row(writersChain, "events", F("aud_events"), null, null, null, "valid");
 
         var rewardDatasets = F("rew_datasets");
         var rewardLabel = rewardDatasets is not null && rewardDatasets != "100000"

@@ -63,6 +63,15 @@ builder.Services.AddSingleton<CatalogStore>();
 builder.Services.AddSingleton<UsageReports>();
 builder.Services.AddSingleton<UsagePartitions>();
 builder.Services.AddSingleton<AuditChain>();
+builder.Services.AddOptions<CheckpointOptions>().BindConfiguration(CheckpointOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<CheckpointSigner>();
+builder.Services.AddSingleton<AuditCheckpoints>();
+// Loads the signing key at start, so a missing key stops the API at once; the build-time OpenAPI generator has none.
+if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
+{
+    builder.Services.AddHostedService<CheckpointService>();
+}
+
 builder.Services.AddSingleton<ConsentStore>();
 builder.Services.AddSingleton<ConsentRequestStore>();
 builder.Services.AddSingleton<ConsentGate>();

@@ -32,6 +32,9 @@ internal static class Policies
     /// <summary>Any organisation with scope audit: the trail about its own data, and chain verification.</summary>
     public const string Auditor = "auditor";
 
+    /// <summary>The operator or the data bureau with scope audit: signs an audit checkpoint on demand.</summary>
+    public const string AuditAnchor = "audit-anchor";
+
     /// <summary>Source units with scope records: their data-asset, DCMM and pilot records.</summary>
     public const string RecordKeeper = "record-keeper";
 
@@ -57,6 +60,7 @@ internal static class Policies
             .AddPolicy(RewardsReader, p => RoleAndScope(p, Scopes.Rewards, Roles.DataBureau, Roles.SourceUnit))
             .AddPolicy(Buyer, p => RoleAndScope(p, Scopes.Orders, Roles.ModelBuilder))
             .AddPolicy(Auditor, p => RoleAndScope(p, Scopes.Audit, [.. Roles.All]))
+            .AddPolicy(AuditAnchor, p => RoleAndScope(p, Scopes.Audit, Roles.Operator, Roles.DataBureau))
             .AddPolicy(ConsentGrantor, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit))
             .AddPolicy(ConsentGrantee, p => RoleAndScope(p, Scopes.Consents, [.. Roles.ConsentGrantees]))
             .AddPolicy(RecordKeeper, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit))

@@ -26,6 +26,9 @@ internal static class ProblemCodes
     public const string ClientNotFound = "client_not_found";
     public const string InvalidCursor = "invalid_cursor";
 
+    public const string AuditChainBroken = "audit_chain_broken";
+    public const string AuditCheckpointNotFound = "audit_checkpoint_not_found";
+
     public const string DatasetNotFound = "dataset_not_found";
     public const string NotDatasetOwner = "not_dataset_owner";
     public const string CoreDataRefused = "core_data_refused";

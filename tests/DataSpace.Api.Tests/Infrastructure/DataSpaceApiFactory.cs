@@ -122,6 +122,8 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
         builder.UseSetting("ConnectionStrings:DataSpace", TestDatabase.ApplicationConnectionStringFor(_database));
         builder.UseSetting("ConnectionStrings:Migrations", ConnectionString);
         builder.UseSetting("Payments:WebhookSecret", WebhookSecret);
+        // The checkpoint key this fixture's API generates (a replica sharing its state shares the key, as it would).
+        builder.UseSetting("Audit:Checkpoints:KeyFolder", _blobRoot + "-keys");
         if (!_fileSystemBlobs && TestEnvironment.AzuriteEndpoint is { } azurite)
         {
             builder.UseSetting("BlobStorage:AzureEndpoint", azurite);

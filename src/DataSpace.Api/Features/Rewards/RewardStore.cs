@@ -164,11 +164,11 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             """, new { run = run.Id, datasets = list.Select(l => l.DatasetId).ToArray(), units = list.Select(l => l.UnitId).ToArray(), rewards = list.Select(l => l.RewardFen).ToArray() },
             tx, cancellationToken: ct));
         // Each unit sees that the bureau read its revenue and usage statistics, and under which consent (Art. 11).
+        // One append for all of them and the run's own event: the chain takes the partitions' locks in one fixed order.
         await audit.AppendAsync(conn, tx, [.. consentByUnit.OrderBy(x => x.Key).Select(x => new AuditEntry(actor, x.Key, "revenue", x.Key.ToString(), "read", "consent",
-            x.Value.ToString(), new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo }))], ct);
-
-        await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
-            Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen }), ct);
+            x.Value.ToString(), new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo })),
+            new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
+                Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen })], ct);
         await tx.CommitAsync(ct);
     }
 
