@@ -367,7 +367,12 @@ internal sealed class FileProfiler(ProfilingOptions options)
         {
             if (_inHeader)
             {
-                _headerNames.Add(Encoding.UTF8.GetString(kept));
+                // Only described columns keep a name: a header of a million fields costs a counter, not a million strings.
+                if (_headerNames.Count < options.MaxColumns)
+                {
+                    _headerNames.Add(ColumnStats.NameFrom(kept));
+                }
+
                 return;
             }
 
@@ -451,8 +456,11 @@ internal sealed class FileProfiler(ProfilingOptions options)
         private readonly List<ColumnStats> _columns = [];
         private readonly List<long> _seenInRow = [];
         private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
+        private byte[] _bytes = new byte[256];
+        private char[] _chars = new char[256];
         private long _rows;
         private bool _keysCapped;
+        private bool _longKeys;
 
         public void Consume(ReadOnlySpan<byte> chunk) => _splitter.Consume(chunk, Line);
 
@@ -493,7 +501,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
                         case JsonTokenType.String:
                             if (stats is not null)
                             {
-                                var text = reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                                var text = Unescaped(ref reader);
                                 stats.AddJsonString(text, text.Length);
                             }
 
@@ -522,28 +530,20 @@ internal sealed class FileProfiler(ProfilingOptions options)
 
         private int Column(ref Utf8JsonReader reader)
         {
-            // Keys repeat on every line: look them up without allocating a string, unless they are long.
-            Span<char> scratch = stackalloc char[256];
-            string? key = null;
-            int index;
-            if (reader.ValueSpan.Length <= 256 && !reader.ValueIsEscaped)
+            // Keys repeat on every line: look them up in reused buffers without allocating a string; only a new
+            // column's key becomes one, so allocation follows the columns kept, not the lines read.
+            var utf8 = Unescaped(ref reader);
+            if (utf8.Length > ColumnStats.MaxNameBytes)
             {
-                var written = Encoding.UTF8.GetChars(reader.ValueSpan, scratch);
-                if (_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(scratch[..written], out index))
-                {
-                    return index;
-                }
-            }
-            else
-            {
-                key = reader.GetString()!;
-                if (_keys.TryGetValue(key, out index))
-                {
-                    return index;
-                }
+                _longKeys = true;
+                return -1;
             }
 
-            key ??= reader.GetString()!;
+            var chars = Chars(utf8);
+            if (_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var index))
+            {
+                return index;
+            }
 
             if (_columns.Count >= options.MaxColumns)
             {
@@ -551,10 +551,37 @@ internal sealed class FileProfiler(ProfilingOptions options)
                 return -1;
             }
 
+            var key = chars.ToString();
             _keys[key] = _columns.Count;
             _columns.Add(new ColumnStats(key));
             _seenInRow.Add(0);
             return _columns.Count - 1;
+        }
+
+        /// <summary>The current string token, unescaped into a reused buffer (grown at most to the longest line).</summary>
+        private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader)
+        {
+            if (!reader.ValueIsEscaped)
+            {
+                return reader.ValueSpan;
+            }
+
+            if (_bytes.Length < reader.ValueSpan.Length)
+            {
+                _bytes = new byte[Math.Max(reader.ValueSpan.Length, _bytes.Length * 2)];
+            }
+
+            return _bytes.AsSpan(0, reader.CopyString(_bytes));
+        }
+
+        private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
+        {
+            if (_chars.Length < utf8.Length)
+            {
+                _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
+            }
+
+            return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));
         }
 
         public ProfileResult Result()
@@ -563,6 +590,11 @@ internal sealed class FileProfiler(ProfilingOptions options)
             if (_keysCapped)
             {
                 notes.Add($"Keys beyond the first {options.MaxColumns} are not described.");
+            }
+
+            if (_longKeys)
+            {
+                notes.Add($"Keys longer than {ColumnStats.MaxNameBytes} bytes are not described.");
             }
 
             return new ProfileResult("jsonl", null, null, _rows, _columns.Count, [.. _columns.Select(c => c.ToProfile(_rows))], notes);
