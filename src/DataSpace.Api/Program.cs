@@ -78,6 +78,8 @@ builder.Services.AddSingleton<ProfileStore>();
 builder.Services.AddSingleton<ProfileSignal>();
 builder.Services.AddHostedService<ProfileWorker>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<UploadSlots>();
 builder.Services.AddDataSpaceOpenApi();
 
 var app = builder.Build();

@@ -52,6 +52,24 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task A_chunked_delivery_above_16_KiB_is_413_and_changes_nothing()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        var padded = JsonSerializer.Serialize(new { order_id = order, amount_fen = 88_800, reference = "PAD-" + order, padding = new string('x', 64 * 1024) });
+        var request = Delivery(padded, DateTimeOffset.UtcNow);
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(padded)));
+        content.Headers.ContentType = new("application/json");
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = true;
+
+        await (await http.SendAsync(request, Ct)).AssertProblem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        using var op = await api.OperatorClient();
+        Assert.Equal("pending_payment", (await (await op.GetAsync($"/v1/orders/{order}", Ct)).AssertJson()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task A_wrong_signature_or_secret_is_401_and_changes_nothing()
     {
         var order = await PendingOrder();
