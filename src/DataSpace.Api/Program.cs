@@ -85,6 +85,7 @@ builder.Services.AddDataSpaceOpenApi();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+app.UseClientDisconnects();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();
 app.UseSwaggerUI(o =>

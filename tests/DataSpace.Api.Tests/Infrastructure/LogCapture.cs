@@ -7,9 +7,13 @@ namespace DataSpace.Api.Tests.Infrastructure;
 public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
 {
     private readonly ConcurrentQueue<string> _lines = new();
+    private readonly ConcurrentQueue<(LogLevel Level, string Line)> _entries = new();
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
     public IReadOnlyCollection<string> Lines => _lines;
+
+    /// <summary>The same lines with their levels.</summary>
+    public IReadOnlyCollection<(LogLevel Level, string Line)> Entries => _entries;
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -42,7 +46,9 @@ public sealed class LogCapture : ILoggerProvider, ISupportExternalScope
                 line.Append(' ').Append(exception);
             }
 
-            owner._lines.Enqueue(line.ToString());
+            var text = line.ToString();
+            owner._lines.Enqueue(text);
+            owner._entries.Enqueue((logLevel, text));
         }
     }
 }

@@ -8,6 +8,7 @@ using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Parquet;
@@ -175,7 +176,16 @@ internal static partial class DownloadEndpoints
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             // The client went away or the store failed mid-transfer: headers are gone, so cut the connection and let
-            // the ledger say how far it got.
+            // the ledger say how far it got. Only the store's failure is ours to warn about.
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                ClientDisconnects.Log(logger, http, e);
+            }
+            else
+            {
+                LogTransferFailed(logger, e, file.BlobKey, dataset.Id, sent);
+            }
+
             http.Abort();
         }
         finally
@@ -280,6 +290,9 @@ internal static partial class DownloadEndpoints
 
         return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading blob {BlobKey} of dataset {DatasetId} failed after {Sent} bytes; the download was cut")]
+    private static partial void LogTransferFailed(ILogger logger, Exception exception, string blobKey, Guid datasetId, long sent);
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} is missing from the blob store")]
     private static partial void LogMissingBlob(ILogger logger, string blobKey, Guid datasetId, int version);
