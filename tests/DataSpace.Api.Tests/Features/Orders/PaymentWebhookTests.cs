@@ -19,7 +19,7 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
         return await OrderFlow.PlaceAsync(buyer, plan);
     }
 
-    private static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)
+    internal static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)
     {
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -31,7 +31,7 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
         return request;
     }
 
-    private static string Body(string order, long amount, string reference) =>
+    internal static string Body(string order, long amount, string reference) =>
         JsonSerializer.Serialize(new { order_id = order, amount_fen = amount, reference });
 
     [Fact]
