@@ -55,7 +55,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
+        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
         string? format = null)
     {
         if (format is not (null or "parquet"))
@@ -191,7 +191,7 @@ internal static partial class DownloadEndpoints
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-            await ledger.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow(), CancellationToken.None);
+            await metering.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow());
         }
 
         return TypedResults.Empty;
