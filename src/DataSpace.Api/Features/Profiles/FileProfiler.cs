@@ -456,8 +456,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
         private readonly List<ColumnStats> _columns = [];
         private readonly List<long> _seenInRow = [];
         private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
-        private byte[] _bytes = new byte[256];
-        private char[] _chars = new char[256];
+        private readonly JsonScratch _scratch = new();
         private long _rows;
         private bool _keysCapped;
         private bool _longKeys;
@@ -501,7 +500,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
                         case JsonTokenType.String:
                             if (stats is not null)
                             {
-                                var text = Unescaped(ref reader);
+                                var text = _scratch.Unescaped(ref reader);
                                 stats.AddJsonString(text, text.Length);
                             }
 
@@ -532,14 +531,14 @@ internal sealed class FileProfiler(ProfilingOptions options)
         {
             // Keys repeat on every line: look them up in reused buffers without allocating a string; only a new
             // column's key becomes one, so allocation follows the columns kept, not the lines read.
-            var utf8 = Unescaped(ref reader);
+            var utf8 = _scratch.Unescaped(ref reader);
             if (utf8.Length > ColumnStats.MaxNameBytes)
             {
                 _longKeys = true;
                 return -1;
             }
 
-            var chars = Chars(utf8);
+            var chars = _scratch.Chars(utf8);
             if (_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var index))
             {
                 return index;
@@ -556,32 +555,6 @@ internal sealed class FileProfiler(ProfilingOptions options)
             _columns.Add(new ColumnStats(key));
             _seenInRow.Add(0);
             return _columns.Count - 1;
-        }
-
-        /// <summary>The current string token, unescaped into a reused buffer (grown at most to the longest line).</summary>
-        private ReadOnlySpan<byte> Unescaped(ref Utf8JsonReader reader)
-        {
-            if (!reader.ValueIsEscaped)
-            {
-                return reader.ValueSpan;
-            }
-
-            if (_bytes.Length < reader.ValueSpan.Length)
-            {
-                _bytes = new byte[Math.Max(reader.ValueSpan.Length, _bytes.Length * 2)];
-            }
-
-            return _bytes.AsSpan(0, reader.CopyString(_bytes));
-        }
-
-        private ReadOnlySpan<char> Chars(ReadOnlySpan<byte> utf8)
-        {
-            if (_chars.Length < utf8.Length)
-            {
-                _chars = new char[Math.Max(utf8.Length, _chars.Length * 2)];
-            }
-
-            return _chars.AsSpan(0, Encoding.UTF8.GetChars(utf8, _chars));
         }
 
         public ProfileResult Result()
