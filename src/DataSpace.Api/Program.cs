@@ -10,6 +10,7 @@ using DataSpace.Api.Features.Clients;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
+using DataSpace.Api.Features.Maintenance;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Previews;
@@ -90,6 +91,14 @@ builder.Services.AddSingleton<ProfileStore>();
 builder.Services.AddSingleton<ProfileSignal>();
 builder.Services.AddHostedService<ProfileWorker>();
 builder.Services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<MeteringOptions>().BindConfiguration(MeteringOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<MeteringRepair>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<MeteringRepair>());
+builder.Services.AddOptions<PurgeOptions>().BindConfiguration(PurgeOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<ExpiredRowPurge>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpiredRowPurge>());
+builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<UploadSlots>();
 builder.Services.AddDataSpaceOpenApi();
 
 // No Server header: it tells an attacker what to look up and tells a client nothing it needs.
@@ -100,6 +109,7 @@ var app = builder.Build();
 app.UseRequestLogging();
 app.UseSecurityHeaders();
 app.UseExceptionHandler();
+app.UseClientDisconnects();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();
 app.UseSwaggerUI(o =>

@@ -5,21 +5,22 @@ namespace DataSpace.Parquet;
 /// <summary>Reads Parquet footers of any file, and the values of flat files.</summary>
 public static class ParquetReader
 {
-    /// <summary>Reads only the footer.</summary>
-    public static ParquetMetadata ReadMetadata(Stream seekable)
+    /// <summary>Reads only the footer, within <paramref name="limits"/> (<see cref="ParquetReadLimits.Default"/> when null).</summary>
+    /// <exception cref="ParquetLimitExceededException">The footer would cost more than the limits allow.</exception>
+    public static ParquetMetadata ReadMetadata(Stream seekable, ParquetReadLimits? limits = null)
     {
         CheckStream(seekable);
-        return Guard(() => Footer.Read(seekable).ToPublic());
+        return Guard(() => Footer.Read(seekable, limits ?? ParquetReadLimits.Default).ToPublic());
     }
 
     /// <summary>
     /// Rows of a flat file as CLR values, streamed one row group page at a time.
     /// Throws ParquetFormatException for corrupt files and ParquetNotSupportedException naming what it cannot read.
     /// </summary>
-    public static IEnumerable<object?[]> ReadRows(Stream seekable)
+    public static IEnumerable<object?[]> ReadRows(Stream seekable, ParquetReadLimits? limits = null)
     {
         CheckStream(seekable);
-        var footer = Guard(() => Footer.Read(seekable));
+        var footer = Guard(() => Footer.Read(seekable, limits ?? ParquetReadLimits.Default));
         return Rows(seekable, footer);
     }
 

@@ -86,3 +86,46 @@ public sealed class ParquetNotSupportedException : Exception
 
     public string? Feature { get; }
 }
+
+/// <summary>
+/// Bounds on what reading a footer (or a page header) may cost, checked before anything is allocated: a hostile file
+/// fails with <see cref="ParquetLimitExceededException"/> instead of growing memory with its own size.
+/// </summary>
+public sealed record ParquetReadLimits
+{
+    /// <summary>The defaults: generous for real files (tens of thousands of column chunks), small beside a host's memory.</summary>
+    public static ParquetReadLimits Default { get; } = new();
+
+    /// <summary>Largest footer read into memory, checked against the file's declared footer length before reading it.</summary>
+    public int MaxFooterBytes { get; init; } = 64 * 1024 * 1024;
+
+    /// <summary>Estimated bytes of decoded Thrift objects (structs, lists, boxed values, binaries) one footer may become.</summary>
+    public long MaxMetadataBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>Longest single binary or string value (a statistic, a key-value entry, a name).</summary>
+    public int MaxBinaryBytes { get; init; } = 16 * 1024 * 1024;
+
+    /// <summary>Schema elements (groups and leaves) a footer may declare.</summary>
+    public int MaxSchemaElements { get; init; } = 100_000;
+
+    /// <summary>Row groups a footer may declare.</summary>
+    public int MaxRowGroups { get; init; } = 1_000_000;
+}
+
+/// <summary>The file may be valid, but reading it would cost more than the <see cref="ParquetReadLimits"/> allow; the message names the limit.</summary>
+public sealed class ParquetLimitExceededException : ParquetFormatException
+{
+    public ParquetLimitExceededException()
+    {
+    }
+
+    public ParquetLimitExceededException(string message)
+        : base(message)
+    {
+    }
+
+    public ParquetLimitExceededException(string message, Exception innerException)
+        : base(message, innerException)
+    {
+    }
+}

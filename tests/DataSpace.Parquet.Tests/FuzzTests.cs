@@ -177,7 +177,8 @@ public sealed class FuzzTests
         yield return ("huge list", WithFooter([0x19, 0xFC, 0xFF, 0xFF, 0xFF, 0xFF, 0x0F]));
     }
 
-    private static byte[] WithFooter(byte[] footer)
+    /// <summary>"PAR1", the footer, its length, "PAR1".</summary>
+    internal static byte[] WithFooter(byte[] footer)
     {
         var bytes = new byte[4 + footer.Length + 8];
         "PAR1"u8.CopyTo(bytes);

@@ -272,6 +272,6 @@ public sealed class OracleTests : IDisposable
         using var stream = File.OpenRead(path);
         var chunk = ParquetReader.ReadMetadata(stream).RowGroups[0].Columns[0];
         var bytes = File.ReadAllBytes(path).AsSpan((int)chunk.DataPageOffset);
-        return new Internal.CompactReader(bytes).ReadStruct("PageHeader").RequiredI32(1);
+        return new Internal.CompactReader(bytes, new Internal.ThriftBudget(1024 * 1024, 1024 * 1024)).ReadStruct("PageHeader").RequiredI32(1);
     }
 }

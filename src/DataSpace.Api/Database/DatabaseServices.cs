@@ -12,10 +12,12 @@ internal static class DatabaseServices
         DefaultTypeMap.MatchNamesWithUnderscores = true;
 
         services.AddOptions<DatabaseOptions>().BindConfiguration(DatabaseOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DatabaseTimeoutOptions>().BindConfiguration(DatabaseTimeoutOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value;
             var builder = new NpgsqlDataSourceBuilder(options.DataSpace);
+            ApplyTimeouts(builder.ConnectionStringBuilder, options.DataSpace!, sp.GetRequiredService<IOptions<DatabaseTimeoutOptions>>().Value);
 
             // Plan once per connection, not per request: the catalog's planning took three times its execution.
             // A connection string that sets Max Auto Prepare itself keeps its own value.
@@ -45,5 +47,25 @@ internal static class DatabaseServices
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MigrationRunner>>());
         });
         return services;
+    }
+
+    /// <summary>Sets each timeout the connection string leaves out (under any of its spellings) from the options.</summary>
+    internal static void ApplyTimeouts(NpgsqlConnectionStringBuilder target, string connectionString, DatabaseTimeoutOptions timeouts)
+    {
+        var given = new System.Data.Common.DbConnectionStringBuilder { ConnectionString = connectionString };
+        if (!given.ContainsKey("Timeout") && !given.ContainsKey("Connect Timeout") && !given.ContainsKey("Connection Timeout"))
+        {
+            target.Timeout = timeouts.ConnectTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Command Timeout") && !given.ContainsKey("CommandTimeout"))
+        {
+            target.CommandTimeout = timeouts.CommandTimeoutSeconds;
+        }
+
+        if (!given.ContainsKey("Cancellation Timeout") && !given.ContainsKey("CancellationTimeout"))
+        {
+            target.CancellationTimeout = timeouts.CancellationTimeoutSeconds * 1000;
+        }
     }
 }

@@ -1,4 +1,5 @@
 using DataSpace.Api.Problems;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 
 namespace DataSpace.Api.Http;
@@ -9,8 +10,10 @@ internal static class RequestIdAndLimits
     public const long DefaultMaxBodyBytes = 1024 * 1024;
 
     /// <summary>
-    /// Echoes the request id (the id every log line of the request carries) as X-Request-Id, and refuses a body whose
-    /// declared length exceeds the endpoint's limit before a byte of it is read.
+    /// Echoes the request id (the id every log line of the request carries) as X-Request-Id, refuses a body whose
+    /// declared length exceeds the endpoint's limit before a byte of it is read, and hands the same limit to Kestrel, which
+    /// counts the bytes actually read: a chunked body (no Content-Length) fails at the limit with a 413 problem
+    /// (BadHttpRequestException, mapped by ExceptionToProblem) instead of being read whole.
     /// </summary>
     public static IApplicationBuilder UseRequestIdAndLimits(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
@@ -27,6 +30,11 @@ internal static class RequestIdAndLimits
             await Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The request body is too large",
                 $"This operation accepts bodies of at most {limit} bytes.").ExecuteAsync(context);
             return;
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } bodySize)
+        {
+            bodySize.MaxRequestBodySize = limit;
         }
 
         await next(context);

@@ -14,6 +14,7 @@ internal static class ProblemCodes
     public const string NotFound = "not_found";
     public const string MethodNotAllowed = "method_not_allowed";
     public const string PayloadTooLarge = "payload_too_large";
+    public const string TooManyConcurrentUploads = "too_many_concurrent_uploads";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string Conflict = "conflict";
     public const string InternalError = "internal_error";

@@ -13,6 +13,7 @@ internal sealed class ColumnReader
     private readonly ColumnDescriptor _column;
     private readonly byte[] _chunk;
     private readonly int _codec;
+    private readonly ThriftBudget _budget;
     private readonly List<(TStruct Header, int BodyStart, int BodyLength)> _pages = [];
     private object?[]? _dictionary;
     private int _nextPage;
@@ -56,6 +57,7 @@ internal sealed class ColumnReader
             throw new ParquetFormatException($"Column {column.Node.Path}: chunk at {start} of {size} bytes lies outside the data.");
         }
 
+        _budget = new ThriftBudget(footer.Limits.MaxMetadataBytes, footer.Limits.MaxBinaryBytes);
         _chunk = new byte[size];
         stream.Position = start;
         stream.ReadExactly(_chunk);
@@ -74,7 +76,7 @@ internal sealed class ColumnReader
                 throw new ParquetFormatException($"Column {_column.Node.Path}: chunk ends after {values} of {numValues} values.");
             }
 
-            var reader = new CompactReader(_chunk.AsSpan(pos));
+            var reader = new CompactReader(_chunk.AsSpan(pos), _budget);
             var header = reader.ReadStruct("PageHeader");
             var bodyStart = pos + reader.Position;
             var compressed = header.RequiredI32(3);

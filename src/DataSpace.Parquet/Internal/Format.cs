@@ -149,8 +149,9 @@ internal sealed class Footer
     public required long FooterStart { get; init; }
     public required List<SchemaNode> Nodes { get; init; }
     public required List<ColumnDescriptor> Leaves { get; init; }
+    public required ParquetReadLimits Limits { get; init; }
 
-    public static Footer Read(Stream stream)
+    public static Footer Read(Stream stream, ParquetReadLimits limits)
     {
         var length = stream.Length;
         if (length < 12)
@@ -180,20 +181,35 @@ internal sealed class Footer
             throw new ParquetFormatException($"Footer length {footerLength} does not fit a file of {length} bytes.");
         }
 
+        if (footerLength > limits.MaxFooterBytes)
+        {
+            throw new ParquetLimitExceededException($"Footer of {footerLength} bytes is above {limits.MaxFooterBytes} (limit MaxFooterBytes).");
+        }
+
         var footerStart = length - 8 - footerLength;
         var bytes = new byte[footerLength];
         stream.Position = footerStart;
         stream.ReadExactly(bytes);
-        var reader = new CompactReader(bytes);
+        var reader = new CompactReader(bytes, new ThriftBudget(limits.MaxMetadataBytes, limits.MaxBinaryBytes));
         var file = reader.ReadStruct("FileMetaData");
         if (file.Has(8))
         {
             throw new ParquetNotSupportedException("encryption (encrypted columns with plaintext footer)");
         }
 
+        if (file.List(2) is { Count: var elements } && elements > limits.MaxSchemaElements)
+        {
+            throw new ParquetLimitExceededException($"The schema has {elements} elements, above {limits.MaxSchemaElements} (limit MaxSchemaElements).");
+        }
+
+        if (file.List(4) is { Count: var groups } && groups > limits.MaxRowGroups)
+        {
+            throw new ParquetLimitExceededException($"The footer declares {groups} row groups, above {limits.MaxRowGroups} (limit MaxRowGroups).");
+        }
+
         var nodes = ParseSchema(file);
         var leaves = nodes.Where(n => !n.IsGroup).Select(Describe).ToList();
-        return new Footer { File = file, FileLength = length, FooterStart = footerStart, Nodes = nodes, Leaves = leaves };
+        return new Footer { File = file, FileLength = length, FooterStart = footerStart, Nodes = nodes, Leaves = leaves, Limits = limits };
     }
 
     private static List<SchemaNode> ParseSchema(TStruct file)
@@ -381,6 +397,7 @@ internal sealed class Footer
             kv[item.RequiredString(1)] = item.String(2);
         }
 
+        var leafTypes = Leaves.ToDictionary(l => l.Node, l => l.Type);
         var fields = Nodes.Select(n => new ParquetField(
             n.Name,
             n.Path,
@@ -393,7 +410,7 @@ internal sealed class Footer
             n.TypeLength,
             n.Precision ?? n.Logical?.Struct(5)?.I32(2),
             n.Scale ?? n.Logical?.Struct(5)?.I32(1),
-            n.IsGroup ? null : Leaves.FirstOrDefault(l => ReferenceEquals(l.Node, n))?.Type)).ToList();
+            n.IsGroup ? null : leafTypes.GetValueOrDefault(n))).ToList();
 
         var byPath = new Dictionary<string, ColumnDescriptor>(StringComparer.Ordinal);
         foreach (var leaf in Leaves)

@@ -126,21 +126,74 @@ internal sealed class CompactWriter(ByteBuffer output)
 
 /// <summary>
 /// A decoded Thrift struct: field id to value (bool, sbyte, short, int, long, double, byte[], List&lt;object&gt;, TStruct).
-/// Parsing everything generically keeps the hostile-input checks in one place.
+/// Parsing everything generically keeps the hostile-input checks in one place. Fields live in a small array (Parquet's
+/// structs have a handful), capped at <see cref="MaxFields"/> distinct ids so a lookup stays a short scan.
 /// </summary>
 internal sealed class TStruct
 {
-    private readonly Dictionary<short, object> _fields = [];
+    public const int MaxFields = 64;
+
+    private (short Id, object Value)[] _fields = [];
+    private int _count;
 
     public string Name { get; }
 
     public TStruct(string name) => Name = name;
 
-    public void Set(short id, object value) => _fields[id] = value;
+    /// <summary>Sets a field; <paramref name="budget"/> is charged before the field array grows.</summary>
+    public void Set(short id, object value, ThriftBudget? budget = null)
+    {
+        for (var k = 0; k < _count; k++)
+        {
+            if (_fields[k].Id == id)
+            {
+                _fields[k].Value = value;
+                return;
+            }
+        }
 
-    public bool Has(short id) => _fields.ContainsKey(id);
+        if (_count == _fields.Length)
+        {
+            if (_count >= MaxFields)
+            {
+                throw new ParquetFormatException($"Thrift {Name}: more than {MaxFields} distinct fields.");
+            }
 
-    public IEnumerable<short> FieldIds => _fields.Keys;
+            var capacity = Math.Min(MaxFields, Math.Max(4, _count * 2));
+            budget?.Charge(ThriftBudget.ArrayBytes(capacity, 16), Name);
+            Array.Resize(ref _fields, capacity);
+        }
+
+        _fields[_count++] = (id, value);
+    }
+
+    public bool Has(short id) => TryGet(id, out _);
+
+    public IEnumerable<short> FieldIds
+    {
+        get
+        {
+            for (var k = 0; k < _count; k++)
+            {
+                yield return _fields[k].Id;
+            }
+        }
+    }
+
+    private bool TryGet(short id, out object value)
+    {
+        for (var k = 0; k < _count; k++)
+        {
+            if (_fields[k].Id == id)
+            {
+                value = _fields[k].Value;
+                return true;
+            }
+        }
+
+        value = null!;
+        return false;
+    }
 
     public int RequiredI32(short id) => Get<int>(id, required: true) ?? 0;
 
@@ -187,7 +240,7 @@ internal sealed class TStruct
     private T? Get<T>(short id, bool required)
         where T : struct
     {
-        if (!_fields.TryGetValue(id, out var v))
+        if (!TryGet(id, out var v))
         {
             return required ? throw new ParquetFormatException($"Thrift {Name}: required field {id} is missing.") : null;
         }
@@ -198,7 +251,7 @@ internal sealed class TStruct
     private T? GetRef<T>(short id, bool required)
         where T : class
     {
-        if (!_fields.TryGetValue(id, out var v))
+        if (!TryGet(id, out var v))
         {
             return required ? throw new ParquetFormatException($"Thrift {Name}: required field {id} is missing.") : null;
         }
@@ -219,17 +272,44 @@ internal sealed class TStruct
     }
 }
 
-/// <summary>Reads Thrift compact protocol from a bounded buffer; every size is checked against the bytes left.</summary>
+/// <summary>
+/// What decoding may still allocate, in estimated bytes (64-bit object headers, arrays, boxes). Every object is charged
+/// before it is created, so a footer of a million empty structs fails after the budget, not after a gigabyte.
+/// </summary>
+internal sealed class ThriftBudget(long maxBytes, int maxBinaryBytes)
+{
+    public const int StructBytes = 40;
+    public const int BoxBytes = 24;
+
+    private long _left = maxBytes;
+
+    public int MaxBinaryBytes => maxBinaryBytes;
+
+    public static long ArrayBytes(long length, int elementBytes) => 24 + (length * elementBytes);
+
+    public void Charge(long bytes, string name)
+    {
+        _left -= bytes;
+        if (_left < 0)
+        {
+            throw new ParquetLimitExceededException($"Thrift {name}: the metadata decodes to more than its budget (limit MaxMetadataBytes).");
+        }
+    }
+}
+
+/// <summary>Reads Thrift compact protocol from a bounded buffer; every size is checked against the bytes left and every allocation against the budget.</summary>
 internal ref struct CompactReader
 {
     public const int MaxDepth = 32;
 
     private readonly ReadOnlySpan<byte> _data;
+    private readonly ThriftBudget _budget;
     private int _pos;
 
-    public CompactReader(ReadOnlySpan<byte> data)
+    public CompactReader(ReadOnlySpan<byte> data, ThriftBudget budget)
     {
         _data = data;
+        _budget = budget;
         _pos = 0;
     }
 
@@ -244,6 +324,7 @@ internal ref struct CompactReader
             throw new ParquetFormatException($"Thrift nesting deeper than {MaxDepth} in {name}.");
         }
 
+        _budget.Charge(ThriftBudget.StructBytes, name);
         var result = new TStruct(name);
         short lastId = 0;
         while (true)
@@ -276,7 +357,7 @@ internal ref struct CompactReader
             var value = ReadValue(type, name, depth, inField: true);
             if (value is not null)
             {
-                result.Set(id, value);
+                result.Set(id, value, _budget);
             }
         }
     }
@@ -290,23 +371,35 @@ internal ref struct CompactReader
             case TType.False:
                 return inField ? false : ReadByte() == TType.True;
             case TType.Byte:
+                _budget.Charge(ThriftBudget.BoxBytes, name);
                 return (sbyte)ReadByte();
             case TType.I16:
                 var s = ReadZigZag();
+                _budget.Charge(ThriftBudget.BoxBytes, name);
                 return s is < short.MinValue or > short.MaxValue
                     ? throw new ParquetFormatException($"Thrift {name}: i16 out of range.")
                     : (short)s;
             case TType.I32:
                 var i = ReadZigZag();
+                _budget.Charge(ThriftBudget.BoxBytes, name);
                 return i is < int.MinValue or > int.MaxValue
                     ? throw new ParquetFormatException($"Thrift {name}: i32 out of range.")
                     : (int)i;
             case TType.I64:
+                _budget.Charge(ThriftBudget.BoxBytes, name);
                 return ReadZigZag();
             case TType.Double:
+                _budget.Charge(ThriftBudget.BoxBytes, name);
                 return BitConverter.Int64BitsToDouble(BinaryPrimitives.ReadInt64LittleEndian(Take(8)));
             case TType.Binary:
-                return Take(ReadLength()).ToArray();
+                var length = ReadLength();
+                if (length > _budget.MaxBinaryBytes)
+                {
+                    throw new ParquetLimitExceededException($"Thrift {name}: a binary of {length} bytes is above {_budget.MaxBinaryBytes} (limit MaxBinaryBytes).");
+                }
+
+                _budget.Charge(ThriftBudget.ArrayBytes(length, 1), name);
+                return Take(length).ToArray();
             case TType.List:
             case TType.Set:
                 return ReadList(name, depth);
@@ -332,7 +425,7 @@ internal ref struct CompactReader
         long count = header >> 4;
         if (count == 15)
         {
-            count = (long)ReadUVarint();
+            count = (long)Math.Min(ReadUVarint(), long.MaxValue);
         }
 
         // Every element takes at least one byte, so a count beyond the bytes left is a lie.
@@ -341,6 +434,7 @@ internal ref struct CompactReader
             throw new ParquetFormatException($"Thrift {name}: list of {count} elements in {_data.Length - _pos} bytes.");
         }
 
+        _budget.Charge(ThriftBudget.StructBytes + ThriftBudget.ArrayBytes(count, 8), name);
         var list = new List<object>((int)count);
         for (var k = 0; k < count; k++)
         {
@@ -354,6 +448,7 @@ internal ref struct CompactReader
         return list;
     }
 
+    /// <summary>Maps are not used by Parquet's footer: their entries are read (to find the end) and dropped.</summary>
     private void SkipMap(string name, int depth)
     {
         var count = ReadUVarint();
@@ -374,7 +469,6 @@ internal ref struct CompactReader
             ReadValue((byte)(types & 0x0F), name, depth + 1, inField: false);
         }
     }
-
     private int ReadLength()
     {
         var n = ReadUVarint();

@@ -8,6 +8,7 @@ using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Parquet;
@@ -55,7 +56,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
+        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
         string? format = null)
     {
         if (format is not (null or "parquet"))
@@ -182,7 +183,16 @@ internal static partial class DownloadEndpoints
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
             // The client went away or the store failed mid-transfer: headers are gone, so cut the connection and let
-            // the ledger say how far it got.
+            // the ledger say how far it got. Only the store's failure is ours to warn about.
+            if (http.RequestAborted.IsCancellationRequested)
+            {
+                ClientDisconnects.Log(logger, http, e);
+            }
+            else
+            {
+                LogTransferFailed(logger, e, file.BlobKey, dataset.Id, sent);
+            }
+
             cut = true;
             http.Abort();
         }
@@ -197,7 +207,7 @@ internal static partial class DownloadEndpoints
                 http.Abort();
             }
 
-            await ledger.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow(), CancellationToken.None);
+            await metering.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow());
         }
 
         return TypedResults.Empty;
@@ -319,4 +329,7 @@ internal static partial class DownloadEndpoints
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} ended after {Sent} of {Expected} bytes")]
     private static partial void LogShortContent(ILogger logger, string blobKey, Guid datasetId, int version, long sent, long expected);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Reading blob {BlobKey} of dataset {DatasetId} failed after {Sent} bytes; the download was cut")]
+    private static partial void LogTransferFailed(ILogger logger, Exception exception, string blobKey, Guid datasetId, long sent);
 }

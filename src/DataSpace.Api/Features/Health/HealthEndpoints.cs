@@ -20,31 +20,35 @@ internal static class HealthEndpoints
         return app;
     }
 
+    /// <summary>Readiness answers within this, whatever the dependencies do: a load balancer's probe must not hang.</summary>
+    private static readonly TimeSpan ReadinessBudget = TimeSpan.FromSeconds(2);
+
     private static async Task<Results<Ok<HealthReport>, ProblemHttpResult>> GetReadiness(HttpContext http, NpgsqlDataSource db, IBlobStore blobs, CancellationToken ct)
     {
-        var checks = new Dictionary<string, string>(StringComparer.Ordinal);
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(5));
+        timeout.CancelAfter(ReadinessBudget);
+        var database = Check(async t =>
+        {
+            await using var conn = await db.OpenConnectionAsync(t);
+            await conn.ExecuteScalarAsync<int>(new CommandDefinition("select 1", cancellationToken: t));
+        }, timeout.Token);
+        var blobStore = Check(blobs.CheckAsync, timeout.Token);
+
+        // A cancelled Npgsql command may still wait for its cancel request: stop waiting at the budget, not after it.
         try
         {
-            await using var conn = await db.OpenConnectionAsync(timeout.Token);
-            await conn.ExecuteScalarAsync<int>(new CommandDefinition("select 1", cancellationToken: timeout.Token));
-            checks["database"] = "ok";
+            await Task.WhenAll(database, blobStore).WaitAsync(ReadinessBudget, ct);
         }
-        catch (Exception e) when (e is NpgsqlException or OperationCanceledException or TimeoutException)
+        catch (TimeoutException)
         {
-            checks["database"] = "unavailable";
+            // What has not answered by now counts as unavailable.
         }
 
-        try
+        var checks = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            await blobs.CheckAsync(timeout.Token);
-            checks["blob_store"] = "ok";
-        }
-        catch (Exception e) when (e is BlobStoreUnavailableException or OperationCanceledException)
-        {
-            checks["blob_store"] = "unavailable";
-        }
+            ["database"] = database.IsCompletedSuccessfully && database.Result ? "ok" : "unavailable",
+            ["blob_store"] = blobStore.IsCompletedSuccessfully && blobStore.Result ? "ok" : "unavailable",
+        };
 
         if (checks.Values.All(v => v == "ok"))
         {
@@ -54,5 +58,19 @@ internal static class HealthEndpoints
         http.Response.Headers.RetryAfter = "5";
         return Problem.Of(StatusCodes.Status503ServiceUnavailable, ProblemCodes.NotReady, "Not ready",
             "A dependency is unavailable; see checks.", new Dictionary<string, object?> { ["checks"] = checks });
+    }
+
+    /// <summary>True when the probe succeeded; false when it failed the way an unavailable dependency fails.</summary>
+    private static async Task<bool> Check(Func<CancellationToken, Task> probe, CancellationToken ct)
+    {
+        try
+        {
+            await probe(ct);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or BlobStoreUnavailableException or OperationCanceledException or TimeoutException)
+        {
+            return false;
+        }
     }
 }

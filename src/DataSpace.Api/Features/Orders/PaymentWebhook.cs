@@ -40,12 +40,14 @@ internal static class PaymentWebhook
         app.MapPost("/v1/payment-webhooks", Receive).WithTags("Orders").WithName("ReceivePaymentWebhook")
             .WithSummary("A payment provider reports a payment, signed with HMAC-SHA256 over timestamp + '.' + body; replays and stale deliveries are refused")
             .AllowAnonymous()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxBodyBytes))
             .WithMetadata(new OpenApi.DocumentedBody(typeof(PaymentNotification), "application/json"))
             .Produces<Order>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return app;
     }
@@ -68,11 +70,7 @@ internal static class PaymentWebhook
                 "Set Payments:WebhookSecret to the secret shared with the payment provider.");
         }
 
-        if (http.Request.ContentLength > MaxBodyBytes)
-        {
-            return Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The notification is too large");
-        }
-
+        // The endpoint's request size limit bounds the bytes read here, declared or chunked (RequestIdAndLimits).
         using var buffer = new MemoryStream();
         await http.Request.Body.CopyToAsync(buffer, ct);
         var body = buffer.ToArray();

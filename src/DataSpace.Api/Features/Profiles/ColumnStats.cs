@@ -37,7 +37,27 @@ internal sealed class ColumnStats(string name)
     private long _minLen = long.MaxValue, _maxLen = long.MinValue;
     private int _intDigits, _scale;
 
+    /// <summary>Longest column name kept (in UTF-8 bytes); longer header fields are cut at a character boundary.</summary>
+    public const int MaxNameBytes = 1024;
+
     public string Name { get; } = name;
+
+    /// <summary>A column name from header bytes, at most <see cref="MaxNameBytes"/> of them.</summary>
+    public static string NameFrom(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.Length > MaxNameBytes)
+        {
+            var cut = MaxNameBytes;
+            while (cut > 0 && (utf8[cut] & 0xC0) == 0x80)
+            {
+                cut--;
+            }
+
+            utf8 = utf8[..cut];
+        }
+
+        return Encoding.UTF8.GetString(utf8);
+    }
 
     public long NonNull { get; private set; }
 

@@ -367,7 +367,12 @@ internal sealed class FileProfiler(ProfilingOptions options)
         {
             if (_inHeader)
             {
-                _headerNames.Add(Encoding.UTF8.GetString(kept));
+                // Only described columns keep a name: a header of a million fields costs a counter, not a million strings.
+                if (_headerNames.Count < options.MaxColumns)
+                {
+                    _headerNames.Add(ColumnStats.NameFrom(kept));
+                }
+
                 return;
             }
 
@@ -451,8 +456,10 @@ internal sealed class FileProfiler(ProfilingOptions options)
         private readonly List<ColumnStats> _columns = [];
         private readonly List<long> _seenInRow = [];
         private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
+        private readonly JsonScratch _scratch = new();
         private long _rows;
         private bool _keysCapped;
+        private bool _longKeys;
 
         public void Consume(ReadOnlySpan<byte> chunk) => _splitter.Consume(chunk, Line);
 
@@ -493,7 +500,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
                         case JsonTokenType.String:
                             if (stats is not null)
                             {
-                                var text = reader.ValueIsEscaped ? Encoding.UTF8.GetBytes(reader.GetString()!) : reader.ValueSpan;
+                                var text = _scratch.Unescaped(ref reader);
                                 stats.AddJsonString(text, text.Length);
                             }
 
@@ -522,28 +529,20 @@ internal sealed class FileProfiler(ProfilingOptions options)
 
         private int Column(ref Utf8JsonReader reader)
         {
-            // Keys repeat on every line: look them up without allocating a string, unless they are long.
-            Span<char> scratch = stackalloc char[256];
-            string? key = null;
-            int index;
-            if (reader.ValueSpan.Length <= 256 && !reader.ValueIsEscaped)
+            // Keys repeat on every line: look them up in reused buffers without allocating a string; only a new
+            // column's key becomes one, so allocation follows the columns kept, not the lines read.
+            var utf8 = _scratch.Unescaped(ref reader);
+            if (utf8.Length > ColumnStats.MaxNameBytes)
             {
-                var written = Encoding.UTF8.GetChars(reader.ValueSpan, scratch);
-                if (_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(scratch[..written], out index))
-                {
-                    return index;
-                }
-            }
-            else
-            {
-                key = reader.GetString()!;
-                if (_keys.TryGetValue(key, out index))
-                {
-                    return index;
-                }
+                _longKeys = true;
+                return -1;
             }
 
-            key ??= reader.GetString()!;
+            var chars = _scratch.Chars(utf8);
+            if (_keys.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(chars, out var index))
+            {
+                return index;
+            }
 
             if (_columns.Count >= options.MaxColumns)
             {
@@ -551,6 +550,7 @@ internal sealed class FileProfiler(ProfilingOptions options)
                 return -1;
             }
 
+            var key = chars.ToString();
             _keys[key] = _columns.Count;
             _columns.Add(new ColumnStats(key));
             _seenInRow.Add(0);
@@ -563,6 +563,11 @@ internal sealed class FileProfiler(ProfilingOptions options)
             if (_keysCapped)
             {
                 notes.Add($"Keys beyond the first {options.MaxColumns} are not described.");
+            }
+
+            if (_longKeys)
+            {
+                notes.Add($"Keys longer than {ColumnStats.MaxNameBytes} bytes are not described.");
             }
 
             return new ProfileResult("jsonl", null, null, _rows, _columns.Count, [.. _columns.Select(c => c.ToProfile(_rows))], notes);

@@ -11,8 +11,6 @@ namespace DataSpace.Api.Features.Profiles;
 /// </summary>
 internal static class ParquetFooter
 {
-    private const int MaxFooterBytes = 64 * 1024 * 1024;
-
     public static async Task<ProfileResult> ProfileAsync(IProfileSource source, ProfilingOptions options, CancellationToken ct)
     {
         var tail = new byte[8];
@@ -21,10 +19,16 @@ internal static class ParquetFooter
             await s.ReadExactlyAsync(tail, ct);
         }
 
+        // Checked before the footer is read into memory: the length is the file's claim, not a fact.
         var footerLength = BinaryPrimitives.ReadInt32LittleEndian(tail);
-        if (footerLength <= 0 || footerLength > MaxFooterBytes || footerLength > source.Size - 12)
+        if (footerLength <= 0 || footerLength > source.Size - 12)
         {
-            throw new ProfileFailedException($"The Parquet footer length {footerLength} is impossible for a file of {source.Size} bytes (or above {MaxFooterBytes} bytes).");
+            throw new ProfileFailedException($"The Parquet footer length {footerLength} is impossible for a file of {source.Size} bytes.");
+        }
+
+        if (footerLength > options.MaxParquetFooterBytes)
+        {
+            throw new ProfileFailedException($"The Parquet footer of {footerLength} bytes is above the {options.MaxParquetFooterBytes} bytes profiled (Profiling:MaxParquetFooterBytes).");
         }
 
         var footer = new byte[footerLength + 8];
@@ -36,7 +40,7 @@ internal static class ParquetFooter
         ParquetMetadata meta;
         try
         {
-            meta = ParquetReader.ReadMetadata(new TailStream(source.Size, footer));
+            meta = ParquetReader.ReadMetadata(new TailStream(source.Size, footer), Limits(options));
         }
         catch (Exception e) when (e is ParquetFormatException or ParquetNotSupportedException)
         {
@@ -44,7 +48,9 @@ internal static class ParquetFooter
         }
 
         var leaves = meta.Columns;
-        var columns = leaves.Take(options.MaxColumns).Select(f => Column(f, meta)).ToList();
+        var described = leaves.Take(options.MaxColumns).ToList();
+        var ranges = Ranges(described, meta);
+        var columns = described.Select((f, i) => Column(f, ranges[i], meta.NumRows)).ToList();
         var notes = new List<string>();
         if (leaves.Count > columns.Count)
         {
@@ -59,10 +65,75 @@ internal static class ParquetFooter
         return new ProfileResult("parquet", null, null, meta.NumRows, leaves.Count, columns, notes);
     }
 
-    private static ColumnProfile Column(ParquetField field, ParquetMetadata meta)
+    /// <summary>The reader's limits under the profiler's settings: footers beyond them fail the profile with the limit's name.</summary>
+    internal static ParquetReadLimits Limits(ProfilingOptions options) => ParquetReadLimits.Default with
     {
-        var chunks = meta.RowGroups.Select(g => g.Columns.FirstOrDefault(c => c.Path == field.Path)).ToList();
-        var nulls = chunks.Sum(c => c?.Statistics?.NullCount ?? 0);
+        MaxFooterBytes = options.MaxParquetFooterBytes,
+        MaxMetadataBytes = options.MaxParquetMetadataBytes,
+        MaxBinaryBytes = Math.Min(ParquetReadLimits.Default.MaxBinaryBytes, options.MaxParquetFooterBytes),
+    };
+
+    /// <summary>What the row groups' statistics say about one described column.</summary>
+    private sealed class Range
+    {
+        public long Nulls { get; set; }
+        public object? Min { get; set; }
+        public object? Max { get; set; }
+        public bool Complete { get; set; } = true;
+        public long SeenInGroup { get; set; } = -1;
+    }
+
+    /// <summary>
+    /// One pass over every row group's chunks (the first chunk of a path in a group counts), so the work is
+    /// row groups × chunks, not that times the columns described.
+    /// </summary>
+    private static Range[] Ranges(List<ParquetField> described, ParquetMetadata meta)
+    {
+        var ranges = new Range[described.Count];
+        var byPath = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < described.Count; i++)
+        {
+            ranges[i] = new Range { Complete = meta.RowGroups.Count > 0 };
+            byPath.TryAdd(described[i].Path, i);
+        }
+
+        for (var g = 0; g < meta.RowGroups.Count; g++)
+        {
+            foreach (var chunk in meta.RowGroups[g].Columns)
+            {
+                if (!byPath.TryGetValue(chunk.Path, out var i) || ranges[i].SeenInGroup == g)
+                {
+                    continue;
+                }
+
+                var range = ranges[i];
+                range.SeenInGroup = g;
+                var stats = chunk.Statistics;
+                range.Nulls += stats?.NullCount ?? 0;
+                if (stats?.Min is not IComparable lo || stats.Max is not IComparable hi)
+                {
+                    // A row group without statistics (or only nulls): the range is unknown unless every group has one.
+                    range.Complete &= stats is not null && stats.NullCount is { } n && n > 0 && stats.Min is null;
+                    continue;
+                }
+
+                range.Min = range.Min is null || lo.CompareTo(range.Min) < 0 ? lo : range.Min;
+                range.Max = range.Max is null || hi.CompareTo(range.Max) > 0 ? hi : range.Max;
+            }
+
+            foreach (var range in ranges)
+            {
+                // A group without a chunk for the column leaves its range unknown.
+                range.Complete &= range.SeenInGroup == g;
+            }
+        }
+
+        return ranges;
+    }
+
+    private static ColumnProfile Column(ParquetField field, Range range, long numRows)
+    {
+        var nulls = range.Nulls;
         var type = field.Type switch
         {
             ParquetType.Boolean => "boolean",
@@ -74,30 +145,16 @@ internal static class ParquetFooter
             ParquetType.TimestampMillis or ParquetType.TimestampMicros => "timestamp",
             _ => "binary",
         };
-        object? min = null, max = null;
-        var complete = chunks.Count > 0;
-        foreach (var stats in chunks.Select(c => c?.Statistics))
-        {
-            if (stats?.Min is not IComparable lo || stats.Max is not IComparable hi)
-            {
-                // A row group without statistics (or only nulls): the range is unknown unless every group has one.
-                complete &= stats is not null && stats.NullCount is { } n && n > 0 && stats.Min is null;
-                continue;
-            }
 
-            min = min is null || lo.CompareTo(min) < 0 ? lo : min;
-            max = max is null || hi.CompareTo(max) > 0 ? hi : max;
-        }
-
-        var ranged = complete && type is "integer" or "number" or "decimal" or "date" or "timestamp";
+        var ranged = range.Complete && type is "integer" or "number" or "decimal" or "date" or "timestamp";
         return new ColumnProfile
         {
             Name = field.Path,
             Type = type,
             NullCount = nulls,
-            NullRatio = meta.NumRows == 0 ? 0 : Math.Round((double)nulls / meta.NumRows, 6),
-            Min = ranged ? Text(min) : null,
-            Max = ranged ? Text(max) : null,
+            NullRatio = numRows == 0 ? 0 : Math.Round((double)nulls / numRows, 6),
+            Min = ranged ? Text(range.Min) : null,
+            Max = ranged ? Text(range.Max) : null,
             Precision = type == "decimal" ? field.Precision : null,
             Scale = type == "decimal" ? field.Scale : null,
         };

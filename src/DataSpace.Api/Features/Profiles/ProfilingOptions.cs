@@ -37,4 +37,12 @@ internal sealed class ProfilingOptions
     /// <summary>Rows per thousand that may have a different number of fields than the header before the profile fails.</summary>
     [Range(0, 1000, ErrorMessage = "Set Profiling:RaggedRowsPerMille between 0 and 1000.")]
     public int RaggedRowsPerMille { get; set; } = 10;
+
+    /// <summary>Largest Parquet footer read for a profile, checked before it is read; a larger one fails the profile.</summary>
+    [Range(1024, 1024 * 1024 * 1024, ErrorMessage = "Set Profiling:MaxParquetFooterBytes between 1024 and 1073741824.")]
+    public int MaxParquetFooterBytes { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>Estimated memory the decoded footer may take (structs, lists, values); a footer that needs more fails the profile.</summary>
+    [Range(1024 * 1024, 16L * 1024 * 1024 * 1024, ErrorMessage = "Set Profiling:MaxParquetMetadataBytes between 1048576 and 17179869184.")]
+    public long MaxParquetMetadataBytes { get; set; } = 128L * 1024 * 1024;
 }

@@ -172,10 +172,15 @@ internal static class Renditions
         private readonly Dictionary<string, int> _index = columns.Select((c, i) => (c.Name, i)).ToDictionary(x => x.Name, x => x.i, StringComparer.Ordinal);
         private readonly byte[]?[] _values = new byte[columns.Count][];
         private readonly LineSplitter _splitter = new(options.MaxRecordBytes);
+        private readonly JsonScratch _scratch = new();
 
         public void Consume(ReadOnlySpan<byte> chunk) => _splitter.Consume(chunk, Line);
 
         public void Complete() => _splitter.Complete(Line);
+
+        /// <summary>The column of the current key, found without allocating; -1 for keys that are not columns.</summary>
+        private int Column(ref Utf8JsonReader reader) =>
+            _index.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(_scratch.Chars(_scratch.Unescaped(ref reader)), out var i) ? i : -1;
 
         private void Line(ReadOnlySpan<byte> line)
         {
@@ -189,8 +194,15 @@ internal static class Renditions
             reader.Read();
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                var i = _index.GetValueOrDefault(reader.GetString()!, -1);
+                var i = Column(ref reader);
                 reader.Read();
+                if (i < 0 || _values[i] is not null)
+                {
+                    // Not a column, or a repeated key (the first one counts): skipped without materialising it.
+                    reader.Skip();
+                    continue;
+                }
+
                 byte[]? value = reader.TokenType switch
                 {
                     JsonTokenType.StartObject or JsonTokenType.StartArray => Encoding.UTF8.GetBytes(JsonElement.ParseValue(ref reader).GetRawText()),
@@ -200,10 +212,7 @@ internal static class Renditions
                     JsonTokenType.False => "false"u8.ToArray(),
                     _ => null,
                 };
-                if (i >= 0 && _values[i] is null)
-                {
-                    _values[i] = value;
-                }
+                _values[i] = value;
             }
 
             for (var i = 0; i < _values.Length; i++)

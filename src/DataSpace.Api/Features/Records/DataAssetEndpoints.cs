@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Records;
@@ -30,6 +31,7 @@ internal static class DataAssetEndpoints
             .WithSummary("Upload a valuation's report file (raw body; name it with Content-Disposition filename*=UTF-8''…) (owner)")
             .RequireAuthorization(Policies.RecordKeeper)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .HoldsUploadSlot()
             .WithMetadata(new OpenApi.DocumentedBody(typeof(Stream), "application/octet-stream"))
             .Produces<DataAsset>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

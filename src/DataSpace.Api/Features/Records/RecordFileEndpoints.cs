@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Records;
@@ -41,6 +42,7 @@ internal static class RecordFileEndpoints
             .WithSummary("Upload the evidence file (raw body; name it with Content-Disposition filename*=UTF-8''…); replaces an earlier one while the record is editable (owner)")
             .RequireAuthorization(Auth.Policies.RecordKeeper)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .HoldsUploadSlot()
             .WithMetadata(new OpenApi.DocumentedBody(typeof(Stream), "application/octet-stream"))
             .Produces(StatusCodes.Status200OK, kind.ContractType)
             .ProducesProblem(StatusCodes.Status400BadRequest)

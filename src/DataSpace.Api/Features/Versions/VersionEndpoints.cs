@@ -3,6 +3,7 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Previews;
 using DataSpace.Api.Features.Profiles;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Common;
@@ -41,6 +42,7 @@ internal static partial class VersionEndpoints
                 "A Content-Digest or Repr-Digest sha-256 is verified. Identical content is stored once (owner)")
             .RequireAuthorization(Policies.Publisher)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
+            .HoldsUploadSlot()
             .Accepts<Stream>("application/octet-stream")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)

@@ -19,7 +19,7 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
         return await OrderFlow.PlaceAsync(buyer, plan);
     }
 
-    private static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)
+    internal static HttpRequestMessage Delivery(string body, DateTimeOffset at, string? secret = DataSpaceApiFactory.WebhookSecret)
     {
         var timestamp = at.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var bytes = Encoding.UTF8.GetBytes(body);
@@ -31,7 +31,7 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
         return request;
     }
 
-    private static string Body(string order, long amount, string reference) =>
+    internal static string Body(string order, long amount, string reference) =>
         JsonSerializer.Serialize(new { order_id = order, amount_fen = amount, reference });
 
     [Fact]
@@ -68,6 +68,24 @@ public sealed class PaymentWebhookTests(DataSpaceApiFactory api) : IClassFixture
 
         Assert.Equal("paid", paid.GetProperty("status").GetString());
         await (await http.SendAsync(Delivery(body, at), Ct)).AssertProblem(HttpStatusCode.Conflict, "webhook_replayed");
+    }
+
+    [Fact]
+    public async Task A_chunked_delivery_above_16_KiB_is_413_and_changes_nothing()
+    {
+        var order = await PendingOrder();
+        using var http = api.Anonymous();
+        var padded = JsonSerializer.Serialize(new { order_id = order, amount_fen = 88_800, reference = "PAD-" + order, padding = new string('x', 64 * 1024) });
+        var request = Delivery(padded, DateTimeOffset.UtcNow);
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(padded)));
+        content.Headers.ContentType = new("application/json");
+        request.Content = content;
+        request.Headers.TransferEncodingChunked = true;
+
+        await (await http.SendAsync(request, Ct)).AssertProblem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        using var op = await api.OperatorClient();
+        Assert.Equal("pending_payment", (await (await op.GetAsync($"/v1/orders/{order}", Ct)).AssertJson()).GetProperty("status").GetString());
     }
 
     [Fact]

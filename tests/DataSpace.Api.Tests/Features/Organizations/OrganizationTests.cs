@@ -144,6 +144,23 @@ public sealed class OrganizationTests(DataSpaceApiFactory api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task An_oversize_chunked_json_body_is_413_and_creates_nothing()
+    {
+        using var op = await api.OperatorClient();
+        var name = "超大分块请求" + Guid.NewGuid().ToString("N");
+        var json = JsonSerializer.Serialize(new { name, unified_social_credit_code = Uscc.Random(), roles = new[] { "authority" }, padding = new string('x', 1_100_000) });
+        var content = new StreamContent(new MemoryStream(Encoding.UTF8.GetBytes(json)));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/organizations") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        await (await op.SendAsync(request, Ct)).AssertProblem(HttpStatusCode.RequestEntityTooLarge, "payload_too_large");
+
+        var all = await (await op.GetAsync("/v1/organizations?limit=100", Ct)).AssertJson();
+        Assert.DoesNotContain(all.GetProperty("items").EnumerateArray(), o => o.GetProperty("name").GetString() == name);
+    }
+
+    [Fact]
     public async Task An_oversize_json_body_is_413_and_creates_nothing()
     {
         using var op = await api.OperatorClient();

@@ -53,7 +53,9 @@ public sealed class FileProfilerTests
 
         internal static byte[] Line(long i) => Encoding.UTF8.GetBytes($"{i},\"中山,{i % 7}区\",{i % 1000}.{i % 100:00},2025-{(i % 12) + 1:00}-{(i % 28) + 1:00}\n");
 
-        public Task<Stream> OpenAsync(long offset, long? length, CancellationToken ct) => Task.FromResult<Stream>(new LineStream(rows));
+        public Task<Stream> OpenAsync(long offset, long? length, CancellationToken ct) => Task.FromResult(Open());
+
+        public Stream Open() => new LineStream(rows);
 
         private sealed class LineStream(long rows) : Stream
         {
@@ -71,10 +73,16 @@ public sealed class FileProfilerTests
             public override void SetLength(long value) => throw new NotSupportedException();
             public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
-            public override int Read(byte[] buffer, int offset, int count)
+            public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+            // Completes synchronously, so a profile over it runs on the caller's thread and can be measured there.
+            public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+                ValueTask.FromResult(Read(buffer.Span));
+
+            public override int Read(Span<byte> buffer)
             {
                 var written = 0;
-                while (written < count)
+                while (written < buffer.Length)
                 {
                     if (_at == _current.Length)
                     {
@@ -87,8 +95,8 @@ public sealed class FileProfilerTests
                         _at = 0;
                     }
 
-                    var n = Math.Min(count - written, _current.Length - _at);
-                    _current.AsSpan(_at, n).CopyTo(buffer.AsSpan(offset + written));
+                    var n = Math.Min(buffer.Length - written, _current.Length - _at);
+                    _current.AsSpan(_at, n).CopyTo(buffer[written..]);
                     _at += n;
                     written += n;
                 }
@@ -96,6 +104,29 @@ public sealed class FileProfilerTests
                 return written;
             }
         }
+    }
+
+    /// <summary>Bytes served by MemoryStreams, whose reads complete synchronously.</summary>
+    private sealed class InMemory(byte[] content) : IProfileSource
+    {
+        public long Size => content.Length;
+
+        public Task<Stream> OpenAsync(long offset, long? length, CancellationToken ct) =>
+            Task.FromResult<Stream>(new MemoryStream(content, (int)offset, (int)(length ?? content.Length - offset), writable: false));
+    }
+
+    /// <summary>
+    /// Profiles on the test's own thread and counts only that thread's allocations: with sources whose reads complete
+    /// synchronously the whole profile runs inside the call, which the completed task proves.
+    /// </summary>
+    private static (ProfileResult? Result, Exception? Error, long Allocated) Measure(IProfileSource source, ProfilingOptions options)
+    {
+        var profiler = new FileProfiler(options);
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var task = profiler.ProfileAsync(source, CancellationToken.None);
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(task.IsCompleted, "the profile left the test's thread, so its allocations cannot be counted");
+        return (task.IsCompletedSuccessfully ? task.Result : null, task.Exception?.InnerException, allocated);
     }
 
     private static Task<ProfileResult> Profile(string text, int step = int.MaxValue, ProfilingOptions? options = null) =>
@@ -205,27 +236,116 @@ public sealed class FileProfilerTests
     }
 
     [Fact]
-    public async Task A_generated_csv_streams_through_in_bounded_memory()
+    public void A_generated_csv_streams_through_in_bounded_memory()
     {
         const long rows = 200_000;
         var source = new Generated(rows);
-        var start = GC.GetTotalAllocatedBytes(precise: true);
-        await using (var drain = await source.OpenAsync(0, null, Ct))
+        var start = GC.GetAllocatedBytesForCurrentThread();
+        using (var drain = source.Open())
         {
-            await drain.CopyToAsync(Stream.Null, Ct);
+            drain.CopyTo(Stream.Null);
         }
 
-        var generating = GC.GetTotalAllocatedBytes(precise: true) - start;
-        start = GC.GetTotalAllocatedBytes(precise: true);
+        var generating = GC.GetAllocatedBytesForCurrentThread() - start;
 
-        var p = await new FileProfiler(Defaults).ProfileAsync(source, Ct);
-        var profiling = GC.GetTotalAllocatedBytes(precise: true) - start;
+        var (p, error, profiling) = Measure(source, Defaults);
 
-        Assert.Equal(rows, p.RowCount);
+        Assert.Null(error);
+        Assert.Equal(rows, p!.RowCount);
         Assert.Equal(["integer", "string", "decimal", "date"], p.Columns!.Select(c => c.Type));
         Assert.Equal(("0", "199999"), (p.Columns![0].Min, p.Columns![0].Max));
         Assert.True(source.Size > 7_000_000, $"{source.Size} bytes");
         // The generator allocates each line; beyond that the profiler allocates a bounded amount, not per row or per byte.
         Assert.True(profiling - generating < 16 * 1024 * 1024, $"profiling allocated {profiling} bytes, generating alone {generating}");
+    }
+
+    [Fact]
+    public void A_csv_record_of_a_million_fields_describes_only_the_first_columns_in_bounded_memory()
+    {
+        var header = string.Concat(Enumerable.Repeat("x,", 1_000_000));
+        var content = Encoding.UTF8.GetBytes($"{header}y\n{string.Concat(Enumerable.Repeat("1,", 1_000_000))}2\n");
+
+        var (p, error, allocated) = Measure(new InMemory(content), Defaults);
+
+        Assert.Null(error);
+        Assert.Equal((1_000_001, 1024), (p!.ColumnCount, p.Columns!.Count));
+        Assert.Equal(["column_1", "column_2"], p.Columns!.Take(2).Select(c => c.Name));
+        Assert.True(allocated < 4 * 1024 * 1024, $"profiling a {content.Length}-byte file allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void Csv_header_names_are_cut_at_the_name_limit_on_a_character_boundary()
+    {
+        var content = Encoding.UTF8.GetBytes($"{new string('名', 2000)},b\n1,2\n");
+
+        var (p, error, _) = Measure(new InMemory(content), Defaults);
+
+        Assert.Null(error);
+        Assert.Equal(ColumnStats.MaxNameBytes / 3, p!.Columns![0].Name.Length);
+        Assert.Equal("b", p.Columns![1].Name);
+    }
+
+    [Fact]
+    public void Json_lines_of_escaped_keys_and_values_allocate_per_column_not_per_line()
+    {
+        var value = string.Concat(Enumerable.Repeat("\\u00e9\\n", 100));
+        var line = $"{{\"\\u0061\":\"{value}\",\"\\u0062\":1,\"{new string('k', 2000)}\":2}}\n";
+        var content = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat(line, 20_000)));
+
+        var (p, error, allocated) = Measure(new InMemory(content), Defaults);
+
+        Assert.Null(error);
+        Assert.Equal(["a", "b"], p!.Columns!.Select(c => c.Name));
+        Assert.Equal((200L, 200L), (p.Columns![0].MinLength, p.Columns![0].MaxLength));
+        Assert.Contains(p.Notes, n => n.Contains("longer than 1024 bytes", StringComparison.Ordinal));
+        Assert.True(allocated < 4 * 1024 * 1024, $"profiling a {content.Length}-byte file allocated {allocated} bytes");
+    }
+
+    /// <summary>A Parquet file whose footer's row_groups list holds <paramref name="count"/> empty structs, one byte each.</summary>
+    private static byte[] EmptyRowGroupsBomb(int count)
+    {
+        var file = new List<byte>("PAR1"u8.ToArray()) { 0x49, 0xFC };
+        for (var n = (uint)count; ; n >>= 7)
+        {
+            file.Add(n < 0x80 ? (byte)n : (byte)((n & 0x7F) | 0x80));
+            if (n < 0x80)
+            {
+                break;
+            }
+        }
+
+        file.AddRange(new byte[count + 1]);
+        file.AddRange(BitConverter.GetBytes(file.Count - 4));
+        file.AddRange("PAR1"u8.ToArray());
+        return [.. file];
+    }
+
+    [Fact]
+    public void A_parquet_footer_bomb_fails_the_profile_within_the_metadata_budget()
+    {
+        const long budget = 4 * 1024 * 1024;
+        var content = EmptyRowGroupsBomb(2_000_000);
+
+        var (_, error, allocated) = Measure(new InMemory(content), new ProfilingOptions { MaxParquetMetadataBytes = budget });
+
+        var failed = Assert.IsType<ProfileFailedException>(error);
+        Assert.Contains("MaxMetadataBytes", failed.Message, StringComparison.Ordinal);
+        // The budget, two copies of the footer (the ranged read and the parser's), the read buffer: not 120 bytes per footer byte.
+        Assert.True(allocated < budget + (2 * content.Length) + (2 * 1024 * 1024), $"profiling a {content.Length}-byte file allocated {allocated} bytes");
+    }
+
+    [Fact]
+    public void A_parquet_footer_longer_than_the_setting_fails_before_it_is_read()
+    {
+        var content = new byte[20 * 1024 * 1024];
+        "PAR1"u8.CopyTo(content);
+        BitConverter.TryWriteBytes(content.AsSpan(content.Length - 8), content.Length - 12);
+        "PAR1"u8.CopyTo(content.AsSpan(content.Length - 4));
+
+        var (_, error, allocated) = Measure(new InMemory(content), Defaults);
+
+        var failed = Assert.IsType<ProfileFailedException>(error);
+        Assert.Contains("Profiling:MaxParquetFooterBytes", failed.Message, StringComparison.Ordinal);
+        Assert.True(allocated < 2 * 1024 * 1024, $"profiling allocated {allocated} bytes");
     }
 }
