@@ -277,7 +277,7 @@ public sealed class AuditPartitionTests(DataSpaceApiFactory api) : IClassFixture
 
         // ... while a writer about B commits without waiting (under one global lock this never returned).
         var otherTask = AppendCommittedAsync(db, chain, new AuditEntry(actor, b, "test", "b-1", "appended"), ct);
-        Assert.Same(otherTask, await Task.WhenAny(otherTask, Task.Delay(TimeSpan.FromSeconds(30), ct)));
+        Assert.Same(otherTask, await Task.WhenAny(otherTask, Task.Delay(TimeSpan.FromSeconds(120), ct))); // hang detector
         await otherTask;
         Assert.False(sameTask.IsCompleted);
 

@@ -197,7 +197,9 @@ public sealed class DownloadTests(DataSpaceApiFactory api) : IClassFixture<DataS
         var e = events.Single();
         Assert.Equal("aborted", e.Status);
         Assert.Equal(big.Length, e.BytesRequested);
-        Assert.InRange(e.BytesSent, 2L * 1024 * 1024 - (64 * 1024), big.Length - 1);
+        // The server counts the writes that completed; the one the abort interrupted may have reached the client in part, so
+        // the client can have seen up to one copy buffer (256 KiB) more than was metered: metering never overbills.
+        Assert.InRange(e.BytesSent, (2L * 1024 * 1024) - (64 * 1024) - (256 * 1024), big.Length - 1);
     }
 
     [Fact]

@@ -59,7 +59,7 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> UploadWhenFree(HttpClient owner, string id, int version, string path)
     {
         using var hang = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        hang.CancelAfter(TimeSpan.FromSeconds(20));
+        hang.CancelAfter(TimeSpan.FromSeconds(120)); // generous: a loaded machine is slow, not wrong
         while (true)
         {
             var response = await DatasetFlow.UploadAsync(owner, id, version, path, "x\n"u8.ToArray());
@@ -79,7 +79,7 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
     private static async Task<HttpResponseMessage> UntilRefused(HttpClient owner, string id, int version)
     {
         using var hang = CancellationTokenSource.CreateLinkedTokenSource(Ct);
-        hang.CancelAfter(TimeSpan.FromSeconds(20));
+        hang.CancelAfter(TimeSpan.FromSeconds(120)); // generous: a loaded machine is slow, not wrong
         for (var n = 0; ; n++)
         {
             var response = await DatasetFlow.UploadAsync(owner, id, version, $"probe-{n}.csv", "x\n"u8.ToArray());
@@ -101,7 +101,7 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
         var stalled = new StalledContent(release);
         using var streaming = Streaming(owner);
         var first = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "slow.csv"), stalled, Ct);
-        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct);
 
         var refused = await UntilRefused(owner, id, version);
         await refused.AssertProblem(HttpStatusCode.TooManyRequests, "too_many_concurrent_uploads");
@@ -123,7 +123,7 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         using var streaming = Streaming(owner);
         var first = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "abandoned.csv"), stalled, abort.Token);
-        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct);
         await (await UntilRefused(owner, id, version)).AssertProblem(HttpStatusCode.TooManyRequests, "too_many_concurrent_uploads");
 
         await abort.CancelAsync();
