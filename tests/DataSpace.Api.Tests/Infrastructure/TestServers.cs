@@ -66,7 +66,7 @@ public sealed class TestServers : IAsyncLifetime
         _current = this;
         var baseDir = Path.Combine(IsRoot ? "/tmp" : Path.GetTempPath(), $"dataspace-tests-{Environment.UserName}");
         Directory.CreateDirectory(baseDir);
-        CleanStaleRuns(baseDir);
+        await CleanStaleRunsAsync(baseDir);
 
         _runDir = Path.Combine(baseDir, $"run-{Environment.ProcessId}-{RandomNumberGenerator.GetHexString(6, lowercase: true)}");
         Directory.CreateDirectory(_runDir);
@@ -98,11 +98,11 @@ public sealed class TestServers : IAsyncLifetime
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
         if (_runDir is null)
         {
-            return ValueTask.CompletedTask;
+            return;
         }
 
         if (_watchdogPid is { } watchdog)
@@ -111,10 +111,9 @@ public sealed class TestServers : IAsyncLifetime
         }
 
         NpgsqlConnection.ClearAllPools();
-        StopServers(_runDir);
-        TryDelete(_runDir);
+        await StopServersAsync(_runDir);
+        await TryDeleteAsync(_runDir);
         _runDir = null;
-        return ValueTask.CompletedTask;
     }
 
     // ---------------------------------------------------------------------------------------------------------------
@@ -330,7 +329,7 @@ public sealed class TestServers : IAsyncLifetime
         _watchdogPid = process.Id;
     }
 
-    private static void CleanStaleRuns(string baseDir)
+    private static async Task CleanStaleRunsAsync(string baseDir)
     {
         foreach (var dir in Directory.GetDirectories(baseDir, "run-*"))
         {
@@ -340,13 +339,13 @@ public sealed class TestServers : IAsyncLifetime
                 continue; // a run still going on (in parallel with this one)
             }
 
-            StopServers(dir);
-            TryDelete(dir);
+            await StopServersAsync(dir);
+            await TryDeleteAsync(dir);
         }
     }
 
     /// <summary>Stops the servers recorded in a run folder, each only if its pid still runs that server.</summary>
-    private static void StopServers(string runDir)
+    private static async Task StopServersAsync(string runDir)
     {
         if (ReadPid(Path.Combine(runDir, "azurite.pid")) is { } azurite && CommandLine(azurite).Contains("azurite", StringComparison.Ordinal))
         {
@@ -359,7 +358,7 @@ public sealed class TestServers : IAsyncLifetime
             Run("kill", ["-QUIT", postmaster.ToString(System.Globalization.CultureInfo.InvariantCulture)], allowFailure: true);
             for (var i = 0; i < 100 && Directory.Exists($"/proc/{postmaster}"); i++)
             {
-                Thread.Sleep(50);
+                await Task.Delay(50);
             }
 
             if (Directory.Exists($"/proc/{postmaster}"))
@@ -421,7 +420,7 @@ public sealed class TestServers : IAsyncLifetime
         }
     }
 
-    private static void TryDelete(string dir)
+    private static async Task TryDeleteAsync(string dir)
     {
         for (var i = 0; i < 20; i++)
         {
@@ -436,7 +435,7 @@ public sealed class TestServers : IAsyncLifetime
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Thread.Sleep(100); // a server still closing its files
+                await Task.Delay(100); // a server still closing its files
             }
         }
     }
