@@ -50,7 +50,8 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
     /// </summary>
     private static HttpClient Streaming(HttpClient owner)
     {
-        var client = new HttpClient { BaseAddress = owner.BaseAddress };
+        // No client-side timeout: the stalled body waits as long as the test needs; the hang detectors bound the test.
+        var client = new HttpClient { BaseAddress = owner.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
         client.DefaultRequestHeaders.Authorization = owner.DefaultRequestHeaders.Authorization;
         return client;
     }
