@@ -16,6 +16,7 @@ trap 'kill "$load" 2>/dev/null || true; wait "$load" 2>/dev/null || true' EXIT
 passed_runs=0
 for (( i = 1; i <= runs; i++ )); do
   line="$(./dataspace test 2>/dev/null | tail -n 1)" || true
+  cp .dataspace/test/test.log ".dataspace/stress-run-$i.log" 2>/dev/null || true # each run's log is kept
   printf 'run %d/%d under load: %s\n' "$i" "$runs" "$line"
   if [[ "$line" =~ ^[0-9]+\ passed,\ 0\ failed ]]; then passed_runs=$((passed_runs + 1)); fi
 done
