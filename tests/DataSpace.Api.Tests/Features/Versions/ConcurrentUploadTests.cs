@@ -74,22 +74,46 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Uploads small probes until one is refused: the stalled upload's body is on the wire before the server has
-    /// authenticated it and taken its slot, so the first probes may still get in. A hang detector bounds the wait.
+    /// Starts a stalled upload and uploads small probes until one is refused while the stalled upload still runs. The
+    /// stalled body is on the wire before the server has authenticated it and taken its slot, so a probe may get in
+    /// first — and when a probe holds the slot at the moment the stalled upload arrives, that upload is the one refused:
+    /// then a new stalled upload is started. A hang detector bounds the whole wait.
     /// </summary>
-    private static async Task<HttpResponseMessage> UntilRefused(HttpClient owner, string id, int version)
+    private static async Task<(Task<HttpResponseMessage> Held, HttpResponseMessage Refused)> HoldSlotAsync(
+        Func<CancellationToken, Task<Task<HttpResponseMessage>>> startStalled, HttpClient owner, string id, int version, CancellationToken abort)
     {
         using var hang = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         hang.CancelAfter(TimeSpan.FromSeconds(120)); // generous: a loaded machine is slow, not wrong
         for (var n = 0; ; n++)
         {
-            var response = await DatasetFlow.UploadAsync(owner, id, version, $"probe-{n}.csv", "x\n"u8.ToArray());
-            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            // Each attempt can be given up on its own: the server may have refused it while its client still waits to
+            // send the stalled body, and then nothing holds the slot and every probe gets in.
+            var attempt = CancellationTokenSource.CreateLinkedTokenSource(abort);
+            var held = await startStalled(attempt.Token);
+            for (var probes = 0; probes < 50 && !held.IsCompleted; probes++, n++)
             {
-                return response;
+                var response = await DatasetFlow.UploadAsync(owner, id, version, $"probe-{n}.csv", "x\n"u8.ToArray());
+                if (response.StatusCode == HttpStatusCode.TooManyRequests && !held.IsCompleted)
+                {
+                    return (held, response);
+                }
+
+                await Task.Delay(20, hang.Token);
             }
 
-            await Task.Delay(20, hang.Token);
+            // A probe had the slot when the stalled upload arrived, so it was the one refused: start another.
+            await attempt.CancelAsync();
+            try
+            {
+                using var lost = await held;
+                Assert.Equal(HttpStatusCode.TooManyRequests, lost.StatusCode);
+            }
+            catch (Exception e) when (e is OperationCanceledException or HttpRequestException)
+            {
+            }
+
+            attempt.Dispose();
+            hang.Token.ThrowIfCancellationRequested();
         }
     }
 
@@ -99,12 +123,16 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
         var (owner, id, version) = await Draft("并发上传数源单位");
         var (other, otherId, otherVersion) = await Draft("另一数源单位");
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var stalled = new StalledContent(release);
         using var streaming = Streaming(owner);
-        var first = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "slow.csv"), stalled, Ct);
-        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct);
+        async Task<Task<HttpResponseMessage>> Stalled(CancellationToken attempt)
+        {
+            var stalled = new StalledContent(release);
+            var put = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "slow.csv"), stalled, attempt);
+            await Task.WhenAny(stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct), put);
+            return put;
+        }
 
-        var refused = await UntilRefused(owner, id, version);
+        var (first, refused) = await HoldSlotAsync(Stalled, owner, id, version, Ct);
         await refused.AssertProblem(HttpStatusCode.TooManyRequests, "too_many_concurrent_uploads");
         Assert.NotNull(refused.Headers.RetryAfter);
         await (await DatasetFlow.UploadAsync(other, otherId, otherVersion, "other.csv", "x\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
@@ -120,12 +148,18 @@ public sealed class ConcurrentUploadTests : IAsyncLifetime
     public async Task An_aborted_upload_gives_its_slot_back()
     {
         var (owner, id, version) = await Draft("中断上传数源单位");
-        var stalled = new StalledContent(new TaskCompletionSource());
         using var abort = CancellationTokenSource.CreateLinkedTokenSource(Ct);
         using var streaming = Streaming(owner);
-        var first = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "abandoned.csv"), stalled, abort.Token);
-        await stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct);
-        await (await UntilRefused(owner, id, version)).AssertProblem(HttpStatusCode.TooManyRequests, "too_many_concurrent_uploads");
+        async Task<Task<HttpResponseMessage>> Stalled(CancellationToken attempt)
+        {
+            var stalled = new StalledContent(new TaskCompletionSource());
+            var put = streaming.PutAsync(DatasetFlow.FileUrl(id, version, "abandoned.csv"), stalled, attempt);
+            await Task.WhenAny(stalled.Started.Task.WaitAsync(TimeSpan.FromSeconds(120), Ct), put);
+            return put;
+        }
+
+        var (first, refused) = await HoldSlotAsync(Stalled, owner, id, version, abort.Token);
+        await refused.AssertProblem(HttpStatusCode.TooManyRequests, "too_many_concurrent_uploads");
 
         await abort.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
