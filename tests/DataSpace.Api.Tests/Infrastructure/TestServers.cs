@@ -240,25 +240,11 @@ public sealed class TestServers : IAsyncLifetime
         for (var attempt = 1; ; attempt++)
         {
             var port = FreePort();
-            // sh + exec: Azurite's standard streams go to its log, never to this process's pipes (which an orphan
-            // would keep open), and setsid keeps a Ctrl-C meant for the test run from reaching it before the cleanup.
-            var start = new ProcessStartInfo("setsid")
-            {
-                UseShellExecute = false,
-                RedirectStandardInput = true,
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-            };
-            foreach (var a in (string[])["sh", "-c", "exec \"$0\" \"$@\" </dev/null >>\"$LOG\" 2>&1", azurite,
-                "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                "--location", location, "--loose", "--disableTelemetry"])
-            {
-                start.ArgumentList.Add(a);
-            }
-
-            start.Environment["LOG"] = log;
-            start.Environment["AZURITE_ACCOUNTS"] = $"{AzuriteAccount}:{AzuriteKey}";
-            using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start Azurite");
+            // Azurite's standard streams go to its log, never to this process's pipes.
+            using var process = StartDetached("exec \"$0\" \"$@\" </dev/null >>\"$LOG\" 2>&1",
+                [azurite, "--blobHost", "127.0.0.1", "--blobPort", port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                    "--location", location, "--loose", "--disableTelemetry"],
+                new Dictionary<string, string> { ["LOG"] = log, ["AZURITE_ACCOUNTS"] = $"{AzuriteAccount}:{AzuriteKey}" });
             _azuritePid = process.Id;
             await File.WriteAllTextAsync(Path.Combine(_runDir!, "azurite.pid"), process.Id + "\n");
 
@@ -313,6 +299,20 @@ public sealed class TestServers : IAsyncLifetime
             if [ -f "$RUN/pg/postmaster.pid" ]; then kill -QUIT "$(head -n 1 "$RUN/pg/postmaster.pid")"; sleep 2; fi
             rm -rf "$RUN"
             """;
+        using var process = StartDetached(script, [], new Dictionary<string, string>
+        {
+            ["OWNER"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["RUN"] = _runDir!,
+        });
+        _watchdogPid = process.Id;
+    }
+
+    /// <summary>
+    /// <c>setsid sh -c SCRIPT ARGS…</c>: a session of its own, so a Ctrl-C meant for the test run does not reach it before
+    /// the cleanup; the script points its standard streams away from this process's pipes, which an orphan would keep open.
+    /// </summary>
+    private static Process StartDetached(string script, IReadOnlyList<string> args, IReadOnlyDictionary<string, string> environment)
+    {
         var start = new ProcessStartInfo("setsid")
         {
             UseShellExecute = false,
@@ -320,13 +320,17 @@ public sealed class TestServers : IAsyncLifetime
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        start.ArgumentList.Add("sh");
-        start.ArgumentList.Add("-c");
-        start.ArgumentList.Add(script);
-        start.Environment["OWNER"] = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        start.Environment["RUN"] = _runDir;
-        using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start the test servers' watchdog");
-        _watchdogPid = process.Id;
+        foreach (var a in (string[])["sh", "-c", script, .. args])
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        return Process.Start(start) ?? throw new InvalidOperationException($"could not start sh -c {script.Split('\n')[0]}");
     }
 
     private static async Task CleanStaleRunsAsync(string baseDir)
