@@ -10,6 +10,7 @@ using DataSpace.Api.Features.Clients;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
+using DataSpace.Api.Features.Integrity;
 using DataSpace.Api.Features.Maintenance;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
@@ -99,6 +100,11 @@ builder.Services.AddSingleton<ExpiredRowPurge>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ExpiredRowPurge>());
 builder.Services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<UploadSlots>();
+builder.Services.AddOptions<IntegrityOptions>().BindConfiguration(IntegrityOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<IntegrityStore>();
+builder.Services.AddSingleton<ContentVerifier>();
+builder.Services.AddSingleton<ContentScrub>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentScrub>());
 builder.Services.AddDataSpaceOpenApi();
 
 // No Server header: it tells an attacker what to look up and tells a client nothing it needs.
@@ -129,6 +135,7 @@ app.MapOrganizationEndpoints();
 app.MapClientEndpoints();
 app.MapDatasetEndpoints();
 app.MapVersionEndpoints();
+app.MapIntegrityEndpoints();
 app.MapPreviewEndpoints();
 app.MapDownloadEndpoints();
 app.MapCatalogEndpoints();

@@ -15,6 +15,7 @@ internal static class ProblemCodes
     public const string MethodNotAllowed = "method_not_allowed";
     public const string PayloadTooLarge = "payload_too_large";
     public const string TooManyConcurrentUploads = "too_many_concurrent_uploads";
+    public const string VerificationInProgress = "verification_in_progress";
     public const string UnsupportedMediaType = "unsupported_media_type";
     public const string Conflict = "conflict";
     public const string InternalError = "internal_error";

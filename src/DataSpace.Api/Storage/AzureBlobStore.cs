@@ -131,7 +131,7 @@ internal sealed class AzureBlobStore : IBlobStore
         }
     }
 
-    public async Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
+    public async Task<BlobReadStream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var blob = Blob(key);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -143,7 +143,7 @@ internal sealed class AzureBlobStore : IBlobStore
         if (length == 0)
         {
             // No byte range can express "nothing"; the caller still learns whether the blob exists.
-            return await ExistsAsync(key, ct) ? BlobReadStream.Empty() : throw new BlobNotFoundException(key);
+            return await SizeAsync(key, ct) is { } size ? BlobReadStream.Empty(size) : throw new BlobNotFoundException(key);
         }
 
         // The SDK writes offset + length - 1 into the Range header unchecked: near long.MaxValue that overflows into an invalid
@@ -155,7 +155,8 @@ internal sealed class AzureBlobStore : IBlobStore
                 new BlobDownloadOptions { Range = new HttpRange(offset, count), TransferValidation = NoDownloadValidation }, ct);
 
             // Streamed: the body is read as the caller reads; the SDK resumes a broken body from where it stopped, If-Match the ETag.
-            return new BlobReadStream(new FailureMappingStream(download.Value.Content, $"Reading '{key}'"), limit: null, owner: download.Value);
+            return new BlobReadStream(new FailureMappingStream(download.Value.Content, $"Reading '{key}'"), limit: null,
+                BlobLength(download.Value.Details, offset, count), owner: download.Value);
         }
         catch (RequestFailedException e) when (e.Status == 416)
         {
@@ -169,6 +170,24 @@ internal sealed class AzureBlobStore : IBlobStore
         {
             throw mapped;
         }
+    }
+
+    /// <summary>
+    /// The whole blob's size from a download's answer: the total of its Content-Range ("bytes 0-99/1234"), or the body's length
+    /// when the whole blob was asked for without a range; null when neither says (then a caller probes with <see cref="SizeAsync"/>).
+    /// </summary>
+    internal static long? BlobLength(BlobDownloadDetails details, long offset, long? count)
+    {
+        var range = details.ContentRange;
+        if (!string.IsNullOrEmpty(range))
+        {
+            var slash = range.LastIndexOf('/');
+            return slash >= 0 && long.TryParse(range.AsSpan(slash + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var total)
+                ? total
+                : null;
+        }
+
+        return offset == 0 && count is null ? details.ContentLength : null;
     }
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct) => await SizeAsync(key, ct) is not null;

@@ -5,13 +5,18 @@ namespace DataSpace.Api.Storage;
 /// bytes (a range of a file) and disposes what it was given (the file, or the HTTP response whose body it reads). One small
 /// wrapper for both adapters, so callers see the same stream whichever store is configured.
 /// </summary>
-internal sealed class BlobReadStream(Stream inner, long? limit, IDisposable? owner = null) : Stream
+/// <param name="blobLength">The size of the whole blob as the store answered it with this read (null when the store's answer did
+/// not say, e.g. for an empty range): lets a download check the blob against the manifest without a second round trip.</param>
+internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength, IDisposable? owner = null) : Stream
 {
     private long? _remaining = limit;
     private bool _disposed;
 
-    /// <summary>An empty stream for ranges that start at or past the end of a blob.</summary>
-    public static BlobReadStream Empty() => new(Null, 0);
+    /// <summary>An empty stream for ranges that start at or past the end of a blob (of <paramref name="blobLength"/> bytes, if known).</summary>
+    public static BlobReadStream Empty(long? blobLength = null) => new(Null, 0, blobLength);
+
+    /// <summary>The size of the whole blob as the store reported it when this stream was opened, or null if it did not say.</summary>
+    public long? BlobLength { get; } = blobLength;
 
     public override bool CanRead => !_disposed;
 

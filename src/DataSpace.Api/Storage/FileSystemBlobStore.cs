@@ -85,7 +85,7 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
         }
     }
 
-    public Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
+    public Task<BlobReadStream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct)
     {
         var path = PathOf(key);
         ArgumentOutOfRangeException.ThrowIfNegative(offset);
@@ -113,12 +113,12 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
         if (offset >= size)
         {
             file.Dispose();
-            return Task.FromResult<Stream>(BlobReadStream.Empty());
+            return Task.FromResult(BlobReadStream.Empty(size));
         }
 
         file.Seek(offset, SeekOrigin.Begin);
         var available = size - offset;
-        return Task.FromResult<Stream>(new BlobReadStream(file, length is { } max && max < available ? max : available));
+        return Task.FromResult(new BlobReadStream(file, length is { } max && max < available ? max : available, size));
     }
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));

@@ -30,10 +30,11 @@ internal interface IBlobStore
     /// forward-only stream the caller disposes. A range reaching past the end is clipped to the end, and an offset at or past
     /// the end gives an empty stream: callers know the size from the manifest and answer 416 themselves. Failures while the
     /// returned stream is read (the store went away mid-download) surface as <see cref="IOException"/> from the stream.
+    /// The stream's <see cref="BlobReadStream.BlobLength"/> is the whole blob's size from the same answer, where the store gave it.
     /// </summary>
     /// <exception cref="BlobNotFoundException">No blob is stored under the key.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> or <paramref name="length"/> is negative.</exception>
-    Task<Stream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct);
+    Task<BlobReadStream> OpenReadAsync(string key, long offset, long? length, CancellationToken ct);
 
     /// <summary>Whether a blob is stored under the key.</summary>
     Task<bool> ExistsAsync(string key, CancellationToken ct);

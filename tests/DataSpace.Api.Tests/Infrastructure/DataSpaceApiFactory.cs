@@ -44,6 +44,16 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
     }
 
     /// <summary>Every blob file the filesystem store holds (temporary files included).</summary>
+    /// <summary>The filesystem store's file holding a version file's content (latest stored copy), for tests that damage it.</summary>
+    public async Task<string> BlobFileOfAsync(string datasetId, string path)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(ConnectionString);
+        var key = await Dapper.SqlMapper.ExecuteScalarAsync<string>(conn, """
+            select b.blob_key from version_files f join blobs b on b.sha256 = f.sha256 where f.dataset_id = @id and f.path = @path limit 1
+            """, new { id = Guid.Parse(datasetId), path });
+        return Path.Combine(BlobRoot, key!);
+    }
+
     public IReadOnlyList<string> StoredBlobFiles() =>
         Directory.Exists(_blobRoot) ? Directory.GetFiles(_blobRoot, "*", SearchOption.AllDirectories).Where(f => !f.Contains(".probe", StringComparison.Ordinal)).ToList() : [];
 
@@ -136,6 +146,8 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
             builder.UseSetting("BlobStorage:FileSystemRoot", _blobRoot);
         }
 
+        // The background scrub reads every blob back; tests that need it turn it on (ContentScrubTests), the rest stay quiet.
+        builder.UseSetting("Integrity:Scrub", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

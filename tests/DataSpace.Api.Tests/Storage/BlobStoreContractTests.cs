@@ -76,6 +76,12 @@ public abstract class BlobStoreContractTests
         foreach (var (offset, length, expectedOffset, expectedCount) in cases)
         {
             await using var stream = await _store.OpenReadAsync(key, offset, length, Ct);
+            if (expectedCount > 0)
+            {
+                // The read itself says how large the whole blob is, so a download checks it against the manifest in one round trip.
+                Assert.Equal(size, stream.BlobLength);
+            }
+
             var bytes = await ReadToEndAsync(stream);
             Assert.True(
                 PatternStream.Bytes(seed, expectedOffset, expectedCount).AsSpan().SequenceEqual(bytes),
@@ -98,6 +104,7 @@ public abstract class BlobStoreContractTests
         foreach (var (offset, length) in new (long, long?)[] { (0, null), (0, 10), (0, 0), (5, null) })
         {
             await using var stream = await _store.OpenReadAsync(key, offset, length, Ct);
+            Assert.True(stream.BlobLength is null or 0, $"an empty blob reported {stream.BlobLength} bytes");
             Assert.Empty(await ReadToEndAsync(stream));
         }
     }

@@ -101,6 +101,12 @@ internal static partial class DownloadEndpoints
             return representationProblem!;
         }
 
+        if (file.Kind == "original" && row.Damage is { } damage)
+        {
+            // The scrub or a verification read these bytes back and they are not what the manifest records: never serve them.
+            return StoredContent.Damaged($"file '{path}' of dataset {dataset.Id} version {version.Number}", file.BlobKey, damage, logger);
+        }
+
         var etag = $"\"{Convert.ToHexStringLower(file.Sha256)}\"";
         var response = http.Response;
         response.Headers.ETag = etag;

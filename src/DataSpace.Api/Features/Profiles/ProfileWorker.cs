@@ -154,7 +154,7 @@ internal sealed partial class ProfileWorker(
     {
         public long Size => size;
 
-        public Task<Stream> OpenAsync(long offset, long? length, CancellationToken ct) => blobs.OpenReadAsync(key, offset, length, ct);
+        public async Task<Stream> OpenAsync(long offset, long? length, CancellationToken ct) => await blobs.OpenReadAsync(key, offset, length, ct);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Profiled blob {BlobKey} as {Format}: {Rows} rows, {Bytes} bytes in {DurationMs} ms")]

@@ -156,6 +156,11 @@ internal static class RecordFileEndpoints
         }
 
         var logger = http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(RecordFileEndpoints).FullName!);
+        if (stored.Damage is { } damage)
+        {
+            return StoredContent.Damaged($"file {stored.Id} of {kind.Name} {row.Id}", stored.BlobKey, damage, logger);
+        }
+
         var (content, lost) = await StoredContent.OpenAsync(blobs, stored.BlobKey, stored.Size, 0, null, $"file {stored.Id} of {kind.Name} {row.Id}", logger, ct);
         if (content is null)
         {

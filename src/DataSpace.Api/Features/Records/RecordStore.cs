@@ -235,18 +235,21 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
 
     // ---- Files ---------------------------------------------------------------------------------------------------
 
-    public sealed record FileRow(Guid Id, Guid OwnerId, Guid RecordId, string FileName, long Size, byte[] Sha256, string ContentType, string BlobKey);
+    public sealed record FileRow(Guid Id, Guid OwnerId, Guid RecordId, string FileName, long Size, byte[] Sha256, string ContentType, string BlobKey, string? Damage = null);
 
     /// <summary>
     /// Records an uploaded file inside a change's transaction. Returns whether this upload's blob became the stored copy
-    /// of its content (if not, the caller deletes its duplicate).
+    /// of its content (if not, the caller deletes its duplicate): new content, or content whose stored copy was found damaged,
+    /// which this upload (hashed as it arrived) restores.
     /// </summary>
     public static async Task<bool> RecordFileAsync(NpgsqlConnection conn, NpgsqlTransaction tx, FileRow file, DateTimeOffset now, CancellationToken ct)
     {
         var kept = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
             with inserted as (
                 insert into blobs (sha256, blob_key, size, created_at) values (@Sha256, @BlobKey, @Size, @now)
-                on conflict (sha256) do nothing returning 1)
+                on conflict (sha256) do update set blob_key = excluded.blob_key, damage = null, damaged_at = null, verified_at = @now
+                    where blobs.damage is not null
+                returning 1)
             select exists (select 1 from inserted)
             """, new { file.Sha256, file.BlobKey, file.Size, now }, tx, cancellationToken: ct));
         await conn.ExecuteAsync(new CommandDefinition("""
@@ -260,7 +263,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<FileRow>(new CommandDefinition("""
-            select f.id, f.owner_id, f.record_id, f.file_name, f.size, f.sha256, f.content_type, b.blob_key
+            select f.id, f.owner_id, f.record_id, f.file_name, f.size, f.sha256, f.content_type, b.blob_key, b.damage
             from record_files f join blobs b on b.sha256 = f.sha256
             where f.record_id = @recordId and f.id = @fileId
             """, new { recordId, fileId }, cancellationToken: ct));

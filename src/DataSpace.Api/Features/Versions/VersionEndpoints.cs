@@ -227,11 +227,14 @@ internal static partial class VersionEndpoints
         }
 
         (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
+        string? lostKey;
         try
         {
-            // Identical content stored before is reused, unless the store lost it: then this upload restores it.
-            var storedKey = await versions.BlobKeyAsync(sha256, ct);
-            var lostKey = storedKey is not null && !await StoredContent.IsStoredAsync(blobs, storedKey, body.BytesRead, ct) ? storedKey : null;
+            // Identical content stored before is reused, unless the store lost it or a verification found it damaged: then this
+            // upload, hashed as it arrived, restores it.
+            var stored = await versions.StoredBlobAsync(sha256, ct);
+            lostKey = stored is not null && (stored.Damage is not null || !await StoredContent.IsStoredAsync(blobs, stored.BlobKey, body.BytesRead, ct))
+                ? stored.BlobKey : null;
             recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, lostKey,
                 clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
@@ -239,6 +242,12 @@ internal static partial class VersionEndpoints
         {
             await blobs.DeleteAsync(key, CancellationToken.None);
             throw;
+        }
+
+        if (recorded.BlobKept && lostKey is not null)
+        {
+            // This upload replaced a lost or damaged copy: what is left of that copy is wrong bytes nobody points at any more.
+            await blobs.DeleteAsync(lostKey, CancellationToken.None);
         }
 
         if (!recorded.BlobKept)
@@ -313,13 +322,17 @@ internal static partial class VersionEndpoints
         };
     }
 
-    /// <summary>The paths whose blobs the store does not hold at the recorded size, in path order; a few probes at a time.</summary>
+    /// <summary>
+    /// The paths whose blobs the store does not hold at the recorded size, or that a verification found damaged, in path order;
+    /// a few probes at a time. The size comes from the store; the bytes themselves are hashed again by the scrub, never-verified
+    /// content first, so a commit stays one round trip per file.
+    /// </summary>
     private static async Task<List<string>> LostFilesAsync(IReadOnlyList<VersionStore.FileRow> files, IBlobStore blobs, CancellationToken ct)
     {
         var lost = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (file, token) =>
         {
-            if (!await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, token))
+            if (file.Damage is not null || !await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, token))
             {
                 lost.Add(file.Path);
             }

@@ -1,4 +1,3 @@
-using Dapper;
 using Microsoft.Extensions.Logging;
 
 namespace DataSpace.Api.Tests.Features.Versions;
@@ -13,15 +12,6 @@ public sealed class LostContentTests(FileSystemApiFactory fixture) : IClassFixtu
 
     private DataSpaceApiFactory Api => fixture.Api;
 
-    private async Task<string> BlobFileOf(string datasetId, string path)
-    {
-        await using var conn = new Npgsql.NpgsqlConnection(Api.ConnectionString);
-        var key = await conn.ExecuteScalarAsync<string>("""
-            select b.blob_key from version_files f join blobs b on b.sha256 = f.sha256 where f.dataset_id = @id and f.path = @path
-            """, new { id = Guid.Parse(datasetId), path });
-        return Path.Combine(Api.BlobRoot, key!);
-    }
-
     private bool LoggedCritically(string datasetId) =>
         Api.Logs.Entries.Any(e => e.Level == LogLevel.Critical && e.Line.Contains(datasetId, StringComparison.Ordinal));
 
@@ -35,7 +25,7 @@ public sealed class LostContentTests(FileSystemApiFactory fixture) : IClassFixtu
         var lost = ("lost " + Guid.NewGuid() + "\n").Select(c => (byte)c).ToArray();
         await (await DatasetFlow.UploadAsync(owner, id, version, "kept.csv", kept)).AssertJson(HttpStatusCode.Created);
         await (await DatasetFlow.UploadAsync(owner, id, version, "目录/lost.csv", lost)).AssertJson(HttpStatusCode.Created);
-        File.Delete(await BlobFileOf(id, "目录/lost.csv"));
+        File.Delete(await Api.BlobFileOfAsync(id, "目录/lost.csv"));
 
         var refused = await (await owner.PostAsync($"/v1/datasets/{id}/versions/{version}/commit", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "version_content_missing");
         Assert.Equal(["目录/lost.csv"], refused.GetProperty("files").EnumerateArray().Select(f => f.GetString()));
@@ -54,7 +44,7 @@ public sealed class LostContentTests(FileSystemApiFactory fixture) : IClassFixtu
         var id = await DatasetFlow.CreateAsync(owner);
         var version = await DatasetFlow.OpenVersionAsync(owner, id);
         await (await DatasetFlow.UploadAsync(owner, id, version, "cut.bin", DatasetFlow.RandomBytes(4096))).AssertJson(HttpStatusCode.Created);
-        await using (var blob = File.OpenWrite(await BlobFileOf(id, "cut.bin")))
+        await using (var blob = File.OpenWrite(await Api.BlobFileOfAsync(id, "cut.bin")))
         {
             blob.SetLength(1000);
         }
@@ -71,7 +61,7 @@ public sealed class LostContentTests(FileSystemApiFactory fixture) : IClassFixtu
         using var reader = await Api.ClientFor(await Api.OrganizationAsync("下载丢失内容的模型方", "model_builder"));
         var content = DatasetFlow.RandomBytes(10_000);
         var id = await DatasetFlow.PublishedAsync(owner, new Dictionary<string, byte[]> { ["data.bin"] = content });
-        var blob = await BlobFileOf(id, "data.bin");
+        var blob = await Api.BlobFileOfAsync(id, "data.bin");
         if (damage == "deleted")
         {
             File.Delete(blob);
