@@ -192,12 +192,15 @@ internal sealed class AzureBlobStore : IBlobStore
 
     public async Task<bool> ExistsAsync(string key, CancellationToken ct) => await SizeAsync(key, ct) is not null;
 
-    public async Task<long?> SizeAsync(string key, CancellationToken ct)
+    public async Task<long?> SizeAsync(string key, CancellationToken ct) => (await InfoAsync(key, ct))?.Size;
+
+    public async Task<StoredBlobInfo?> InfoAsync(string key, CancellationToken ct)
     {
         var blob = Blob(key);
         try
         {
-            return (await blob.GetPropertiesAsync(cancellationToken: ct)).Value.ContentLength;
+            var properties = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
+            return new StoredBlobInfo(properties.ContentLength, properties.ContentHash is { Length: > 0 } md5 ? md5 : null);
         }
         catch (RequestFailedException e) when (e.ErrorCode == BlobErrorCode.BlobNotFound)
         {

@@ -123,6 +123,13 @@ internal sealed class FileSystemBlobStore(string root) : IBlobStore
 
     public Task<bool> ExistsAsync(string key, CancellationToken ct) => Task.FromResult(File.Exists(PathOf(key)));
 
+    /// <summary>A file has no checksum of its own: the scrub's read-back covers this store.</summary>
+    public Task<StoredBlobInfo?> InfoAsync(string key, CancellationToken ct)
+    {
+        var file = new FileInfo(PathOf(key));
+        return Task.FromResult(file.Exists ? new StoredBlobInfo(file.Length, null) : null);
+    }
+
     public Task<long?> SizeAsync(string key, CancellationToken ct)
     {
         var file = new FileInfo(PathOf(key));

@@ -46,9 +46,21 @@ internal interface IBlobStore
     /// <exception cref="BlobStoreUnavailableException">The store could not be reached.</exception>
     Task<long?> SizeAsync(string key, CancellationToken ct);
 
+    /// <summary>
+    /// The blob's size and the store's own checksum of its content where the store keeps one (Azure's Content-MD5, which the
+    /// service computes for a blob written in one Put Blob; none for a block list, nor in the filesystem store), or null when
+    /// there is no blob: recorded at upload and compared at commit, so content replaced by other bytes of the same length
+    /// in between is refused.
+    /// </summary>
+    /// <exception cref="BlobStoreUnavailableException">The store could not be reached.</exception>
+    Task<StoredBlobInfo?> InfoAsync(string key, CancellationToken ct);
+
     /// <summary>Deletes the blob under the key. Deleting a missing blob is not an error, so a cleanup can simply be retried.</summary>
     Task DeleteAsync(string key, CancellationToken ct);
 }
+
+/// <summary>What the store says of a blob it holds: its size, and its own checksum of the content if it keeps one.</summary>
+internal sealed record StoredBlobInfo(long Size, byte[]? Checksum);
 
 /// <summary>The store is unreachable or failing (network, disk, a 5xx from Azure): transient from the client's side, so the API answers 503 with Retry-After.</summary>
 internal sealed class BlobStoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);

@@ -43,9 +43,13 @@ internal static partial class StoredContent
         return Unavailable(what);
     }
 
-    /// <summary>Whether the store holds a blob of the recorded size under the key.</summary>
-    public static async Task<bool> IsStoredAsync(IBlobStore blobs, string key, long recordedSize, CancellationToken ct) =>
-        await blobs.SizeAsync(key, ct) == recordedSize;
+    /// <summary>
+    /// Whether the store holds a blob of the recorded size under the key and, where a checksum of the store's own was recorded
+    /// at upload, the store still reports that checksum.
+    /// </summary>
+    public static async Task<bool> IsStoredAsync(IBlobStore blobs, string key, long recordedSize, byte[]? recordedChecksum, CancellationToken ct) =>
+        await blobs.InfoAsync(key, ct) is { } info && info.Size == recordedSize
+            && (recordedChecksum is null || (info.Checksum is { } now && now.AsSpan().SequenceEqual(recordedChecksum)));
 
     public static ProblemHttpResult Unavailable(string what) =>
         Problem.Of(StatusCodes.Status500InternalServerError, ProblemCodes.ContentUnavailable, "The stored content is unavailable",

@@ -233,10 +233,12 @@ internal static partial class VersionEndpoints
             // Identical content stored before is reused, unless the store lost it or a verification found it damaged: then this
             // upload, hashed as it arrived, restores it.
             var stored = await versions.StoredBlobAsync(sha256, ct);
-            lostKey = stored is not null && (stored.Damage is not null || !await StoredContent.IsStoredAsync(blobs, stored.BlobKey, body.BytesRead, ct))
+            lostKey = stored is not null && (stored.Damage is not null || !await StoredContent.IsStoredAsync(blobs, stored.BlobKey, body.BytesRead, stored.StoreChecksum, ct))
                 ? stored.BlobKey : null;
-            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key, lostKey,
-                clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
+            // The store's own checksum of what it now holds (where it keeps one), so a commit can tell if it changed in between.
+            var storeChecksum = (await blobs.InfoAsync(key, ct))?.Checksum;
+            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key,
+                storeChecksum, lostKey, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
         catch
         {
@@ -323,16 +325,16 @@ internal static partial class VersionEndpoints
     }
 
     /// <summary>
-    /// The paths whose blobs the store does not hold at the recorded size, or that a verification found damaged, in path order;
-    /// a few probes at a time. The size comes from the store; the bytes themselves are hashed again by the scrub, never-verified
-    /// content first, so a commit stays one round trip per file.
+    /// The paths whose blobs the store does not hold at the recorded size (and with the store's own checksum recorded at upload,
+    /// where it keeps one), or that a verification found damaged, in path order; a few probes at a time. Size and checksum come
+    /// from one Get Blob Properties; the bytes themselves are hashed again by the scrub, never-verified content first.
     /// </summary>
     private static async Task<List<string>> LostFilesAsync(IReadOnlyList<VersionStore.FileRow> files, IBlobStore blobs, CancellationToken ct)
     {
         var lost = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (file, token) =>
         {
-            if (file.Damage is not null || !await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, token))
+            if (file.Damage is not null || !await StoredContent.IsStoredAsync(blobs, file.BlobKey, file.Size, file.StoreChecksum, token))
             {
                 lost.Add(file.Path);
             }

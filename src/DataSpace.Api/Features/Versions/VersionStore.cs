@@ -32,7 +32,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     public sealed record FileRow(
         string Path, long Size, byte[] Sha256, string ContentType, string BlobKey, string? ProfileStatus, string? Format, string? Delimiter, bool? Header,
         long? RowCount, int? ColumnCount, string? Columns, string? Notes, string? Reason, DateTime? ProfiledAt, long? DurationMs,
-        string? RenditionStatus, string? RenditionKey, long? RenditionSize, byte[]? RenditionSha256, string? RenditionReason, string? Damage)
+        string? RenditionStatus, string? RenditionKey, long? RenditionSize, byte[]? RenditionSha256, string? RenditionReason, string? Damage, byte[]? StoreChecksum)
     {
         public VersionFile ToContract() => new(Path, Size, Convert.ToHexStringLower(Sha256), ContentType, ProfileStatus is null ? null : new FileProfile
         {
@@ -60,7 +60,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     private const string SelectFile = """
         select f.path, f.size, f.sha256, f.content_type, b.blob_key, p.status as profile_status, p.format, p.delimiter, p.header,
                p.row_count, p.column_count, p.columns::text, p.notes::text, p.reason, p.profiled_at, p.duration_ms,
-               p.rendition_status, p.rendition_key, p.rendition_size, p.rendition_sha256, p.rendition_reason, b.damage
+               p.rendition_status, p.rendition_key, p.rendition_size, p.rendition_sha256, p.rendition_reason, b.damage, b.store_checksum
         from version_files f join blobs b on b.sha256 = f.sha256
         left join file_profiles p on p.sha256 = f.sha256
         """ + "\n";
@@ -144,8 +144,8 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
     /// this upload's blob then takes its place, so uploading lost content again restores it.
     /// </summary>
     public async Task<(RecordOutcome Outcome, bool BlobKept)> RecordFileAsync(
-        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, string? lostKey,
-        DateTimeOffset now, AuditActor actor, CancellationToken ct)
+        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, byte[]? storeChecksum,
+        string? lostKey, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -159,12 +159,13 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
 
         var kept = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
             with inserted as (
-                insert into blobs (sha256, blob_key, size, created_at) values (@sha256, @blobKey, @size, @now)
-                on conflict (sha256) do update set blob_key = excluded.blob_key, damage = null, damaged_at = null, verified_at = @now
+                insert into blobs (sha256, blob_key, size, created_at, store_checksum) values (@sha256, @blobKey, @size, @now, @storeChecksum)
+                on conflict (sha256) do update set blob_key = excluded.blob_key, store_checksum = excluded.store_checksum,
+                    damage = null, damaged_at = null, verified_at = @now
                     where blobs.blob_key = @lostKey
                 returning 1)
             select exists (select 1 from inserted)
-            """, new { sha256, blobKey, size, now, lostKey }, tx, cancellationToken: ct));
+            """, new { sha256, blobKey, size, now, lostKey, storeChecksum }, tx, cancellationToken: ct));
         var replaced = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
             with old as (select 1 from version_files where dataset_id = @datasetId and version_number = @number and path = @path),
                  upsert as (
@@ -181,14 +182,14 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
         return (replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept);
     }
 
-    /// <summary>The stored copy of some content: its key, and the damage a verification found in it (null when none).</summary>
-    public sealed record StoredBlob(string BlobKey, string? Damage);
+    /// <summary>The stored copy of some content: its key, the damage a verification found in it (null when none), the store's checksum.</summary>
+    public sealed record StoredBlob(string BlobKey, string? Damage, byte[]? StoreChecksum);
 
     /// <summary>The stored copy of this content, if any.</summary>
     public async Task<StoredBlob?> StoredBlobAsync(byte[] sha256, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<StoredBlob>(new CommandDefinition("select blob_key, damage from blobs where sha256 = @sha256", new { sha256 }, cancellationToken: ct));
+        return await conn.QuerySingleOrDefaultAsync<StoredBlob>(new CommandDefinition("select blob_key, damage, store_checksum from blobs where sha256 = @sha256", new { sha256 }, cancellationToken: ct));
     }
 
     /// <summary>Removes a file from a draft version; false when there was no such file in a draft.</summary>
