@@ -642,7 +642,7 @@ phase_rewards() {
       record rew_run_lines "$(psql_q "select count(*) from reward_run_lines where run_id = '$run_id'")"
       record rew_run_total_fen "$(psql_q "select total_fen from reward_runs where id = '$run_id'")"
       record rew_run_units "$(psql_q "select units_in_programme from reward_runs where id = '$run_id'")"
-      record rew_api_lines_in_answer "$(bench_tool count .lines <"$DATA/reward-run.json")"
+      record rew_api_lines_in_answer "$(json .line_count <"$DATA/reward-run.json")"
     fi
   done
   record rew_api_run_count "${#api[@]}"

@@ -11,7 +11,7 @@ namespace DataSpace.Api.Database;
 internal static class ApplicationRole
 {
     /// <summary>Tables whose rows are never changed or removed once written.</summary>
-    public static readonly IReadOnlyList<string> AppendOnlyTables = ["audit_events", "audit_checkpoints", "revenue_entries"];
+    public static readonly IReadOnlyList<string> AppendOnlyTables = ["audit_events", "audit_checkpoints", "revenue_entries", "reward_run_lines", "reward_run_units"];
 
     public static async Task GrantAsync(NpgsqlConnection owner, string role, CancellationToken ct)
     {

@@ -51,8 +51,8 @@ public sealed record RewardRunLine(
     string UnitId, string UnitName, string DatasetId, string DatasetTitle, long RevenueFen, IReadOnlyList<RewardCriterion> Criteria, bool Qualified,
     long RewardBeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode);
 
-/// <summary>A unit's total in a run.</summary>
-public sealed record RewardRunUnit(string UnitId, string UnitName, long UnitCapRemainingFen, long RequestedFen, long RewardFen, bool UnitCapApplied);
+/// <summary>A unit's total in a run, with its unified social credit code (统一社会信用代码) as finance needs it.</summary>
+public sealed record RewardRunUnit(string UnitId, string UnitName, long UnitCapRemainingFen, long RequestedFen, long RewardFen, bool UnitCapApplied, string UnitCreditCode = "");
 
 /// <summary>A reward run: a draft, or approved and frozen by the SHA-256 of its content.</summary>
 public sealed record RewardRun
@@ -63,6 +63,10 @@ public sealed record RewardRun
     public required DateOnly PeriodTo { get; init; }
     /// <summary>draft, approved or superseded.</summary>
     public required string Status { get; init; }
+    /// <summary>
+    /// Set on approval: the SHA-256 (hex) of the run's canonical content, which is exactly the bytes of its jsonl export
+    /// (<c>sha256sum</c> of that file gives this value).
+    /// </summary>
     public string? ContentSha256 { get; init; }
     public DateTimeOffset? ApprovedAt { get; init; }
     public string? Supersedes { get; init; }
@@ -71,7 +75,13 @@ public sealed record RewardRun
     /// <summary>Units that own datasets but have not consented to the bureau reading their revenue and usage statistics: not computed.</summary>
     public required int UnitsNotConsenting { get; init; }
     public required long TotalFen { get; init; }
-    public required IReadOnlyList<RewardRunLine> Lines { get; init; }
+    /// <summary>How many lines (one per dataset in the programme) the run has; read them a page at a time at <see cref="LinesUrl"/>.</summary>
+    public required int LineCount { get; init; }
+    /// <summary>The run's lines, paged: <c>/v1/reward-runs/{id}/lines</c>.</summary>
+    public required string LinesUrl { get; init; }
+    /// <summary>Where the whole run downloads, by format: csv, xlsx, parquet, json and jsonl (the canonical content its SHA-256 covers).</summary>
+    public required IReadOnlyDictionary<string, string> Exports { get; init; }
+    /// <summary>Each unit's total after its cap, in the order computed.</summary>
     public required IReadOnlyList<RewardRunUnit> Units { get; init; }
 }
 
@@ -81,3 +91,6 @@ public sealed record ApproveRewardRunRequest
     /// <summary>Required when an approved run over an overlapping period exists: why this run supersedes it.</summary>
     public string? SupersedeReason { get; init; }
 }
+
+/// <summary>A page of a run's lines.</summary>
+public sealed record RewardRunLinePage(IReadOnlyList<RewardRunLine> Items, string? NextCursor);

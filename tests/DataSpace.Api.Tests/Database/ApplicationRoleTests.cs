@@ -31,6 +31,8 @@ public sealed class ApplicationRoleTests(DataSpaceApiFactory api) : IClassFixtur
     [InlineData("truncate audit_events")]
     [InlineData("update revenue_entries set amount_fen = 0")]
     [InlineData("delete from revenue_entries")]
+    [InlineData("update reward_run_lines set reward_fen = 0")]
+    [InlineData("delete from reward_run_units")]
     [InlineData("create table smuggled (id int)")]
     [InlineData("drop table datasets")]
     [InlineData("alter table api_clients add column backdoor text")]

@@ -16,10 +16,6 @@ namespace DataSpace.Api.Features.Rewards;
 
 internal static class RewardEndpoints
 {
-    /// <summary>What a run's content hash covers: everything it computed, in a fixed order.</summary>
-    private sealed record RunContent(string PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, int UnitsInProgramme, int UnitsNotConsenting, long TotalFen,
-        IReadOnlyList<RewardRunLine> Lines, IReadOnlyList<RewardRunUnit> Units, IReadOnlyDictionary<string, string> UnitCreditCodes);
-
     public static IEndpointRouteBuilder MapRewardEndpoints(this IEndpointRouteBuilder app)
     {
         var policies = app.MapGroup("/v1/reward-policies").WithTags("Rewards").RequireAuthorization(Policies.RewardsBureau);
@@ -37,13 +33,17 @@ internal static class RewardEndpoints
         runs.MapGet("/{id}", GetRun).WithName("GetRewardRun")
             .WithSummary("A run: the whole of it for the bureau; a unit sees its own lines of approved runs")
             .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapGet("/{id}/lines", GetLines).WithName("ListRewardRunLines")
+            .WithSummary("A run's lines, one per dataset, a page at a time in the order computed; a unit sees its own lines of approved runs")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapPost("/{id}/approve", Approve).WithName("ApproveRewardRun")
             .WithSummary("Freeze a draft with its content hash; an overlapping approved run needs a reason to be superseded (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
-            .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json, or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
+            .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json ({run, lines}), jsonl (the canonical content the run's content_sha256 covers), or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
             .Produces(StatusCodes.Status200OK, contentType: "text/csv")
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -139,51 +139,91 @@ internal static class RewardEndpoints
         var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, ct);
         var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
         var names = inputs.Facts.Values.GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.First());
-        var content = new RunContent(policy.Id.ToString(), from, to, inputs.UnitsInProgramme, inputs.UnitsNotConsenting, result.TotalFen,
-            [.. result.Lines.Select(l => new RewardRunLine(l.UnitId.ToString(), inputs.Facts[l.DatasetId].UnitName, l.DatasetId.ToString(), inputs.Facts[l.DatasetId].Title,
-                l.RevenueFen, [.. l.Criteria.Select(c => new RewardCriterion(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode))], l.Qualified,
-                l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))],
-            [.. result.Units.Select(u => new RewardRunUnit(u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
-            names.ToDictionary(n => n.Key.ToString(), n => n.Value.UnitCreditCode));
+        var lines = result.Lines.Select(l => new RewardStore.ComputedLine(l.DatasetId, l.UnitId, new RewardRunLine(
+            l.UnitId.ToString(), inputs.Facts[l.DatasetId].UnitName, l.DatasetId.ToString(), inputs.Facts[l.DatasetId].Title, l.RevenueFen,
+            [.. l.Criteria.Select(c => new RewardCriterion(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode))], l.Qualified,
+            l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))).ToList();
+        var units = result.Units.Select(u => new RewardRunUnit(
+            u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied, names[u.UnitId].UnitCreditCode)).ToList();
         var id = Guid.CreateVersion7(now);
-        var row = new RewardStore.RunRow(id, policy.Id, from, to, "draft", JsonSerializer.Serialize(content, Json.Options), null, result.TotalFen,
-            inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null);
-        await store.CreateRunAsync(row, result.Lines.Select(l => (l.DatasetId, l.UnitId, l.RewardFen)), inputs.ConsentByUnit, AuditActor.From(http), ct);
-        // Answer from the run just computed: reading back and re-parsing its stored content would only repeat the work.
-        return TypedResults.Created($"/v1/reward-runs/{id}", ToContract(row, content, null));
+        var row = new RewardStore.RunRow(id, policy.Id, from, to, "draft", null, null, result.TotalFen,
+            inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null, null, lines.Count);
+        var sha256 = await store.CreateRunAsync(row, lines, units, inputs.ConsentByUnit, AuditActor.From(http), ct);
+        // The summary and the units; the lines (100,000 in a city's run) are read a page at a time, or exported.
+        return TypedResults.Created($"/v1/reward-runs/{id}", ToContract(row with { ComputedSha256 = sha256 }, units, null));
     }
 
-    private static RewardRun ToContract(RewardStore.RunRow run, Guid? onlyUnit) =>
-        ToContract(run, JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!, onlyUnit);
-
-    private static RewardRun ToContract(RewardStore.RunRow run, RunContent content, Guid? onlyUnit)
+    /// <param name="unitLineCount">For a unit's view: how many of the lines are its own.</param>
+    private static RewardRun ToContract(RewardStore.RunRow run, IReadOnlyList<RewardRunUnit> units, Guid? onlyUnit, int unitLineCount = 0)
     {
-        var unit = onlyUnit?.ToString();
+        var self = $"/v1/reward-runs/{run.Id}";
         return new RewardRun
         {
             Id = run.Id.ToString(), PolicyId = run.PolicyId.ToString(), PeriodFrom = run.PeriodFrom, PeriodTo = run.PeriodTo, Status = run.Status,
             ContentSha256 = run.ContentSha256, ApprovedAt = run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
             Supersedes = run.Supersedes?.ToString(), SupersedeReason = run.SupersedeReason,
             UnitsInProgramme = run.UnitsInProgramme, UnitsNotConsenting = run.UnitsNotConsenting,
-            TotalFen = unit is null ? run.TotalFen : content.Units.Where(u => u.UnitId == unit).Sum(u => u.RewardFen),
-            Lines = [.. content.Lines.Where(l => unit is null || l.UnitId == unit)],
-            Units = [.. content.Units.Where(u => unit is null || u.UnitId == unit)],
+            TotalFen = onlyUnit is null ? run.TotalFen : units.Sum(u => u.RewardFen),
+            LineCount = onlyUnit is null ? run.LineCount : unitLineCount,
+            LinesUrl = self + "/lines",
+            Exports = onlyUnit is null
+                ? ExportFormats.ToDictionary(f => f, f => $"{self}/export?format={f}")
+                : new Dictionary<string, string>(),
+            Units = units,
         };
     }
 
-    private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> GetRun(string id, HttpContext http, RewardStore store, CancellationToken ct)
+    private static readonly string[] ExportFormats = ["csv", "xlsx", "parquet", "json", "jsonl"];
+
+    /// <summary>The run as the caller may see it: all of it for the bureau that computed it, a unit's own part of an approved run.</summary>
+    private static async Task<(RewardStore.RunRow? Run, Guid? OnlyUnit)> VisibleRunAsync(string id, HttpContext http, RewardStore store, CancellationToken ct)
     {
         var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
         var me = http.User.OrganizationId();
         if (run is not null && run.CreatedBy == me)
         {
-            return TypedResults.Ok(ToContract(run, null));
+            return (run, null);
         }
 
         // A unit reads its own lines of approved runs only; drafts are the bureau's working papers.
-        return run is not null && run.Status == "approved" && http.User.HasRole(Roles.SourceUnit)
-            ? TypedResults.Ok(ToContract(run, me))
-            : Problem.NotFound("reward_run_not_found", "Reward run not found", $"No reward run with id '{id}' is visible to you.");
+        return run is not null && run.Status == "approved" && http.User.HasRole(Roles.SourceUnit) ? (run, me) : (null, null);
+    }
+
+    private static ProblemHttpResult RunNotFound(string id) =>
+        Problem.NotFound("reward_run_not_found", "Reward run not found", $"No reward run with id '{id}' is visible to you.");
+
+    private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> GetRun(string id, HttpContext http, RewardStore store, CancellationToken ct)
+    {
+        var (run, onlyUnit) = await VisibleRunAsync(id, http, store, ct);
+        if (run is null)
+        {
+            return RunNotFound(id);
+        }
+
+        var units = await store.UnitsAsync(run.Id, onlyUnit, ct);
+        return TypedResults.Ok(ToContract(run, units, onlyUnit, onlyUnit is { } unit ? await store.LineCountAsync(run.Id, unit, ct) : 0));
+    }
+
+    private static async Task<Results<Ok<RewardRunLinePage>, ProblemHttpResult>> GetLines(
+        string id, HttpContext http, RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.ReadNumeric(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var (run, onlyUnit) = await VisibleRunAsync(id, http, store, ct);
+        if (run is null)
+        {
+            return RunNotFound(id);
+        }
+
+        // Cursors are positions + 1, so that the first line (position 0) has a positive cursor like every other list's.
+        var page = await store.LinesAsync(run.Id, onlyUnit, (int)Math.Min(int.MaxValue, (after ?? 0) - 1), size + 1, ct);
+        var next = page.Count > size ? Paging.CursorFor(page[size - 1].Position + 1L) : null;
+        return TypedResults.Ok(new RewardRunLinePage([.. page.Take(size).Select(p => p.Line)], next));
     }
 
     private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> Approve(
@@ -201,7 +241,7 @@ internal static class RewardEndpoints
             RewardStore.ApproveOutcome.NotDraft => Problem.Conflict("reward_run_not_draft", "The run is not a draft", $"It is {run.Status}."),
             RewardStore.ApproveOutcome.Overlaps => Problem.Conflict("reward_run_overlaps", "An approved run already covers part of this period",
                 $"Run {overlapping} is approved for an overlapping period. Give supersede_reason to replace it."),
-            _ => TypedResults.Ok(ToContract((await store.FindRunAsync(run.Id, ct))!, null)),
+            _ => TypedResults.Ok(ToContract((await store.FindRunAsync(run.Id, ct))!, await store.UnitsAsync(run.Id, null, ct), null)),
         };
     }
 
@@ -213,21 +253,25 @@ internal static class RewardEndpoints
             return Problem.NotFound("reward_run_not_found", "Reward run not found");
         }
 
-        if (format is not ("csv" or "xlsx" or "json" or "parquet"))
+        if (format is not ("csv" or "xlsx" or "json" or "jsonl" or "parquet"))
         {
-            return new Validation().Add("format", "must be csv, xlsx, json or parquet").ToProblem();
+            return new Validation().Add("format", "must be csv, xlsx, json, jsonl or parquet").ToProblem();
         }
 
         var policy = (await store.FindPolicyAsync(run.PolicyId, ct))!;
-        var contract = ToContract(run, null);
-        if (format == "json")
-        {
-            return TypedResults.Json(contract, Json.Options);
-        }
-
-        var export = ExportOf(run, policy);
+        var units = await store.UnitsAsync(run.Id, null, ct);
         var name = $"reward-run-{run.PeriodFrom:yyyyMMdd}-{run.PeriodTo:yyyyMMdd}-{run.Status}.{format}";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"{name}\"";
+        if (format is "json" or "jsonl")
+        {
+            // Streamed from the lines' rows as they are read: a run of 100,000 lines is never in memory as a whole.
+            return TypedResults.Stream(stream => format == "json"
+                ? WriteJsonAsync(ToContract(run, units, null), store.AllLinesAsync(run.Id, ct), stream, ct)
+                : WriteJsonLinesAsync(RewardStore.HeaderOf(run, units.Count), units, store.AllLinesAsync(run.Id, ct), stream, ct),
+                format == "json" ? "application/json" : "application/jsonl");
+        }
+
+        var export = await ExportOfAsync(run, policy, units, store, ct);
         if (format == "csv")
         {
             return TypedResults.File(RewardCsv.Write(export), "text/csv; charset=utf-8");
@@ -238,16 +282,65 @@ internal static class RewardEndpoints
             : TypedResults.Stream(stream => RewardXlsx.WriteAsync(export, stream, ct), RewardXlsx.ContentType);
     }
 
-    private static RewardRunExport ExportOf(RewardStore.RunRow run, RewardStore.PolicyRow policy)
+    /// <summary>The json export: <c>{"run": summary with units, "lines": [...]}</c>, written as the lines are read.</summary>
+    private static async Task WriteJsonAsync(RewardRun run, IAsyncEnumerable<RewardRunLine> lines, Stream body, CancellationToken ct)
     {
-        var content = JsonSerializer.Deserialize<RunContent>(run.Content, Json.Options)!;
-        string Code(string unitId) => content.UnitCreditCodes.GetValueOrDefault(unitId, "");
+        // Through a PipeWriter: the serializer's own flushes then only hand over buffers, and the bytes go out asynchronously.
+        var pipe = System.IO.Pipelines.PipeWriter.Create(body, new System.IO.Pipelines.StreamPipeWriterOptions(leaveOpen: true));
+        await using (var writer = new Utf8JsonWriter(pipe, RewardRunContent.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WritePropertyName("run");
+            JsonSerializer.Serialize(writer, run, Json.Options);
+            writer.WriteStartArray("lines");
+            await foreach (var line in lines)
+            {
+                JsonSerializer.Serialize(writer, line, Json.Options);
+                if (pipe.UnflushedBytes > 64 * 1024)
+                {
+                    await pipe.FlushAsync(ct);
+                }
+            }
+
+            writer.WriteEndArray();
+            writer.WriteEndObject();
+        }
+
+        await pipe.CompleteAsync();
+    }
+
+    /// <summary>The jsonl export: the run's canonical content, byte for byte what its content_sha256 covers.</summary>
+    private static async Task WriteJsonLinesAsync(
+        RewardRunContent.Header header, IReadOnlyList<RewardRunUnit> units, IAsyncEnumerable<RewardRunLine> lines, Stream body, CancellationToken ct)
+    {
+        using var content = new RewardRunContent();
+        await body.WriteAsync(content.Add(header), ct);
+        await foreach (var line in lines)
+        {
+            await body.WriteAsync(content.Add(line), ct);
+        }
+
+        foreach (var unit in units)
+        {
+            await body.WriteAsync(content.Add(unit), ct);
+        }
+    }
+
+    private static async Task<RewardRunExport> ExportOfAsync(
+        RewardStore.RunRow run, RewardStore.PolicyRow policy, IReadOnlyList<RewardRunUnit> units, RewardStore store, CancellationToken ct)
+    {
+        var codes = units.ToDictionary(u => u.UnitId, u => u.UnitCreditCode);
+        var lines = new List<RewardExportLine>(run.LineCount);
+        await foreach (var l in store.AllLinesAsync(run.Id, ct))
+        {
+            lines.Add(new RewardExportLine(l.UnitId, l.UnitName, codes.GetValueOrDefault(l.UnitId, ""), l.DatasetId, l.DatasetTitle, l.RevenueFen, l.Qualified,
+                string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode));
+        }
+
         return new RewardRunExport(run.Id.ToString(), run.PeriodFrom, run.PeriodTo, run.Status, run.ContentSha256, run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
-            policy.Id.ToString(), policy.RateBasisPoints, policy.DatasetCapFen, policy.UnitCapFen, policy.CapScope,
-            [.. content.Lines.Select(l => new RewardExportLine(l.UnitId, l.UnitName, Code(l.UnitId), l.DatasetId, l.DatasetTitle, l.RevenueFen, l.Qualified,
-                string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))],
-            [.. content.Units.Select(u => new RewardExportUnit(u.UnitId, u.UnitName, Code(u.UnitId), u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
-            content.TotalFen, content.UnitsInProgramme, content.UnitsNotConsenting);
+            policy.Id.ToString(), policy.RateBasisPoints, policy.DatasetCapFen, policy.UnitCapFen, policy.CapScope, lines,
+            [.. units.Select(u => new RewardExportUnit(u.UnitId, u.UnitName, u.UnitCreditCode, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
+            run.TotalFen, run.UnitsInProgramme, run.UnitsNotConsenting);
     }
 }
 

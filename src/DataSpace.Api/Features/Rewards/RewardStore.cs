@@ -1,5 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using DataSpace.Contracts.Rewards;
 using Dapper;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Usage.Rewards;
@@ -25,9 +27,14 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         };
     }
 
+    /// <summary>A run's row. <see cref="Content"/> is only set for runs computed before lines had rows of their own (migration 0019).</summary>
     public sealed record RunRow(
-        Guid Id, Guid PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, string Status, string Content, string? ContentSha256, long TotalFen,
-        int UnitsInProgramme, int UnitsNotConsenting, Guid CreatedBy, DateTime CreatedAt, DateTime? ApprovedAt, Guid? Supersedes, string? SupersedeReason);
+        Guid Id, Guid PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, string Status, string? Content, string? ContentSha256, long TotalFen,
+        int UnitsInProgramme, int UnitsNotConsenting, Guid CreatedBy, DateTime CreatedAt, DateTime? ApprovedAt, Guid? Supersedes, string? SupersedeReason,
+        string? ComputedSha256, int LineCount);
+
+    /// <summary>A computed line with the ids it is stored under.</summary>
+    public sealed record ComputedLine(Guid DatasetId, Guid UnitId, RewardRunLine Line);
 
     /// <summary>What the bureau knows about a dataset beyond the calculator's inputs, for the lines people read.</summary>
     public sealed record DatasetFacts(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title);
@@ -150,26 +157,136 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         return new Inputs(inputs, paidByUnit, facts, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
     }
 
-    public async Task CreateRunAsync(RunRow run, IEnumerable<(Guid DatasetId, Guid UnitId, long RewardFen)> lines, IReadOnlyDictionary<Guid, Guid> consentByUnit, AuditActor actor, CancellationToken ct)
+    /// <summary>
+    /// Stores a computed draft in one transaction: the run's row, its lines and unit totals with binary COPY (hashing the
+    /// canonical content as they stream, see <see cref="RewardRunContent"/>), and the audit events. Returns the content's SHA-256.
+    /// </summary>
+    public async Task<string> CreateRunAsync(
+        RunRow run, IReadOnlyList<ComputedLine> lines, IReadOnlyList<RewardRunUnit> units, IReadOnlyDictionary<Guid, Guid> consentByUnit, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
-            insert into reward_runs (id, policy_id, period_from, period_to, status, content, total_fen, units_in_programme, units_not_consenting, created_by, created_at)
-            values (@Id, @PolicyId, @PeriodFrom, @PeriodTo, 'draft', @Content, @TotalFen, @UnitsInProgramme, @UnitsNotConsenting, @CreatedBy, @CreatedAt)
+            insert into reward_runs (id, policy_id, period_from, period_to, status, total_fen, units_in_programme, units_not_consenting, created_by, created_at, line_count)
+            values (@Id, @PolicyId, @PeriodFrom, @PeriodTo, 'draft', @TotalFen, @UnitsInProgramme, @UnitsNotConsenting, @CreatedBy, @CreatedAt, @LineCount)
             """, run, tx, cancellationToken: ct));
-        var list = lines.ToList();
-        await conn.ExecuteAsync(new CommandDefinition("""
-            insert into reward_run_lines (run_id, dataset_id, unit_id, reward_fen) select @run, * from unnest(@datasets, @units, @rewards)
-            """, new { run = run.Id, datasets = list.Select(l => l.DatasetId).ToArray(), units = list.Select(l => l.UnitId).ToArray(), rewards = list.Select(l => l.RewardFen).ToArray() },
-            tx, cancellationToken: ct));
+
+        using var content = new RewardRunContent();
+        content.Add(HeaderOf(run, units.Count));
+        await using (var copy = await conn.BeginBinaryImportAsync("""
+            copy reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, criteria, qualified,
+                                   before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code) from stdin (format binary)
+            """, ct))
+        {
+            for (var i = 0; i < lines.Count; i++)
+            {
+                var (datasetId, unitId, l) = lines[i];
+                content.Add(l);
+                await copy.StartRowAsync(ct);
+                await copy.WriteAsync(run.Id, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(i, NpgsqlTypes.NpgsqlDbType.Integer, ct);
+                await copy.WriteAsync(datasetId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(unitId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(l.UnitName, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(l.DatasetTitle, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(l.RevenueFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(JsonSerializer.Serialize(l.Criteria, Http.Json.Options), NpgsqlTypes.NpgsqlDbType.Jsonb, ct);
+                await copy.WriteAsync(l.Qualified, NpgsqlTypes.NpgsqlDbType.Boolean, ct);
+                await copy.WriteAsync(l.RewardBeforeCapsFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.AfterDatasetCapFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.RewardFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.ReasonCode, NpgsqlTypes.NpgsqlDbType.Text, ct);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        await using (var copy = await conn.BeginBinaryImportAsync("""
+            copy reward_run_units (run_id, unit_id, position, unit_name, unit_credit_code, cap_remaining_fen, requested_fen, reward_fen, cap_applied)
+            from stdin (format binary)
+            """, ct))
+        {
+            for (var i = 0; i < units.Count; i++)
+            {
+                var u = units[i];
+                content.Add(u);
+                await copy.WriteRowAsync(ct, run.Id, Guid.Parse(u.UnitId), i, u.UnitName, u.UnitCreditCode, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied);
+            }
+
+            await copy.CompleteAsync(ct);
+        }
+
+        var sha256 = content.Sha256();
+        await conn.ExecuteAsync(new CommandDefinition("update reward_runs set computed_sha256 = @sha256 where id = @id", new { sha256, id = run.Id }, tx, cancellationToken: ct));
+
         // Each unit sees that the bureau read its revenue and usage statistics, and under which consent (Art. 11).
         // One append for all of them and the run's own event: the chain takes the partitions' locks in one fixed order.
         await audit.AppendAsync(conn, tx, [.. consentByUnit.OrderBy(x => x.Key).Select(x => new AuditEntry(actor, x.Key, "revenue", x.Key.ToString(), "read", "consent",
             x.Value.ToString(), new { reward_run = run.Id, period_from = run.PeriodFrom, period_to = run.PeriodTo })),
             new AuditEntry(actor, run.CreatedBy, "reward_run", run.Id.ToString(), "computed",
-                Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen })], ct);
+                Details: new { period_from = run.PeriodFrom, period_to = run.PeriodTo, total_fen = run.TotalFen, content_sha256 = sha256 })], ct);
         await tx.CommitAsync(ct);
+        return sha256;
+    }
+
+    /// <summary>The first line of a run's canonical content.</summary>
+    public static RewardRunContent.Header HeaderOf(RunRow run, int unitCount) => new(run.Id.ToString(), run.PolicyId.ToString(), run.PeriodFrom, run.PeriodTo,
+        run.UnitsInProgramme, run.UnitsNotConsenting, run.TotalFen, run.LineCount, unitCount);
+
+    private const string SelectLine = """
+        select unit_id, unit_name, dataset_id, dataset_title, revenue_fen, criteria::text as criteria, qualified,
+               before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, position
+        from reward_run_lines
+        """;
+
+    private sealed record LineRow(
+        Guid UnitId, string UnitName, Guid DatasetId, string DatasetTitle, long RevenueFen, string Criteria, bool Qualified,
+        long BeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode, int Position)
+    {
+        public RewardRunLine ToContract() => new(UnitId.ToString(), UnitName, DatasetId.ToString(), DatasetTitle, RevenueFen,
+            JsonSerializer.Deserialize<List<RewardCriterion>>(Criteria, Http.Json.Options)!, Qualified, BeforeCapsFen, AfterDatasetCapFen, RewardFen, ReasonCode);
+    }
+
+    /// <summary>Up to <paramref name="limit"/> of a run's lines after position <paramref name="after"/>, of one unit or all, with their positions.</summary>
+    public async Task<List<(RewardRunLine Line, int Position)>> LinesAsync(Guid runId, Guid? unit, int after, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<LineRow>(new CommandDefinition(SelectLine + """
+             where run_id = @runId and (@unit::uuid is null or unit_id = @unit) and position > @after order by position limit @limit
+            """, new { runId, unit, after, limit }, cancellationToken: ct));
+        return [.. rows.Select(r => (r.ToContract(), r.Position))];
+    }
+
+    /// <summary>How many lines of a run are one unit's.</summary>
+    public async Task<int> LineCountAsync(Guid runId, Guid unit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
+            "select count(*)::int from reward_run_lines where run_id = @runId and unit_id = @unit", new { runId, unit }, cancellationToken: ct));
+    }
+
+    /// <summary>Every line of a run in order, streamed from the database (exports).</summary>
+    public async IAsyncEnumerable<RewardRunLine> AllLinesAsync(Guid runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var reader = await conn.ExecuteReaderAsync(new CommandDefinition(SelectLine + " where run_id = @runId order by position", new { runId }, cancellationToken: ct));
+        var parse = reader.GetRowParser<LineRow>();
+        while (await reader.ReadAsync(ct))
+        {
+            yield return parse(reader).ToContract();
+        }
+    }
+
+    /// <summary>A run's unit totals in order, of one unit or all.</summary>
+    public async Task<List<RewardRunUnit>> UnitsAsync(Guid runId, Guid? unit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(Guid UnitId, string UnitName, long CapRemainingFen, long RequestedFen, long RewardFen, bool CapApplied, string UnitCreditCode)>(
+            new CommandDefinition("""
+                select unit_id, unit_name, cap_remaining_fen, requested_fen, reward_fen, cap_applied, unit_credit_code from reward_run_units
+                where run_id = @runId and (@unit::uuid is null or unit_id = @unit) order by position
+                """, new { runId, unit }, cancellationToken: ct));
+        return [.. rows.Select(u => new RewardRunUnit(u.UnitId.ToString(), u.UnitName, u.CapRemainingFen, u.RequestedFen, u.RewardFen, u.CapApplied, u.UnitCreditCode))];
     }
 
     public async Task<RunRow?> FindRunAsync(Guid id, CancellationToken ct)
@@ -219,7 +336,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
                 """, new { run.CreatedBy, run.PeriodFrom, run.PeriodTo }, tx, cancellationToken: ct));
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(run.Content)));
+        // The hash computed with the lines; runs from before lines had rows keep the hash of their JSON content.
+        var hash = run.ComputedSha256 ?? Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(run.Content!)));
         await conn.ExecuteAsync(new CommandDefinition("""
             update reward_runs set status = 'approved', content_sha256 = @hash, approved_at = @now, supersedes = @overlapping, supersede_reason = @supersedeReason where id = @id
             """, new { hash, now, overlapping, supersedeReason = overlapping is null ? null : supersedeReason, id }, tx, cancellationToken: ct));

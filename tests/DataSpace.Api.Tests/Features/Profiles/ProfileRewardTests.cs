@@ -31,7 +31,7 @@ public sealed class ProfileRewardTests(DataSpaceApiFactory api) : IClassFixture<
             policy_id = policy.GetProperty("id").GetString(), period_from = $"{year - 1}-01-01", period_to = $"{year + 1}-12-31",
         }, Ct)).AssertJson(HttpStatusCode.Created);
 
-        var line = run.GetProperty("lines").EnumerateArray().Single(l => l.GetProperty("dataset_id").GetString() == dataset);
+        var line = (await RewardFlow.LinesAsync(bureau, run.GetProperty("id").GetString()!)).Single(l => l.GetProperty("dataset_id").GetString() == dataset);
         var criteria = line.GetProperty("criteria").EnumerateArray().ToDictionary(c => c.GetProperty("criterion").GetString()!);
         Assert.Equal((2L, 3L, "below_min_rows"), (criteria["latest_version_rows"].GetProperty("evidence").GetInt64(),
             criteria["latest_version_rows"].GetProperty("threshold").GetInt64(), criteria["latest_version_rows"].GetProperty("reason_code").GetString()));

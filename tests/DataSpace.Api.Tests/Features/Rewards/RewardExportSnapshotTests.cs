@@ -53,7 +53,7 @@ public sealed class RewardExportSnapshotTests
     }
 
     [Fact]
-    public void The_JSON_export_is_pinned()
+    public void The_run_summary_is_pinned()
     {
         var run = new RewardRun
         {
@@ -67,10 +67,25 @@ public sealed class RewardExportSnapshotTests
             UnitsInProgramme = 1,
             UnitsNotConsenting = 0,
             TotalFen = 10_000_000,
-            Lines = [new("u1", "中山市古镇灯饰数据科技有限公司", "d1", "古镇灯饰出口月度统计", 120_000_000,
-                [new RewardCriterion("paying_consumers", 3, 2, true, "ok")], true, 12_000_000, 10_000_000, 10_000_000, "dataset_cap")],
-            Units = [new("u1", "中山市古镇灯饰数据科技有限公司", 20_000_000, 10_000_000, 10_000_000, false)],
+            LineCount = 1,
+            LinesUrl = "/v1/reward-runs/01a1fc00-0000-7000-8000-000000000001/lines",
+            Exports = new Dictionary<string, string> { ["csv"] = "/v1/reward-runs/01a1fc00-0000-7000-8000-000000000001/export?format=csv" },
+            Units = [new("u1", "中山市古镇灯饰数据科技有限公司", 20_000_000, 10_000_000, 10_000_000, false, "91442000MA55GY0D1U")],
         };
         Snapshot.Verify("reward-run", "json", JsonSerializer.SerializeToUtf8Bytes(run, Indented));
+    }
+
+    [Fact]
+    public void The_canonical_content_its_hash_covers_is_pinned()
+    {
+        using var content = new RewardRunContent();
+        var bytes = new List<byte>();
+        bytes.AddRange(content.Add(new RewardRunContent.Header("01a1fc00-0000-7000-8000-000000000001", "01a1fc00-0000-7000-8000-0000000000aa",
+            new DateOnly(2026, 1, 1), new DateOnly(2026, 12, 31), 1, 0, 10_000_000, 1, 1)).ToArray());
+        bytes.AddRange(content.Add(new RewardRunLine("u1", "中山市古镇灯饰数据科技有限公司", "d1", "古镇灯饰出口月度统计", 120_000_000,
+            [new RewardCriterion("paying_consumers", 3, 2, true, "ok")], true, 12_000_000, 10_000_000, 10_000_000, "dataset_cap")).ToArray());
+        bytes.AddRange(content.Add(new RewardRunUnit("u1", "中山市古镇灯饰数据科技有限公司", 20_000_000, 10_000_000, 10_000_000, false, "91442000MA55GY0D1U")).ToArray());
+        Snapshot.Verify("reward-run-content", "jsonl", [.. bytes]);
+        Assert.Equal(Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes.ToArray())), content.Sha256());
     }
 }

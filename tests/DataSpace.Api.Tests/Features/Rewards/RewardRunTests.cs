@@ -63,7 +63,13 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("draft", run.GetProperty("status").GetString());
         Assert.Equal(1, run.GetProperty("units_in_programme").GetInt32());
         Assert.True(run.GetProperty("units_not_consenting").GetInt32() >= 1);
-        var lines = run.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("dataset_id").GetString()!);
+        // The answer is the summary; the lines come a page at a time (one per page here, to walk the cursor).
+        Assert.False(run.TryGetProperty("lines", out _));
+        Assert.Equal(2, run.GetProperty("line_count").GetInt32());
+        var runId = run.GetProperty("id").GetString()!;
+        Assert.Equal($"/v1/reward-runs/{runId}/lines", run.GetProperty("lines_url").GetString());
+        var lines = (await RewardFlow.LinesAsync(bureau, runId, limit: 1)).ToDictionary(l => l.GetProperty("dataset_id").GetString()!);
+        Assert.Equal(2, lines.Count);
         Assert.Equal(120_000_000, lines[a].GetProperty("revenue_fen").GetInt64());
         Assert.Equal(12_000_000, lines[a].GetProperty("reward_before_caps_fen").GetInt64());
         Assert.Equal(10_000_000, lines[a].GetProperty("reward_fen").GetInt64());
@@ -85,8 +91,21 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("approved", approved.GetProperty("status").GetString());
         Assert.Equal(64, approved.GetProperty("content_sha256").GetString()!.Length);
         var mine = await (await unit.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertJson();
-        Assert.Equal(2, mine.GetProperty("lines").GetArrayLength());
+        Assert.Equal(2, mine.GetProperty("line_count").GetInt32());
+        Assert.Equal(2, (await RewardFlow.LinesAsync(unit, id!)).Count);
+        Assert.Equal(10_000_000, Assert.Single(mine.GetProperty("units").EnumerateArray()).GetProperty("reward_fen").GetInt64());
+        Assert.Empty(await RewardFlow.LinesAsync(otherUnit, id!)); // another unit's share of an approved run: nothing
+        await (await bureau.GetAsync($"/v1/reward-runs/{id}/lines?cursor=abc", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
         await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{id}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Conflict, "reward_run_not_draft");
+
+        // Lines are written once with their run and never change, whoever asks: the database refuses it.
+        await using (var conn = new Npgsql.NpgsqlConnection(api.ConnectionString))
+        {
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn,
+                "update reward_run_lines set reward_fen = 0 where run_id = @id", new { id = Guid.Parse(id!) }));
+            await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn,
+                "delete from reward_run_units where run_id = @id", new { id = Guid.Parse(id!) }));
+        }
 
         // Exports: CSV for Excel/WPS (BOM, CRLF, yuan), JSON equal to the run, XLSX as a real workbook.
         var csvResponse = await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=csv", Ct);
@@ -100,7 +119,15 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Contains("100000.00", text, StringComparison.Ordinal);
         Assert.Contains(approved.GetProperty("content_sha256").GetString()!, text, StringComparison.Ordinal);
         var json = await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=json", Ct)).AssertJson();
-        Assert.Equal(approved.GetProperty("total_fen").GetInt64(), json.GetProperty("total_fen").GetInt64());
+        Assert.Equal(approved.GetProperty("total_fen").GetInt64(), json.GetProperty("run").GetProperty("total_fen").GetInt64());
+        Assert.Equal(2, json.GetProperty("lines").GetArrayLength());
+
+        // The content hash is the SHA-256 of the jsonl export, byte for byte: anyone checks an approved run with sha256sum.
+        var jsonl = await (await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=jsonl", Ct)).Content.ReadAsByteArrayAsync(Ct);
+        Assert.Equal(approved.GetProperty("content_sha256").GetString(), Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(jsonl)));
+        var jsonlLines = Encoding.UTF8.GetString(jsonl).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(1 + 2 + 1, jsonlLines.Length); // the header, two lines, one unit
+        Assert.Equal(10_000_000, JsonDocument.Parse(jsonlLines[0]).RootElement.GetProperty("total_fen").GetInt64());
         var xlsx = await bureau.GetAsync($"/v1/reward-runs/{id}/export?format=xlsx", Ct);
         Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
         Assert.Equal("PK"u8.ToArray(), (await xlsx.Content.ReadAsByteArrayAsync(Ct))[..2]);
@@ -113,7 +140,7 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         {
             var metadata = DataSpace.Parquet.ParquetReader.ReadMetadata(stream);
             Assert.Equal(json.GetProperty("lines").GetArrayLength(), metadata.NumRows);
-            Assert.Equal(json.GetProperty("total_fen").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), metadata.KeyValueMetadata["dataspace.total_fen"]);
+            Assert.Equal(json.GetProperty("run").GetProperty("total_fen").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture), metadata.KeyValueMetadata["dataspace.total_fen"]);
             stream.Position = 0;
             var names = metadata.Columns.Select(c => c.Name).ToList();
             var rows = DataSpace.Parquet.ParquetReader.ReadRows(stream).Select(r => names.Zip(r).ToDictionary(p => p.First, p => p.Second)).ToList();
@@ -143,7 +170,7 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
             }
 
             var totalRow = RowOf(workbook.Cells.Last(c => c.Value.Text == "合计").Key);
-            Assert.Contains(Yuan(json.GetProperty("total_fen").GetInt64()), workbook.Cells.Where(c => RowOf(c.Key) == totalRow).Select(c => c.Value.Text));
+            Assert.Contains(Yuan(json.GetProperty("run").GetProperty("total_fen").GetInt64()), workbook.Cells.Where(c => RowOf(c.Key) == totalRow).Select(c => c.Value.Text));
         }
         finally
         {
@@ -208,7 +235,7 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         }
 
         var june = await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2025-06-01", period_to = "2025-06-30" }, Ct)).AssertJson(HttpStatusCode.Created);
-        var line = june.GetProperty("lines").EnumerateArray().Single();
+        var line = Assert.Single(await RewardFlow.LinesAsync(bureau, june.GetProperty("id").GetString()!));
         Assert.Equal(10_000_000, line.GetProperty("revenue_fen").GetInt64());
         Assert.Equal(1_000_000, line.GetProperty("reward_before_caps_fen").GetInt64());
         Assert.Equal(500_000, line.GetProperty("reward_fen").GetInt64());
@@ -258,10 +285,11 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = "2023-01-01", period_to = "2023-12-31" }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{run}/approve", new { }, Ct)).AssertJson();
 
+        var jsonl = await (await bureau.GetAsync($"/v1/reward-runs/{run}/export?format=jsonl", Ct)).Content.ReadAsByteArrayAsync(Ct);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(jsonl)), approved.GetProperty("content_sha256").GetString());
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
-        var content = await Dapper.SqlMapper.ExecuteScalarAsync<string>(conn, "select content from reward_runs where id = @id", new { id = Guid.Parse(run!) });
-        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(content!))), approved.GetProperty("content_sha256").GetString());
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, "update reward_runs set total_fen = 1 where id = @id", new { id = Guid.Parse(run!) }));
+        await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, "update reward_runs set computed_sha256 = 'x' where id = @id", new { id = Guid.Parse(run!) }));
         await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, "update reward_policies set rate_basis_points = 5000"));
     }
 
