@@ -36,16 +36,21 @@ internal static class AuthorityEndpoints
         return app;
     }
 
-    private static async Task<(Guid? Unit, ProblemHttpResult? Problem)> UnitAsync(string unit, OrganizationStore organizations, CancellationToken ct)
+    /// <summary>The gate's decision for a read of the unit named in the route, or the problem to answer instead.</summary>
+    private static async Task<(Guid Unit, ConsentGate.Decision? Decision, ProblemHttpResult? Problem)> GateAsync(
+        string unit, string category, HttpContext http, ConsentGate gate, CancellationToken ct)
     {
-        var row = Guid.TryParse(unit, out var id) ? await organizations.FindAsync(id, ct) : null;
-        return row is not null && row.Roles.Contains(Roles.SourceUnit)
-            ? (row.Id, null)
-            : (null, Problem.NotFound(ProblemCodes.OrganizationNotFound, "Unit not found", $"No source unit has id '{unit}'."));
+        var decision = Guid.TryParse(unit, out var id) ? await gate.CheckUnitAsync(http.User, id, category, ct) : null;
+        return decision switch
+        {
+            null => (id, null, Problem.NotFound(ProblemCodes.OrganizationNotFound, "Unit not found", $"No source unit has id '{unit}'.")),
+            { Allowed.Count: 0 } => (id, null, decision.Problem(category)),
+            _ => (id, decision, null),
+        };
     }
 
     private static async Task<Results<Ok<Page<DatasetSummary>>, ProblemHttpResult>> Datasets(
-        string unit, HttpContext http, OrganizationStore organizations, ConsentGate gate, CatalogStore catalog, AuditChain audit, CancellationToken ct,
+        string unit, HttpContext http, ConsentGate gate, CatalogStore catalog, AuditChain audit, CancellationToken ct,
         [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
         var v = new Validation();
@@ -55,20 +60,14 @@ internal static class AuthorityEndpoints
             return v.ToProblem();
         }
 
-        var (unitId, problem) = await UnitAsync(unit, organizations, ct);
-        if (unitId is null)
+        var (unitId, decision, problem) = await GateAsync(unit, ConsentTerms.DatasetFiles, http, gate, ct);
+        if (decision is null)
         {
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.DatasetFiles, null, ct);
-        if (decision.Allowed.Count == 0)
-        {
-            return decision.Problem(ConsentTerms.DatasetFiles);
-        }
-
-        var rows = await catalog.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), after, size + 1, ct);
-        await AuditBasesAsync(http, audit, unitId.Value, "datasets", ConsentTerms.DatasetFiles, decision, rows.Take(size).Select(r => r.Id), null, ct);
+        var rows = await catalog.ForUnitAsync(unitId, decision.CoveredDatasets()?.ToArray(), after, size + 1, ct);
+        await AuditBasesAsync(http, audit, unitId, "datasets", ConsentTerms.DatasetFiles, decision, rows.Take(size).Select(r => r.Id), null, ct);
         return TypedResults.Ok(new Page<DatasetSummary>([.. rows.Take(size).Select(r => r.ToContract())], rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null));
     }
 
@@ -92,7 +91,7 @@ internal static class AuthorityEndpoints
     }
 
     private static async Task<Results<Ok<UnitUsageReport>, ProblemHttpResult>> Usage(
-        string unit, HttpContext http, OrganizationStore organizations, ConsentGate gate, UsageReports reports, AuditChain audit, TimeProvider clock, CancellationToken ct,
+        string unit, HttpContext http, ConsentGate gate, UsageReports reports, AuditChain audit, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? from = null, [FromQuery] string? to = null, [FromQuery] string? granularity = null)
     {
         var v = new Validation();
@@ -102,22 +101,16 @@ internal static class AuthorityEndpoints
             return v.ToProblem();
         }
 
-        var (unitId, problem) = await UnitAsync(unit, organizations, ct);
-        if (unitId is null)
+        var (unitId, decision, problem) = await GateAsync(unit, ConsentTerms.UsageStatistics, http, gate, ct);
+        if (decision is null)
         {
             return problem!;
         }
 
-        var decision = await gate.CheckAsync(http.User, unitId.Value, ConsentTerms.UsageStatistics, null, ct);
-        if (decision.Allowed.Count == 0)
-        {
-            return decision.Problem(ConsentTerms.UsageStatistics);
-        }
-
         var consent = decision.MostSpecific(null)!;
-        var buckets = await reports.ForUnitAsync(unitId.Value, decision.CoveredDatasets()?.ToArray(), period.From, period.To, period.Granularity, ct);
-        await AuditBasesAsync(http, audit, unitId.Value, "usage", ConsentTerms.UsageStatistics, decision, buckets.Select(b => b.DatasetId), new { from = period.From, to = period.To }, ct);
-        return TypedResults.Ok(new UnitUsageReport(unitId.Value.ToString(), consent.Id.ToString(), period.From, period.To, period.Granularity, UsageReports.TimeZone,
+        var buckets = await reports.ForUnitAsync(unitId, decision.CoveredDatasets()?.ToArray(), period.From, period.To, period.Granularity, ct);
+        await AuditBasesAsync(http, audit, unitId, "usage", ConsentTerms.UsageStatistics, decision, buckets.Select(b => b.DatasetId), new { from = period.From, to = period.To }, ct);
+        return TypedResults.Ok(new UnitUsageReport(unitId.ToString(), consent.Id.ToString(), period.From, period.To, period.Granularity, UsageReports.TimeZone,
             [.. buckets.Select(b => new Contracts.Usage.UnitUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes, b.Consumers))]));
     }
 }

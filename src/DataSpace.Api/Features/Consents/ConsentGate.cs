@@ -65,7 +65,21 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
     /// <see cref="Policies.ConsentGrantee"/>, so an endpoint that also serves other readers (downloads) cannot let a
     /// narrower token through. Reads the database every time, so a revocation counts from the very next request.
     /// </summary>
-    public async Task<Decision> CheckAsync(ClaimsPrincipal caller, Guid unit, string category, Guid? datasetId, CancellationToken ct)
+    public async Task<Decision> CheckAsync(ClaimsPrincipal caller, Guid unit, string category, Guid? datasetId, CancellationToken ct) =>
+        Refusal(caller) ?? Decide(await consents.BetweenAsync(caller.OrganizationId(), unit, ct), category, datasetId);
+
+    /// <summary>
+    /// <see cref="CheckAsync"/> for reads that name the unit themselves (the authority endpoints): whether it is a source unit
+    /// and what its consents allow, from one database round trip. Null when no source unit has that id.
+    /// </summary>
+    public async Task<Decision?> CheckUnitAsync(ClaimsPrincipal caller, Guid unit, string category, CancellationToken ct)
+    {
+        var (isUnit, all) = await consents.UnitAndConsentsAsync(caller.OrganizationId(), unit, ct);
+        return !isUnit ? null : Refusal(caller) ?? Decide(all, category, null);
+    }
+
+    /// <summary>The refusal for a caller that may not read under consent at all, whatever the consents say.</summary>
+    private static Decision? Refusal(ClaimsPrincipal caller)
     {
         if (!IsGrantee(caller))
         {
@@ -77,8 +91,15 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
             return Refuse(ProblemCodes.InsufficientScope, $"Reading a unit's data under consent needs a token with scope '{Scopes.Consents}'.");
         }
 
+        return null;
+    }
+
+    private static Decision Refuse(string code, string detail) => new([], code, detail);
+
+    /// <summary>What a unit's consents to the caller allow for the category (and dataset), or exactly why they allow nothing.</summary>
+    private Decision Decide(IReadOnlyList<ConsentStore.ConsentRow> all, string category, Guid? datasetId)
+    {
         var now = clock.GetUtcNow();
-        var all = await consents.BetweenAsync(caller.OrganizationId(), unit, ct);
         var matching = all.Where(c => c.Covers(category, datasetId)).ToList();
         var active = matching.Where(c => c.StatusAt(now) == "active").ToList();
         if (active.Count > 0)
@@ -105,7 +126,5 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
             "not_yet_valid" => Refuse(ProblemCodes.ConsentNotYetValid, $"Consent {latest.Id} covering {what} is valid from {latest.ValidFrom:yyyy-MM-ddTHH:mm:ssZ}."),
             _ => Refuse(ProblemCodes.ConsentExpired, $"Consent {latest.Id} covering {what} expired at {latest.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
         };
-
-        static Decision Refuse(string code, string detail) => new([], code, detail);
     }
 }

@@ -94,6 +94,20 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
             Select + " where c.grantee_id = @grantee and c.grantor_id = @grantor", new { grantee, grantor }, cancellationToken: ct))).AsList();
     }
 
+    /// <summary>
+    /// Whether <paramref name="unit"/> is a source unit, and every consent from it to the grantee, in one round trip: the
+    /// two questions every authority read asks before it reads anything.
+    /// </summary>
+    public async Task<(bool IsSourceUnit, IReadOnlyList<ConsentRow> Consents)> UnitAndConsentsAsync(Guid grantee, Guid unit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        using var results = await conn.QueryMultipleAsync(new CommandDefinition(
+            "select exists (select 1 from organizations where id = @unit and 'source_unit' = any(roles));\n" +
+            Select + " where c.grantee_id = @grantee and c.grantor_id = @unit", new { grantee, unit }, cancellationToken: ct));
+        var isUnit = await results.ReadSingleAsync<bool>();
+        return (isUnit, (await results.ReadAsync<ConsentRow>()).AsList());
+    }
+
     /// <summary>Ids among <paramref name="ids"/> that are not datasets of <paramref name="owner"/>.</summary>
     public async Task<IReadOnlyList<Guid>> NotOwnedAsync(Guid[] ids, Guid owner, CancellationToken ct)
     {
