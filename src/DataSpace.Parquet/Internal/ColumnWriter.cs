@@ -101,8 +101,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(b, v);
-        AddValue(b);
-        TrackLong(v);
+        if (AddValue(b))
+        {
+            TrackLong(v);
+        }
+
         AfterValue();
     }
 
@@ -111,8 +114,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(b, v);
-        AddValue(b);
-        TrackLong(v);
+        if (AddValue(b))
+        {
+            TrackLong(v);
+        }
+
         AfterValue();
     }
 
@@ -121,8 +127,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(b, v);
-        AddValue(b);
-        TrackDouble(v);
+        if (AddValue(b))
+        {
+            TrackDouble(v);
+        }
+
         AfterValue();
     }
 
@@ -131,8 +140,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteDoubleLittleEndian(b, v);
-        AddValue(b);
-        TrackDouble(v);
+        if (AddValue(b))
+        {
+            TrackDouble(v);
+        }
+
         AfterValue();
     }
 
@@ -141,14 +153,25 @@ internal sealed class ColumnWriter
         AddLevel(1);
         if (_dictionaryMode)
         {
-            AddValue(v);
+            // A value already in the dictionary is already inside this chunk's min/max: only new ones are compared.
+            if (AddValue(v))
+            {
+                TrackBytes(v);
+            }
         }
         else
         {
             _plain.WriteInt32(v.Length);
             _plain.Write(v);
+            TrackBytes(v);
         }
 
+        AfterValue();
+    }
+
+    /// <summary>Min and max in unsigned byte order, which for UTF-8 is code point order (Parquet's order for strings).</summary>
+    private void TrackBytes(ReadOnlySpan<byte> v)
+    {
         if (!_hasMinMax)
         {
             _min.Clear();
@@ -167,8 +190,6 @@ internal sealed class ColumnWriter
             _max.Clear();
             _max.Write(v);
         }
-
-        AfterValue();
     }
 
     private void AddLevel(int level)
@@ -181,16 +202,17 @@ internal sealed class ColumnWriter
         _defs[_pageCount++] = level;
     }
 
-    private void AddValue(ReadOnlySpan<byte> plainValue)
+    /// <summary>Adds a value to the open page; true when it is new to the chunk's dictionary or the page is PLAIN.</summary>
+    private bool AddValue(ReadOnlySpan<byte> plainValue)
     {
         if (!_dictionaryMode)
         {
             _plain.Write(plainValue);
-            return;
+            return true;
         }
 
         _plainEquivalentBytes += plainValue.Length + (Physical == PhysicalType.ByteArray ? 4 : 0);
-        var index = _dictionary!.GetOrAdd(plainValue);
+        var index = _dictionary!.GetOrAdd(plainValue, out var added);
         if (_indexCount == _indices.Length)
         {
             Array.Resize(ref _indices, _indices.Length * 2);
@@ -206,6 +228,8 @@ internal sealed class ColumnWriter
             _dictionaryMode = false;
             _dictionaryAbandoned = true;
         }
+
+        return added;
     }
 
     private void TrackLong(long v)
