@@ -9,11 +9,17 @@ namespace DataSpace.Parquet.Internal;
 /// </summary>
 internal sealed class ByteDictionary(bool lengthPrefixed)
 {
+    /// <summary>One entry's hash, place in Page, length and the next entry of its bucket (-1 ends the chain): one cache line holds four.</summary>
+    private struct Entry
+    {
+        public int Hash;
+        public int Offset;
+        public int Length;
+        public int Next;
+    }
+
     private int[] _buckets = new int[1024];
-    private int[] _offsets = new int[256];
-    private int[] _lengths = new int[256];
-    private int[] _hashes = new int[256];
-    private int[] _next = new int[256];
+    private Entry[] _entries = new Entry[256];
 
     public ByteBuffer Page { get; } = new(4096);
 
@@ -30,11 +36,14 @@ internal sealed class ByteDictionary(bool lengthPrefixed)
     public int GetOrAdd(ReadOnlySpan<byte> value, out bool added)
     {
         var hash = Hash(value);
-        var mask = _buckets.Length - 1;
+        var buckets = _buckets;
+        var bucket = hash & (buckets.Length - 1);
+        var entries = _entries;
         var page = Page.Span;
-        for (var e = _buckets[hash & mask] - 1; e >= 0; e = _next[e])
+        for (var e = buckets[bucket] - 1; (uint)e < (uint)entries.Length; e = entries[e].Next)
         {
-            if (_hashes[e] == hash && _lengths[e] == value.Length && page.Slice(_offsets[e], value.Length).SequenceEqual(value))
+            ref var entry = ref entries[e];
+            if (entry.Hash == hash && entry.Length == value.Length && page.Slice(entry.Offset, value.Length).SequenceEqual(value))
             {
                 added = false;
                 return e;
@@ -42,14 +51,10 @@ internal sealed class ByteDictionary(bool lengthPrefixed)
         }
 
         added = true;
-
-        if (Count == _offsets.Length)
+        if (Count == entries.Length)
         {
-            var size = Count * 2;
-            Array.Resize(ref _offsets, size);
-            Array.Resize(ref _lengths, size);
-            Array.Resize(ref _hashes, size);
-            Array.Resize(ref _next, size);
+            Array.Resize(ref _entries, Count * 2);
+            entries = _entries;
         }
 
         if (lengthPrefixed)
@@ -58,18 +63,12 @@ internal sealed class ByteDictionary(bool lengthPrefixed)
         }
 
         var index = Count++;
-        _offsets[index] = Page.Length;
-        _lengths[index] = value.Length;
-        _hashes[index] = hash;
+        entries[index] = new Entry { Hash = hash, Offset = Page.Length, Length = value.Length, Next = buckets[bucket] - 1 };
         Page.Write(value);
-        if (Count > _buckets.Length / 2)
+        buckets[bucket] = index + 1;
+        if (Count > buckets.Length / 2)
         {
             Rehash();
-        }
-        else
-        {
-            _next[index] = _buckets[hash & mask] - 1;
-            _buckets[hash & mask] = index + 1;
         }
 
         return index;
@@ -81,8 +80,9 @@ internal sealed class ByteDictionary(bool lengthPrefixed)
         var mask = _buckets.Length - 1;
         for (var e = 0; e < Count; e++)
         {
-            _next[e] = _buckets[_hashes[e] & mask] - 1;
-            _buckets[_hashes[e] & mask] = e + 1;
+            ref var entry = ref _entries[e];
+            entry.Next = _buckets[entry.Hash & mask] - 1;
+            _buckets[entry.Hash & mask] = e + 1;
         }
     }
 

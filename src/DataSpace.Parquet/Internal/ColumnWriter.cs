@@ -28,7 +28,10 @@ internal sealed class ColumnWriter
     private readonly bool _dictionaryAllowed;
     private readonly ByteDictionary? _dictionary;
     private readonly ByteBuffer _plain = new(4096);
-    private readonly List<ReadOnlyMemory<byte>> _pages = [];
+    // The chunk's data pages: each header in its own small array, the compressed bodies back to back in _data, which is
+    // reused by every row group (no large array per page for the GC to collect).
+    private readonly List<(byte[] Header, int Offset, int Length)> _pages = [];
+    private readonly ByteBuffer _data = new(4096);
     private readonly ByteBuffer _body = new(4096);
     private readonly ByteBuffer _header = new(64);
     private readonly ByteBuffer _min = new(16);
@@ -332,14 +335,16 @@ internal sealed class ColumnWriter
         }
 
         _encodings.Add(encoding);
-        var compressed = Codecs.Compress(_codec, _body.Span);
+        var offset = _data.Length;
+        Codecs.CompressInto(_codec, _body.Span, _data);
+        var compressedLength = _data.Length - offset;
 
         _header.Clear();
         var w = new CompactWriter(_header);
         w.BeginStruct();
         w.I32(1, PageType.DataPage);
         w.I32(2, _body.Length);
-        w.I32(3, compressed.Length);
+        w.I32(3, compressedLength);
         w.StructField(5);
         w.I32(1, _pageCount);
         w.I32(2, encoding);
@@ -348,10 +353,8 @@ internal sealed class ColumnWriter
         w.EndStruct();
         w.EndStruct();
 
-        // Each page is kept as its own segments (no growing buffer to double and copy) until the row group is written.
-        _pages.Add(_header.Span.ToArray());
-        _pages.Add(compressed);
-        _compressedSize += _header.Length + compressed.Length;
+        _pages.Add((_header.Span.ToArray(), offset, compressedLength));
+        _compressedSize += _header.Length + compressedLength;
         _uncompressedSize += _header.Length + _body.Length;
         _chunkValues += _pageCount;
         _pageCount = 0;
@@ -363,7 +366,7 @@ internal sealed class ColumnWriter
     public (List<ReadOnlyMemory<byte>> Segments, ChunkInfo Info) FinishChunk(long position)
     {
         FlushPage();
-        var segments = new List<ReadOnlyMemory<byte>>(3);
+        var segments = new List<ReadOnlyMemory<byte>>(2 + (2 * _pages.Count));
         long? dictionaryOffset = null;
         var compressedSize = _compressedSize;
         var uncompressedSize = _uncompressedSize;
@@ -390,7 +393,12 @@ internal sealed class ColumnWriter
             _encodings.Add(ParquetEncoding.Plain);
         }
 
-        segments.AddRange(_pages);
+        foreach (var (header, offset, length) in _pages)
+        {
+            segments.Add(header);
+            segments.Add(_data.Array.AsMemory(offset, length));
+        }
+
         var dataOffset = position + (compressedSize - _compressedSize);
         var (min, max) = Statistics();
         if (_encodings.Count == 0)
@@ -464,6 +472,7 @@ internal sealed class ColumnWriter
         }
 
         _pages.Clear();
+        _data.Clear();
         _plain.Clear();
         _dictionary?.Clear();
         _dictionaryMode = _dictionaryAllowed && !_dictionaryAbandoned;
