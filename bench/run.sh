@@ -727,7 +727,7 @@ phase_parquet() {
   step "building bench/parquet-net (Release): Parquet.Net 6.1.0 on the same rows"
   dotnet build "$DATASPACE_ROOT/bench/parquet-net/DataSpace.Bench.ParquetNet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet-net does not build"
   record pq_rows "$BENCH_PARQUET_ROWS"
-  record pq_runs "$runs"
+  record pq_run_count "$runs"
   # The exports' row groups (65,536 rows) first, then 1,000,000 (issue 13's two aims). Keys: pq64k_* and pq_*.
   parquet_at 65536 pq64k "$runs"
   parquet_at 1000000 pq "$runs"

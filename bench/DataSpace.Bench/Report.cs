@@ -154,8 +154,10 @@ internal static class Report
             .Append(CultureInfo.InvariantCulture,
                 $"     snappy - DuckDB's default codec - ROW_GROUP_SIZE as ours, its default threads) write the same {F("pq_rows") ?? "?"}-row usage-event shape\n")
             .Append(CultureInfo.InvariantCulture,
-                $"     to the same disk, each in its own process, in turn, median of {F("pq_runs") ?? "?"} runs; rows/s over the writing only; peak RSS is each\n")
+                $"     to the same disk, each in its own process, in turn, median of {F("pq_run_count") ?? "?"} runs; rows/s over the writing only; peak RSS is each\n")
             .Append("     process's VmHWM.\n")
+            .Append(CultureInfo.InvariantCulture,
+                $"     Run by run (each ours then DuckDB, in turn), ours/DuckDB rows/s: 65,536-row groups {RunRatios(F("pq64k_ours_rps_runs"), F("pq64k_duck_rps_runs"))}; 1,000,000 {RunRatios(F("pq_ours_rps_runs"), F("pq_duck_rps_runs"))}.\n")
             .Append("Profile: the API's own duration_ms of the commit's background profile (one run) beside DuckDB's SUMMARIZE of the same\n")
             .Append("     stored file (tools/csv-summarize-duckdb.mjs, its own process, default threads, median of up to 3), MB = 10^6 bytes.\n\n")
             .Append(table.Text);
@@ -212,6 +214,15 @@ internal static class Report
         Numbers.Parse(a) is { } x && Numbers.Parse(b) is { } y && y > 0
             ? (x / y).ToString("F2", CultureInfo.InvariantCulture)
             : null;
+
+    /// <summary>The ratio of each run's pair, "a/b" for lists of runs recorded in turn; "?" when there are none.</summary>
+    private static string RunRatios(string? ours, string? baseline)
+    {
+        var a = (ours ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var b = (baseline ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        var ratios = a.Zip(b, Ratio).Where(r => r is not null).ToList();
+        return ratios.Count == 0 ? "?" : string.Join(' ', ratios);
+    }
 
     private static long Whole(string? figure) =>
         long.TryParse(figure, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) ? n : 0;
