@@ -12,10 +12,11 @@
 #                   alone with pgbench as the baseline
 #   rewards         (issue 5) seed 2,000 units, 100,000 paid datasets, 1,000,000 orders and ledger entries and one
 #                   consent per unit to the demo bureau; time POST /v1/reward-runs beside psql's sum ... group by dataset
-#   parquet         (issue 7) BENCH_PARQUET_ROWS usage-event rows written to Parquet (snappy) by DataSpace.Parquet
-#                   (bench/parquet) beside DuckDB's own COPY ... TO parquet of the same rows, each in its own process
-#   profile         (issue 7) a BENCH_SIZE_MIB CSV uploaded and committed; the background profile's own duration and the
-#                   API's RSS growth beside reading the stored blob raw (dd of=/dev/null)
+#   parquet         (issues 7, 13) BENCH_PARQUET_ROWS usage-event rows written to Parquet (snappy) by DataSpace.Parquet
+#                   (bench/parquet) beside DuckDB's own COPY ... TO parquet and Parquet.Net of the same rows, each in its
+#                   own process, at 65,536- and at 1,000,000-row groups
+#   profile         (issues 7, 15) a BENCH_SIZE_MIB CSV uploaded and committed; the background profile's own duration and
+#                   the API's RSS growth beside DuckDB's SUMMARIZE of the same stored file and reading it raw (dd, wc -l)
 #   azurite-upload  the upload again, with the API writing to Azurite
 #   report          the table on stdout and in .dataspace/bench/results.json
 #
@@ -702,45 +703,68 @@ phase_profile() {
   record prof_raw_runs "${raw[*]}"
   record prof_raw_mbps "$(median "${raw[@]}")"
   record prof_scan_mbps "$(median "${scan[@]}")"
+
+  # Issue 15's baseline: DuckDB's SUMMARIZE of the very same stored file, its own process, median of up to 3.
+  local -a duck=() duck_rss=()
+  local out runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 ))
+  for (( r = 1; r <= runs; r++ )); do
+    step "DuckDB run $r/$runs: SUMMARIZE (select * from read_csv(...)) of the stored CSV"
+    out="$(node "$DATASPACE_ROOT/tools/csv-summarize-duckdb.mjs" "$blob")" || fail "DuckDB SUMMARIZE of the CSV failed"
+    duck+=("$(json mbps <<<"$out")"); duck_rss+=("$(json peak_rss_mb <<<"$out")")
+    record prof_duck_runs "${duck[*]}"
+    record prof_duck_mbps "$(median "${duck[@]}")"
+    record prof_duck_rss_mb "$(maximum "${duck_rss[@]}")"
+    record prof_duck_columns "$(json columns <<<"$out")"
+  done
 }
 
 # ---- parquet (issue 7) --------------------------------------------------------------------------------------------
 
 phase_parquet() {
-  local ours duckdb pnet runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 )) r
-  local -a ours_rps=() duck_rps=() ours_rss=() duck_rss=() pnet_rps=() pnet_rss=()
+  local runs=$(( BENCH_RUNS < 3 ? BENCH_RUNS : 3 ))
   step "building bench/parquet (Release)"
   dotnet build "$DATASPACE_ROOT/bench/parquet/DataSpace.Bench.Parquet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet does not build"
   step "building bench/parquet-net (Release): Parquet.Net 6.1.0 on the same rows"
   dotnet build "$DATASPACE_ROOT/bench/parquet-net/DataSpace.Bench.ParquetNet.csproj" -c Release -nologo -v q >&2 || fail "bench/parquet-net does not build"
+  record pq_rows "$BENCH_PARQUET_ROWS"
+  record pq_run_count "$runs"
+  # The exports' row groups (65,536 rows) first, then 1,000,000 (issue 13's two aims). Keys: pq64k_* and pq_*.
+  parquet_at 65536 pq64k "$runs"
+  parquet_at 1000000 pq "$runs"
+}
+
+# parquet_at GROUP_ROWS KEY RUNS: the three writers in turn on the same rows and row-group size, each in its own process.
+parquet_at() {
+  local group="$1" key="$2" runs="$3" r ours duckdb pnet
+  local -a ours_rps=() duck_rps=() ours_rss=() duck_rss=() pnet_rps=() pnet_rss=()
   for (( r = 1; r <= runs; r++ )); do
-    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DataSpace.Parquet"
-    ours="$(dotnet "$DATASPACE_ROOT/bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll" "$BENCH_PARQUET_ROWS" "$DATA/ours.parquet")"
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows in $group-row groups, DataSpace.Parquet"
+    ours="$(dotnet "$DATASPACE_ROOT/bench/parquet/bin/Release/net10.0/DataSpace.Bench.Parquet.dll" "$BENCH_PARQUET_ROWS" "$DATA/ours.parquet" "$group")"
     ours_rps+=("$(json rows_per_s <<<"$ours")"); ours_rss+=("$(json peak_rss_mb <<<"$ours")")
-    record pq_ours_bytes "$(json file_bytes <<<"$ours")"
+    record "${key}_ours_bytes" "$(json file_bytes <<<"$ours")"
     rm -f "$DATA/ours.parquet"
-    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, DuckDB COPY ... TO parquet"
-    duckdb="$(node "$DATASPACE_ROOT/tools/parquet-bench-duckdb.mjs" "$BENCH_PARQUET_ROWS" "$DATA/duckdb.parquet")"
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows in $group-row groups, DuckDB COPY ... TO parquet"
+    duckdb="$(node "$DATASPACE_ROOT/tools/parquet-bench-duckdb.mjs" "$BENCH_PARQUET_ROWS" "$DATA/duckdb.parquet" "$group")"
     duck_rps+=("$(json rows_per_s <<<"$duckdb")"); duck_rss+=("$(json peak_rss_mb <<<"$duckdb")")
-    record pq_duck_bytes "$(json file_bytes <<<"$duckdb")"
+    record "${key}_duck_bytes" "$(json file_bytes <<<"$duckdb")"
     rm -f "$DATA/duckdb.parquet"
-    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows, Parquet.Net 6.1.0"
-    pnet="$(dotnet "$DATASPACE_ROOT/bench/parquet-net/bin/Release/net10.0/DataSpace.Bench.ParquetNet.dll" "$BENCH_PARQUET_ROWS" "$DATA/parquet-net.parquet")"
+    step "parquet run $r/$runs: $BENCH_PARQUET_ROWS rows in $group-row groups, Parquet.Net 6.1.0"
+    pnet="$(dotnet "$DATASPACE_ROOT/bench/parquet-net/bin/Release/net10.0/DataSpace.Bench.ParquetNet.dll" "$BENCH_PARQUET_ROWS" "$DATA/parquet-net.parquet" "$group")"
     pnet_rps+=("$(json rows_per_s <<<"$pnet")"); pnet_rss+=("$(json peak_rss_mb <<<"$pnet")")
-    record pq_pnet_bytes "$(json file_bytes <<<"$pnet")"
+    record "${key}_pnet_bytes" "$(json file_bytes <<<"$pnet")"
     record pq_pnet_stats "$(json string_stats_ok <<<"$pnet")"
     rm -f "$DATA/parquet-net.parquet"
+    # Every run recorded at once: a phase stopped by its time limit still reports the runs it finished.
+    record "${key}_ours_rps_runs" "${ours_rps[*]}"
+    record "${key}_duck_rps_runs" "${duck_rps[*]}"
+    record "${key}_pnet_rps_runs" "${pnet_rps[*]}"
+    record "${key}_ours_rps" "$(median "${ours_rps[@]}")"
+    record "${key}_duck_rps" "$(median "${duck_rps[@]}")"
+    record "${key}_pnet_rps" "$(median "${pnet_rps[@]}")"
+    record "${key}_ours_rss_mb" "$(maximum "${ours_rss[@]}")"
+    record "${key}_duck_rss_mb" "$(maximum "${duck_rss[@]}")"
+    record "${key}_pnet_rss_mb" "$(maximum "${pnet_rss[@]}")"
   done
-  record pq_rows "$BENCH_PARQUET_ROWS"
-  record pq_runs "$runs"
-  record pq_ours_rps_runs "${ours_rps[*]}"
-  record pq_duck_rps_runs "${duck_rps[*]}"
-  record pq_ours_rps "$(median "${ours_rps[@]}")"
-  record pq_duck_rps "$(median "${duck_rps[@]}")"
-  record pq_ours_rss_mb "$(maximum "${ours_rss[@]}")"
-  record pq_duck_rss_mb "$(maximum "${duck_rss[@]}")"
-  record pq_pnet_rps "$(median "${pnet_rps[@]}")"
-  record pq_pnet_rss_mb "$(maximum "${pnet_rss[@]}")"
 }
 
 phase_azurite_upload() {

@@ -1,11 +1,14 @@
 // DuckDB's own Parquet writer on the usage-event row shape of bench/parquet (DataSpace.Bench.Parquet):
-//   node tools/parquet-bench-duckdb.mjs [rows=10000000] [file=/tmp/duckdb-bench.parquet]
-// prints one JSON line: rows, seconds, rows_per_s, file_bytes, peak_rss_mb.
+//   node tools/parquet-bench-duckdb.mjs [rows=10000000] [file=/tmp/duckdb-bench.parquet] [group-rows=1000000]
+// prints one JSON line: rows, group_rows, seconds, rows_per_s, file_bytes, peak_rss_mb. Snappy, as bench/parquet writes (and
+// DuckDB's own default); row groups of group-rows rows (ROW_GROUP_SIZE; DuckDB's default would be 122,880), so both
+// writers cut the same groups. DuckDB runs with its default threads (all cores), bench/parquet on one.
 import { statSync } from 'node:fs';
 import { DuckDBInstance } from '@duckdb/node-api';
 
 const rows = Number(process.argv[2] ?? 10_000_000);
 const file = process.argv[3] ?? '/tmp/duckdb-bench.parquet';
+const groupRows = Number(process.argv[4] ?? 1_000_000);
 const instance = await DuckDBInstance.create(':memory:');
 const conn = await instance.connect();
 const sql = `copy (
@@ -20,13 +23,14 @@ const sql = `copy (
     i % 10 <> 0 as completed,
     gen_random_uuid()::varchar as request_id
   from range(${rows}) t(i)
-) to '${file.replaceAll("'", "''")}' (format parquet, compression snappy)`;
+) to '${file.replaceAll("'", "''")}' (format parquet, compression snappy, row_group_size ${groupRows})`;
 const started = process.hrtime.bigint();
 await conn.run(sql);
 const seconds = Number(process.hrtime.bigint() - started) / 1e9;
 console.log(JSON.stringify({
   tool: 'duckdb',
   rows,
+  group_rows: groupRows,
   seconds: Number(seconds.toFixed(3)),
   rows_per_s: Math.round(rows / seconds),
   file_bytes: statSync(file).size,

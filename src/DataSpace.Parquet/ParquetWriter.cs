@@ -1,4 +1,5 @@
-using System.Text;
+using System.Buffers;
+using System.Text.Unicode;
 using DataSpace.Parquet.Internal;
 
 namespace DataSpace.Parquet;
@@ -133,20 +134,15 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
             throw WrongType(c, "string");
         }
 
-        var max = Encoding.UTF8.GetMaxByteCount(v.Length);
-        if (max > _utf8.Length)
+        // At most 3 UTF-8 bytes per UTF-16 unit; Utf8.FromUtf16 transcodes without the Encoding fallback machinery.
+        if (v.Length * 3L > _utf8.Length)
         {
-            _utf8 = new byte[Math.Max(max, _utf8.Length * 2)];
+            _utf8 = new byte[Math.Max(v.Length * 3, _utf8.Length * 2)];
         }
 
-        int n;
-        try
+        if (Utf8.FromUtf16(v, _utf8, out _, out var n, replaceInvalidSequences: false) != OperationStatus.Done)
         {
-            n = Encoding.UTF8.GetBytes(v, _utf8);
-        }
-        catch (EncoderFallbackException e)
-        {
-            throw new ArgumentException($"Column {c.Column.Name}: the string is not valid UTF-16.", nameof(v), e);
+            throw new ArgumentException($"Column {c.Column.Name}: the string is not valid UTF-16.", nameof(v));
         }
 
         c.AddBytes(_utf8.AsSpan(0, n));

@@ -223,6 +223,35 @@ public sealed class RoundTripTests
     }
 
     [Fact]
+    public void String_bounds_count_repeated_dictionary_values_per_row_group_and_after_a_fallback_inside_a_chunk()
+    {
+        // The writer compares only values new to the chunk's dictionary: a repeat of an earlier group's bound must not leak
+        // into the next group, and values after a fallback to PLAIN inside a chunk (tiny dictionary page) must all count.
+        var schema = new[] { new ParquetColumn("s", ParquetType.String, Nullable: false) };
+        string[][] groups =
+        [
+            [.. Enumerable.Range(0, 40).Select(i => new[] { "b", "一", "a" }[i % 3])],
+            [.. Enumerable.Range(0, 40).Select(i => new[] { "d", "c" }[i % 2])],
+            [.. Enumerable.Range(0, 40).Select(i => i < 10 ? "m" : i < 30 ? $"k{i:D2}" : i % 2 == 0 ? "𠀀" : "0")],
+        ];
+        using var ms = new MemoryStream();
+        using (var w = new ParquetWriter(ms, schema, new ParquetWriterOptions { RowGroupRows = 40, DictionaryPageBytes = 48 }, leaveOpen: true))
+        {
+            foreach (var v in groups.SelectMany(g => g))
+            {
+                w.WriteRow(v);
+            }
+        }
+
+        ms.Position = 0;
+        var meta = ParquetReader.ReadMetadata(ms);
+        Assert.Equal(3, meta.RowGroups.Count);
+        Assert.Equal(["a", "c", "0"], meta.RowGroups.Select(g => g.Columns[0].Statistics?.Min));
+        Assert.Equal(["一", "d", "𠀀"], meta.RowGroups.Select(g => g.Columns[0].Statistics?.Max));
+        Assert.Equal(groups.SelectMany(g => g), TestData.ReadAll(ms.ToArray()).Select(r => (string?)r[0]));
+    }
+
+    [Fact]
     public void Wrong_types_and_misfit_values_are_rejected_without_writing_half_a_row()
     {
         var schema = new[]

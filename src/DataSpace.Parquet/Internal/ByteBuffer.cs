@@ -15,6 +15,13 @@ internal sealed class ByteBuffer(int capacity = 256)
 
     public void Clear() => Length = 0;
 
+    /// <summary>Drops the bytes after the first <paramref name="length"/> (after a Reserve that was not filled).</summary>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan((uint)length, (uint)Length, nameof(length));
+        Length = length;
+    }
+
     public Span<byte> Reserve(int count)
     {
         var needed = (long)Length + count;

@@ -28,7 +28,10 @@ internal sealed class ColumnWriter
     private readonly bool _dictionaryAllowed;
     private readonly ByteDictionary? _dictionary;
     private readonly ByteBuffer _plain = new(4096);
-    private readonly List<ReadOnlyMemory<byte>> _pages = [];
+    // The chunk's data pages: each header in its own small array, the compressed bodies back to back in _data, which is
+    // reused by every row group (no large array per page for the GC to collect).
+    private readonly List<(byte[] Header, int Offset, int Length)> _pages = [];
+    private readonly ByteBuffer _data = new(4096);
     private readonly ByteBuffer _body = new(4096);
     private readonly ByteBuffer _header = new(64);
     private readonly ByteBuffer _min = new(16);
@@ -101,8 +104,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteInt32LittleEndian(b, v);
-        AddValue(b);
-        TrackLong(v);
+        if (AddValue(b))
+        {
+            TrackLong(v);
+        }
+
         AfterValue();
     }
 
@@ -111,8 +117,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(b, v);
-        AddValue(b);
-        TrackLong(v);
+        if (AddValue(b))
+        {
+            TrackLong(v);
+        }
+
         AfterValue();
     }
 
@@ -121,8 +130,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[4];
         BinaryPrimitives.WriteSingleLittleEndian(b, v);
-        AddValue(b);
-        TrackDouble(v);
+        if (AddValue(b))
+        {
+            TrackDouble(v);
+        }
+
         AfterValue();
     }
 
@@ -131,8 +143,11 @@ internal sealed class ColumnWriter
         AddLevel(1);
         Span<byte> b = stackalloc byte[8];
         BinaryPrimitives.WriteDoubleLittleEndian(b, v);
-        AddValue(b);
-        TrackDouble(v);
+        if (AddValue(b))
+        {
+            TrackDouble(v);
+        }
+
         AfterValue();
     }
 
@@ -141,14 +156,25 @@ internal sealed class ColumnWriter
         AddLevel(1);
         if (_dictionaryMode)
         {
-            AddValue(v);
+            // A value already in the dictionary is already inside this chunk's min/max: only new ones are compared.
+            if (AddValue(v))
+            {
+                TrackBytes(v);
+            }
         }
         else
         {
             _plain.WriteInt32(v.Length);
             _plain.Write(v);
+            TrackBytes(v);
         }
 
+        AfterValue();
+    }
+
+    /// <summary>Min and max in unsigned byte order, which for UTF-8 is code point order (Parquet's order for strings).</summary>
+    private void TrackBytes(ReadOnlySpan<byte> v)
+    {
         if (!_hasMinMax)
         {
             _min.Clear();
@@ -167,8 +193,6 @@ internal sealed class ColumnWriter
             _max.Clear();
             _max.Write(v);
         }
-
-        AfterValue();
     }
 
     private void AddLevel(int level)
@@ -181,16 +205,17 @@ internal sealed class ColumnWriter
         _defs[_pageCount++] = level;
     }
 
-    private void AddValue(ReadOnlySpan<byte> plainValue)
+    /// <summary>Adds a value to the open page; true when it is new to the chunk's dictionary or the page is PLAIN.</summary>
+    private bool AddValue(ReadOnlySpan<byte> plainValue)
     {
         if (!_dictionaryMode)
         {
             _plain.Write(plainValue);
-            return;
+            return true;
         }
 
         _plainEquivalentBytes += plainValue.Length + (Physical == PhysicalType.ByteArray ? 4 : 0);
-        var index = _dictionary!.GetOrAdd(plainValue);
+        var index = _dictionary!.GetOrAdd(plainValue, out var added);
         if (_indexCount == _indices.Length)
         {
             Array.Resize(ref _indices, _indices.Length * 2);
@@ -206,6 +231,8 @@ internal sealed class ColumnWriter
             _dictionaryMode = false;
             _dictionaryAbandoned = true;
         }
+
+        return added;
     }
 
     private void TrackLong(long v)
@@ -308,14 +335,16 @@ internal sealed class ColumnWriter
         }
 
         _encodings.Add(encoding);
-        var compressed = Codecs.Compress(_codec, _body.Span);
+        var offset = _data.Length;
+        Codecs.CompressInto(_codec, _body.Span, _data);
+        var compressedLength = _data.Length - offset;
 
         _header.Clear();
         var w = new CompactWriter(_header);
         w.BeginStruct();
         w.I32(1, PageType.DataPage);
         w.I32(2, _body.Length);
-        w.I32(3, compressed.Length);
+        w.I32(3, compressedLength);
         w.StructField(5);
         w.I32(1, _pageCount);
         w.I32(2, encoding);
@@ -324,10 +353,8 @@ internal sealed class ColumnWriter
         w.EndStruct();
         w.EndStruct();
 
-        // Each page is kept as its own segments (no growing buffer to double and copy) until the row group is written.
-        _pages.Add(_header.Span.ToArray());
-        _pages.Add(compressed);
-        _compressedSize += _header.Length + compressed.Length;
+        _pages.Add((_header.Span.ToArray(), offset, compressedLength));
+        _compressedSize += _header.Length + compressedLength;
         _uncompressedSize += _header.Length + _body.Length;
         _chunkValues += _pageCount;
         _pageCount = 0;
@@ -339,7 +366,7 @@ internal sealed class ColumnWriter
     public (List<ReadOnlyMemory<byte>> Segments, ChunkInfo Info) FinishChunk(long position)
     {
         FlushPage();
-        var segments = new List<ReadOnlyMemory<byte>>(3);
+        var segments = new List<ReadOnlyMemory<byte>>(2 + (2 * _pages.Count));
         long? dictionaryOffset = null;
         var compressedSize = _compressedSize;
         var uncompressedSize = _uncompressedSize;
@@ -366,7 +393,12 @@ internal sealed class ColumnWriter
             _encodings.Add(ParquetEncoding.Plain);
         }
 
-        segments.AddRange(_pages);
+        foreach (var (header, offset, length) in _pages)
+        {
+            segments.Add(header);
+            segments.Add(_data.Array.AsMemory(offset, length));
+        }
+
         var dataOffset = position + (compressedSize - _compressedSize);
         var (min, max) = Statistics();
         if (_encodings.Count == 0)
@@ -440,6 +472,7 @@ internal sealed class ColumnWriter
         }
 
         _pages.Clear();
+        _data.Clear();
         _plain.Clear();
         _dictionary?.Clear();
         _dictionaryMode = _dictionaryAllowed && !_dictionaryAbandoned;

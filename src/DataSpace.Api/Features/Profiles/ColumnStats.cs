@@ -115,9 +115,17 @@ internal sealed class ColumnStats(string name)
     private void AddNumeric(ReadOnlySpan<byte> v)
     {
         var syntax = NumberSyntax(v, out var intDigits, out var scale);
+        // Up to 18 digits the value is parsed once, here, into an exact integer mantissa: the same long, decimal (sign and
+        // scale included) and double that long/decimal/double.TryParse give, at a fraction of the cost (three parses per
+        // field were most of the profiler's time). Anything longer, or with an exponent, takes the BCL parsers.
+        var fast = syntax is Syntax.Integer or Syntax.Decimal && intDigits + scale <= 18;
+        var negative = v.Length > 0 && v[0] == '-';
+        var mantissa = fast ? Mantissa(v) : 0;
+
         if ((_candidates & Kinds.Integer) != 0)
         {
-            if (syntax == Syntax.Integer && long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l))
+            var l = negative ? -(long)mantissa : (long)mantissa;
+            if (syntax == Syntax.Integer && (fast || long.TryParse(v, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out l)))
             {
                 _minInt = Math.Min(_minInt, l);
                 _maxInt = Math.Max(_maxInt, l);
@@ -130,8 +138,10 @@ internal sealed class ColumnStats(string name)
 
         if ((_candidates & Kinds.Decimal) != 0)
         {
+            decimal d = default;
             if (syntax is Syntax.Integer or Syntax.Decimal && intDigits + scale <= 38
-                && decimal.TryParse(v, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var d))
+                && (fast ? MakeDecimal(mantissa, negative, scale, out d)
+                    : decimal.TryParse(v, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out d)))
             {
                 _minDec = Math.Min(_minDec, d);
                 _maxDec = Math.Max(_maxDec, d);
@@ -146,7 +156,10 @@ internal sealed class ColumnStats(string name)
 
         if ((_candidates & Kinds.Number) != 0)
         {
-            if (syntax != Syntax.None && double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var x) && double.IsFinite(x))
+            double x = 0;
+            if (syntax != Syntax.None
+                && ((fast && ExactDouble(mantissa, negative, scale, out x)) || double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out x))
+                && double.IsFinite(x))
             {
                 _minNum = Math.Min(_minNum, x);
                 _maxNum = Math.Max(_maxNum, x);
@@ -156,6 +169,52 @@ internal sealed class ColumnStats(string name)
                 _candidates &= ~Kinds.Number;
             }
         }
+    }
+
+    /// <summary>The digits of [+-]digits[.digits] as one unsigned integer (at most 18 digits: it cannot overflow).</summary>
+    private static ulong Mantissa(ReadOnlySpan<byte> v)
+    {
+        ulong m = 0;
+        foreach (var b in v)
+        {
+            if (b - (uint)'0' <= 9)
+            {
+                m = (m * 10) + (b - (uint)'0');
+            }
+        }
+
+        return m;
+    }
+
+    /// <summary>Bit for bit what decimal.TryParse gives: sign kept even for zero (it prints as 0), trailing zeros kept as scale.</summary>
+    private static bool MakeDecimal(ulong mantissa, bool negative, int scale, out decimal value)
+    {
+        value = new decimal((int)(uint)mantissa, (int)(uint)(mantissa >> 32), 0, negative, (byte)scale);
+        return true;
+    }
+
+    private static readonly double[] ExactPowersOf10 =
+        [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22];
+
+    /// <summary>
+    /// Clinger's fast path: a mantissa below 2^53 and a power of ten up to 10^22 are both exact doubles, so one IEEE
+    /// division rounds exactly as double.Parse does. False when it does not apply (the caller parses instead).
+    /// </summary>
+    private static bool ExactDouble(ulong mantissa, bool negative, int scale, out double value)
+    {
+        value = 0;
+        if (mantissa >= 1UL << 53 || scale >= ExactPowersOf10.Length)
+        {
+            return false;
+        }
+
+        value = mantissa / ExactPowersOf10[scale];
+        if (negative)
+        {
+            value = -value;
+        }
+
+        return true;
     }
 
     private enum Syntax { None, Integer, Decimal, Exponent }
@@ -229,7 +288,8 @@ internal sealed class ColumnStats(string name)
 
     private void AddTemporal(ReadOnlySpan<byte> v)
     {
-        if (!TryDate(v, out var date))
+        var isDate = TryDate(v, out var date);
+        if (!isDate)
         {
             _candidates &= ~Kinds.Date;
         }
@@ -241,7 +301,10 @@ internal sealed class ColumnStats(string name)
 
         if ((_candidates & Kinds.Timestamp) != 0)
         {
-            if (TryTimestamp(v, out var ticks, out var hasOffset))
+            // A bare date is a timestamp at midnight without offset (as TryTimestamp reads it): no need to parse it twice.
+            var ticks = date.DayNumber * TimeSpan.TicksPerDay;
+            var hasOffset = false;
+            if (isDate || TryTimestamp(v, out ticks, out hasOffset))
             {
                 _minTs = Math.Min(_minTs, ticks);
                 _maxTs = Math.Max(_maxTs, ticks);

@@ -37,7 +37,8 @@ internal sealed class CsvScanner
     public CsvScanner(byte delimiter, int maxKeptFieldBytes, long maxRecordBytes)
     {
         _delimiter = delimiter;
-        _stops = SearchValues.Create([delimiter, (byte)'\r', (byte)'\n']);
+        // The quote is a stop too, so that stray quotes are counted by the same vectorised search that finds the field's end.
+        _stops = SearchValues.Create([delimiter, (byte)'\r', (byte)'\n', (byte)'"']);
         _field = new byte[maxKeptFieldBytes];
         _maxRecordBytes = maxRecordBytes;
     }
@@ -82,23 +83,44 @@ internal sealed class CsvScanner
                     var k = rest.IndexOfAny(_stops);
                     if (k < 0)
                     {
-                        StrayQuotes += rest.Count((byte)'"');
                         Append(rest);
                         i = data.Length;
                         break;
                     }
 
-                    StrayQuotes += rest[..k].Count((byte)'"');
-                    Append(rest[..k]);
                     var stop = rest[k];
-                    i += k + 1;
-                    if (stop == _delimiter)
+                    if (stop == '"')
                     {
-                        EndField(sink);
+                        StrayQuotes++;
+                        Append(rest[..(k + 1)]);
+                        i += k + 1;
+                        break;
+                    }
+
+                    i += k + 1;
+                    ReadOnlySpan<byte> kept;
+                    long total;
+                    if (_fieldBytes == 0)
+                    {
+                        // The whole field lies in this chunk: hand it over where it is, without copying it.
+                        Count(k);
+                        kept = rest[..Math.Min(k, _field.Length)];
+                        total = k;
                     }
                     else
                     {
-                        EndLine(sink, stop);
+                        Append(rest[..k]);
+                        kept = _field.AsSpan(0, _kept);
+                        total = _fieldBytes;
+                    }
+
+                    if (stop == _delimiter)
+                    {
+                        EndField(sink, kept, total);
+                    }
+                    else
+                    {
+                        EndLine(sink, stop, kept, total);
                     }
 
                     break;
@@ -178,7 +200,13 @@ internal sealed class CsvScanner
         }
 
         _fieldBytes += bytes.Length;
-        _recordBytes += bytes.Length;
+        Count(bytes.Length);
+    }
+
+    /// <summary>Charges bytes to the record, which fails the scan past its bound (before anything more is kept).</summary>
+    private void Count(int bytes)
+    {
+        _recordBytes += bytes;
         if (_recordBytes > _maxRecordBytes)
         {
             throw new ProfileFailedException(
@@ -186,9 +214,11 @@ internal sealed class CsvScanner
         }
     }
 
-    private void EndField(ISink sink)
+    private void EndField(ISink sink) => EndField(sink, _field.AsSpan(0, _kept), _fieldBytes);
+
+    private void EndField(ISink sink, ReadOnlySpan<byte> kept, long totalBytes)
     {
-        sink.Field(_fieldIndex, _field.AsSpan(0, _kept), _fieldBytes, _quoted);
+        sink.Field(_fieldIndex, kept, totalBytes, _quoted);
         _fieldIndex++;
         _kept = 0;
         _fieldBytes = 0;
@@ -196,15 +226,17 @@ internal sealed class CsvScanner
         _state = State.StartField;
     }
 
-    private void EndLine(ISink sink, byte stop)
+    private void EndLine(ISink sink, byte stop) => EndLine(sink, stop, _field.AsSpan(0, _kept), _fieldBytes);
+
+    private void EndLine(ISink sink, byte stop, ReadOnlySpan<byte> kept, long totalBytes)
     {
-        if (_fieldIndex == 0 && _fieldBytes == 0 && !_quoted)
+        if (_fieldIndex == 0 && totalBytes == 0 && !_quoted)
         {
             // A blank line is not a record.
         }
         else
         {
-            EndField(sink);
+            EndField(sink, kept, totalBytes);
             sink.EndRecord(_fieldIndex);
             Records++;
         }

@@ -175,6 +175,30 @@ public sealed class FileProfilerTests
     }
 
     [Fact]
+    public async Task Numbers_read_on_the_fast_path_get_the_bounds_the_BCL_parsers_give()
+    {
+        // Up to 18 digits the profiler parses digits itself; longer values, and mantissas past 2^53 for doubles, go to the
+        // BCL. The bounds (sign of zero, trailing zeros, rounding) must be those of long/decimal/double.Parse either way.
+        string[] integers = ["+5", "-0", "999999999999999999", "-9223372036854775807", "42"];
+        string[] decimals = ["0.10", "-0.00", "12.5", "-3", "123456789012.345678", "1234567890123456789.5", "-0.5"];
+        string[] numbers = ["1e3", "0.1", "-2.50", "9007199254740993", "0.30000000000000004", "-0", "12345678.000000001"];
+        var rows = Enumerable.Range(0, 7).Select(i => $"{integers[i % integers.Length]},{decimals[i]},{numbers[i]}");
+        var p = await Profile("整数,小数,数\n" + string.Join('\n', rows) + "\n");
+
+        var inv = System.Globalization.CultureInfo.InvariantCulture;
+        var ints = integers.Select(v => long.Parse(v, inv)).ToList();
+        var decs = decimals.Select(v => decimal.Parse(v, inv)).ToList();
+        var dbls = numbers.Select(v => double.Parse(v, inv)).ToList();
+        Assert.Equal(["integer", "decimal", "number"], p.Columns!.Select(c => c.Type));
+        Assert.Equal((ints.Min().ToString(inv), ints.Max().ToString(inv)), (p.Columns![0].Min, p.Columns![0].Max));
+        Assert.Equal((decs.Aggregate(decimal.MaxValue, Math.Min).ToString(inv), decs.Aggregate(decimal.MinValue, Math.Max).ToString(inv)),
+            (p.Columns![1].Min, p.Columns![1].Max));
+        Assert.Equal((19 + 6, 6), (p.Columns![1].Precision, p.Columns![1].Scale));
+        Assert.Equal((dbls.Aggregate(double.PositiveInfinity, Math.Min).ToString("R", inv), dbls.Aggregate(double.NegativeInfinity, Math.Max).ToString("R", inv)),
+            (p.Columns![2].Min, p.Columns![2].Max));
+    }
+
+    [Fact]
     public async Task Duplicate_and_empty_header_names_are_made_unique()
     {
         var p = await Profile("a,a,,名称\nx,y,z,w\n");
