@@ -16,7 +16,21 @@ internal static class DocsPage
     /// <summary>The security scheme the document declares (OpenApiSetup) and the page authorizes with.</summary>
     public const string SecurityScheme = "oauth2";
 
-    public static IEndpointConventionBuilder MapDocsPage(this IEndpointRouteBuilder app) =>
+    /// <summary>
+    /// Configuration Scalar cannot take from C#: the sidebar starts with OAuth (how to get a token comes first), then
+    /// the document's own order.
+    /// </summary>
+    private const string ConfigurationModule = """
+        const first = ['OAuth'];
+        const rank = (tag) => { const i = first.indexOf(tag.name); return i < 0 ? first.length : i; };
+        export default { tagsSorter: (a, b) => rank(a) - rank(b) };
+        """;
+
+    public static void MapDocsPage(this IEndpointRouteBuilder app)
+    {
+        app.MapGet(Prefix + "/dataspace.config.js", () => Results.Text(ConfigurationModule, "text/javascript"))
+            .AllowAnonymous()
+            .ExcludeFromDescription();
         app.MapScalarApiReference(Prefix, options => options
             .WithTitle("DataSpace API")
             .WithOpenApiRoutePattern("/openapi/{documentName}.json")
@@ -30,8 +44,12 @@ internal static class DocsPage
             .AddClientCredentialsFlow(SecurityScheme, flow => flow
                 .WithTokenUrl("/connect/token")
                 .WithCredentialsLocation(CredentialsLocation.Header))
-            .WithDefaultHttpClient(ScalarTarget.Shell, ScalarClient.Curl))
+            .WithDefaultHttpClient(ScalarTarget.Shell, ScalarClient.Curl)
+            .WithJavaScriptConfiguration(Prefix + "/dataspace.config.js")
+            .HideDeveloperTools()
+            .WithDotNetFlag(false))
         .AllowAnonymous();
+    }
 
     /// <summary>The nonce Scalar generated for this response's script tags, if it rendered the page.</summary>
     public static string? Nonce(HttpContext context) =>
