@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
 
 namespace DataSpace.Browser.Tests;
@@ -7,84 +5,81 @@ namespace DataSpace.Browser.Tests;
 /// <summary>
 /// The /docs reference page in a real browser (Debian's Chromium, headless, driven by Playwright) against the API on a
 /// loopback port: the page loads everything from the API itself, runs under its CSP, authorizes with a client's
-/// credentials through the OAuth 2.0 client-credentials flow and runs a call whose answer it shows.
+/// credentials through the OAuth 2.0 client-credentials flow, and its try-it-out runs calls and shows their answers —
+/// a catalog search, a file upload and its download. Screenshots: bin/…/artifacts/ beside the test assembly, and
+/// attached to the test results.
 /// </summary>
 public sealed class DocsPageTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
 {
-    private const string Chromium = "/usr/bin/chromium"; // Debian's package (./dataspace test installs it); never a downloaded browser
-
-    private static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>Screenshots land here (the test output folder) and are attached to the test result.</summary>
-    public static string ArtifactsFolder => Path.Combine(AppContext.BaseDirectory, "artifacts");
+    private const string FilesPath = "/v1/datasets/{id}/versions/{n}/files/{path}";
 
     [Fact]
     public async Task The_docs_page_authorizes_with_client_credentials_and_shows_a_call_it_ran()
     {
-        Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run ./dataspace test (it installs Debian's chromium), or apt-get install chromium");
         using var unit = await api.ClientFor(await api.OrganizationAsync("浏览器测试数源单位", "source_unit"));
         var title = "浏览器里看到的数据集 " + Guid.NewGuid().ToString("N")[..8];
         await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["样品.csv"] = "编号,功率\nGZ-001,12\n"u8.ToArray() }, title: title);
         var builder = await api.OrganizationAsync("浏览器测试模型公司", "model_builder");
 
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new() { ExecutablePath = Chromium, Headless = true });
-        var page = await browser.NewPageAsync(new() { ViewportSize = new() { Width = 1400, Height = 1000 } });
-        page.SetDefaultTimeout(120_000); // hang detectors, generous for a loaded machine
-        SetDefaultExpectTimeout(120_000);
-        var origin = api.BaseAddress.GetLeftPart(UriPartial.Authority);
-        var elsewhere = new ConcurrentQueue<string>();
-        var cspViolations = new ConcurrentQueue<string>();
-        page.Request += (_, request) =>
-        {
-            if (!request.Url.StartsWith(origin + "/", StringComparison.Ordinal) && !request.Url.StartsWith("data:", StringComparison.Ordinal))
-            {
-                elsewhere.Enqueue(request.Url);
-            }
-        };
-        page.Console += (_, message) =>
-        {
-            if (message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
-            {
-                cspViolations.Enqueue(message.Text);
-            }
-        };
-
+        await using var docs = await DocsPage.OpenAsync(api.BaseAddress);
         try
         {
-            await page.GotoAsync(origin + "/docs/");
-            await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+            // OAuth comes first: the sidebar's first group, beside the authentication card of the introduction.
+            await Expect(docs.Page.Locator("[data-sidebar-id*='/tag/']").First).ToContainTextAsync("OAuth");
+            await Expect(docs.Page.GetByLabel("Client ID").First).ToBeEmptyAsync(); // nothing prefilled
+            Assert.Equal(200, await docs.AuthorizeAsync(builder));
 
-            // OAuth comes first: the sidebar's first group, and the authentication card beside the introduction.
-            await Expect(page.Locator("[data-sidebar-id*='/tag/']").First).ToContainTextAsync("OAuth");
-
-            // Authorize: client credentials typed into the page (it prefills nothing), token from /connect/token.
-            await Expect(page.GetByLabel("Client ID").First).ToBeEmptyAsync();
-            await page.GetByLabel("Client ID").First.FillAsync(builder.ClientId);
-            await page.GetByLabel("Client Secret").First.FillAsync(builder.ClientSecret);
-            var token = await page.RunAndWaitForResponseAsync(
-                () => page.GetByRole(AriaRole.Button, new() { Name = "Authorize", Exact = true }).First.ClickAsync(),
-                response => response.Url == origin + "/connect/token");
-            Assert.Equal(200, token.Status);
-
-            // One call from the catalog, tried out: the page sends the bearer token and shows the answer.
-            await page.GetByRole(AriaRole.Link, new() { Name = "Catalog", Exact = true }).First.ClickAsync();
-            await page.GetByRole(AriaRole.Button, new() { Name = "Test Request (get /v1/datasets)" }).First.ClickAsync();
-            var call = await page.RunAndWaitForResponseAsync(
-                () => page.GetByRole(AriaRole.Button, new() { Name = "Send" }).First.ClickAsync(),
-                response => response.Url.StartsWith(origin + "/v1/datasets", StringComparison.Ordinal) && response.Request.Method == "GET");
+            await docs.TryAsync("Catalog", "GET", "/v1/datasets");
+            var call = await docs.SendAsync("GET", "/v1/datasets");
             Assert.Equal(200, call.Status);
             Assert.StartsWith("Bearer ", await call.Request.HeaderValueAsync("authorization") ?? "", StringComparison.Ordinal);
-            await Expect(page.GetByText(title).First).ToBeVisibleAsync();
-
-            Assert.True(elsewhere.IsEmpty, "the page fetched from elsewhere than the API: " + string.Join(", ", elsewhere));
-            Assert.True(cspViolations.IsEmpty, "CSP violations: " + string.Join(" | ", cspViolations));
+            await Expect(docs.Page.GetByText(title).First).ToBeVisibleAsync();
+            docs.AssertSelfContained();
         }
         finally
         {
-            Directory.CreateDirectory(ArtifactsFolder);
-            var screenshot = await page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder, "docs-page.png") });
-            TestContext.Current.AddAttachment("docs-page.png", screenshot, "image/png");
+            await docs.ScreenshotAsync("docs-page.png");
+        }
+    }
+
+    [Fact]
+    public async Task Try_it_out_uploads_a_file_and_downloads_it()
+    {
+        var unitOrg = await api.OrganizationAsync("浏览器上传数源单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        var dataset = await DatasetFlow.CreateAsync(unit);
+        await DatasetFlow.OpenVersionAsync(unit, dataset);
+        var content = "sample,watts\nGZ-" + Guid.NewGuid().ToString("N")[..8] + ",12\n";
+        var file = new Dictionary<string, string> { ["id"] = dataset, ["n"] = "1", ["path"] = "sample.csv" };
+
+        await using var docs = await DocsPage.OpenAsync(api.BaseAddress);
+        try
+        {
+            Assert.Equal(200, await docs.AuthorizeAsync(unitOrg));
+
+            // Upload: the request body is a binary file chosen in the page.
+            await docs.TryAsync("Versions", "PUT", FilesPath, file);
+            var chooser = await docs.Page.RunAndWaitForFileChooserAsync(() => docs.Page.GetByRole(Microsoft.Playwright.AriaRole.Button, new() { Name = "Select File" }).First.ClickAsync());
+            await chooser.SetFilesAsync(new Microsoft.Playwright.FilePayload { Name = "sample.csv", MimeType = "application/octet-stream", Buffer = System.Text.Encoding.UTF8.GetBytes(content) });
+            var upload = await docs.SendAsync("PUT", $"/v1/datasets/{dataset}/versions/1/files/");
+            Assert.True(upload.Status == 201, $"upload answered {upload.Status}: {await upload.TextAsync()}");
+            await docs.ScreenshotAsync("docs-page-upload.png");
+            await docs.CloseClientAsync();
+
+            await DatasetFlow.CommitAsync(unit, dataset, 1);
+            await DatasetFlow.PublishAsync(unit, dataset);
+
+            // Download: the page shows the file it got.
+            await docs.TryAsync("Downloads", "GET", FilesPath, file);
+            var download = await docs.SendAsync("GET", $"/v1/datasets/{dataset}/versions/1/files/");
+            Assert.Equal(200, download.Status);
+            Assert.Equal(content, await download.TextAsync());
+            await Expect(docs.Page.GetByText(content.Split('\n')[1]).First).ToBeVisibleAsync();
+            docs.AssertSelfContained();
+        }
+        finally
+        {
+            await docs.ScreenshotAsync("docs-page-download.png");
         }
     }
 }
