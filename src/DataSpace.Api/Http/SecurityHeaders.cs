@@ -13,7 +13,7 @@ internal static class SecurityHeaders
     /// <summary>The reference page's policy; without a nonce (a static file of the page) no inline script may run.</summary>
     public static string DocsPolicy(string? nonce) =>
         "default-src 'self'; script-src 'self'" + (nonce is null ? "" : $" 'nonce-{nonce}'") + "; style-src 'self' 'unsafe-inline'; " +
-        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'none'; " +
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
         "form-action 'none'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
