@@ -17,7 +17,7 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private const string CsvName = "能效抽检.csv";
+    private const string CsvName = "2026/能效抽检.csv";
     private static readonly byte[] Csv = Encoding.UTF8.GetBytes("样品编号,功率（W）,光效（lm/W）\nGZ-001,12,118\nGZ-002,36,104\nGZ-003,8,131\n");
 
     [Fact]
@@ -155,6 +155,7 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
             var stored = await unit.V1.Datasets[datasetId].Versions["1"].Files[path].PutAsync(stream,
                 c => c.Headers.Add("Content-Digest", $"sha-256=:{Convert.ToBase64String(SHA256.HashData(content))}:"), Ct);
             Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), stored!.Sha256);
+            Assert.Equal(path, stored.Path); // a '/' in the path travels as %2F and is stored as a folder separator
         }
         finally
         {
