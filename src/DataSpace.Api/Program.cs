@@ -118,17 +118,12 @@ app.UseExceptionHandler();
 app.UseClientDisconnects();
 app.UseStatusCodePages();
 app.UseRequestIdAndLimits();
-app.UseSwaggerUI(o =>
-{
-    o.RoutePrefix = "docs";
-    o.SwaggerEndpoint("/openapi/v1.json", "DataSpace v1");
-    o.DocumentTitle = "DataSpace API";
-});
 app.UseAuthentication();
 app.UseAuthorization();
 app.UseIdempotency();
 
 app.MapOpenApi().AllowAnonymous();
+app.MapDocsPage();
 app.MapHealthEndpoints();
 app.MapTokenEndpoints();
 app.MapOrganizationEndpoints();

@@ -3,14 +3,18 @@ namespace DataSpace.Api.Http;
 /// <summary>
 /// Headers that keep what the API serves from ever running as active content in a browser: nosniff everywhere (a
 /// dataset file served as text/plain stays text), and a CSP that allows nothing (API responses and files are never
-/// documents to render) except on the /docs reference page, which may run its own scripts and styles only.
+/// documents to render) except on the /docs reference page (<see cref="DocsPage"/>), which may run only its own scripts —
+/// those served from this origin and the inline ones carrying this response's nonce — and talk only to this origin.
 /// </summary>
 internal static class SecurityHeaders
 {
     public const string ApiPolicy = "default-src 'none'; frame-ancestors 'none'; sandbox";
 
-    public const string DocsPolicy = "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    /// <summary>The reference page's policy; without a nonce (a static file of the page) no inline script may run.</summary>
+    public static string DocsPolicy(string? nonce) =>
+        "default-src 'self'; script-src 'self'" + (nonce is null ? "" : $" 'nonce-{nonce}'") + "; style-src 'self' 'unsafe-inline'; " +
+        "img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
+        "form-action 'none'; frame-ancestors 'none'";
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
@@ -20,7 +24,9 @@ internal static class SecurityHeaders
             var http = (HttpContext)state;
             var headers = http.Response.Headers;
             headers.XContentTypeOptions = "nosniff";
-            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments("/docs", StringComparison.OrdinalIgnoreCase) ? DocsPolicy : ApiPolicy;
+            headers.ContentSecurityPolicy = http.Request.Path.StartsWithSegments(DocsPage.Prefix, StringComparison.OrdinalIgnoreCase)
+                ? DocsPolicy(DocsPage.Nonce(http))
+                : ApiPolicy;
             return Task.CompletedTask;
         }, context);
         return next(context);

@@ -55,8 +55,13 @@ public sealed class OpenApiDocumentTests(DataSpaceApiFactory api) : IClassFixtur
     public async Task The_docs_page_is_served()
     {
         using var http = api.Anonymous();
-        var response = await http.GetAsync("/docs/index.html", Ct);
+        var response = await http.GetAsync("/docs/", Ct);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Contains("DataSpace", await response.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+        Assert.Contains("DataSpace", html, StringComparison.Ordinal);
+        // Scalar's bundled script from this origin, and no CDN (the browser test checks every request the page makes).
+        Assert.Contains("src=\"scalar.js\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("cdn.", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/docs/scalar.js", Ct)).StatusCode);
     }
 }

@@ -107,10 +107,16 @@ public sealed class HttpSemanticsTests(DataSpaceApiFactory api) : IClassFixture<
             Assert.False(response.Headers.Contains("Server"));
         }
 
-        var docs = await anonymous.GetAsync("/docs/index.html", Ct);
+        var docs = await anonymous.GetAsync("/docs/", Ct);
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode);
         var csp = docs.Headers.GetValues("Content-Security-Policy").Single();
         Assert.Contains("default-src 'self'", csp, StringComparison.Ordinal);
+        // Inline scripts run only with this response's nonce (the page's own), never 'unsafe-inline'.
+        var scriptSrc = csp.Split(';').Select(d => d.Trim()).Single(d => d.StartsWith("script-src ", StringComparison.Ordinal));
+        Assert.DoesNotContain("'unsafe-inline'", scriptSrc, StringComparison.Ordinal);
+        var nonce = System.Text.RegularExpressions.Regex.Match(scriptSrc, "'nonce-([^']+)'").Groups[1].Value;
+        Assert.NotEmpty(nonce);
+        Assert.Contains($"nonce=\"{nonce}\"", await docs.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
         Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
         Assert.False(docs.Headers.Contains("Server"));
     }

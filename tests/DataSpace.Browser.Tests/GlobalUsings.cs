@@ -1,0 +1,2 @@
+global using DataSpace.Api.Tests.Infrastructure;
+global using Xunit;
