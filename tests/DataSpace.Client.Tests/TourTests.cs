@@ -123,7 +123,8 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         }, cancellationToken: Ct);
         var today = new Date(DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime).ToDateTime(TimeOnly.MinValue));
         var run = await dataBureau.V1.RewardRuns.PostAsync(new CreateRewardRunRequest { PolicyId = policy!.Id, PeriodFrom = today, PeriodTo = today }, cancellationToken: Ct);
-        var line = Assert.Single(run!.Lines!, l => l.DatasetId == paidId);
+        var lines = await dataBureau.V1.RewardRuns[run!.Id!].Lines.GetAsync(q => q.QueryParameters.Limit = 100, Ct);
+        var line = Assert.Single(lines!.Items!, l => l.DatasetId == paidId);
         Assert.Equal(129_900, line.RevenueFen);
         Assert.Equal(12_990, line.RewardFen); // 10 % of the revenue, under both caps
         var approvedRun = await dataBureau.V1.RewardRuns[run.Id!].Approve.PostAsync(new ApproveRewardRunRequest { SupersedeReason = "客户端演示" }, cancellationToken: Ct);
