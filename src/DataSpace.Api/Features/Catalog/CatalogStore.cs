@@ -105,11 +105,14 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
         await using var conn = await db.OpenConnectionAsync(ct);
         if (f.Q is not null && !callerOwnsDatasets)
         {
-            // The window's walk names only the keyset; the filters apply to what it found (d is the window here).
+            // The window's walk names only the keyset; the filters apply to what it found (d is the window here). The
+            // pattern is read through a sub-select, so the planner cannot cost it by its value: every execution then
+            // costs the same as the generic plan, which PostgreSQL keeps (custom plans took ~1 ms to plan, per request).
+            var windowConditions = conditions.Replace("like @pattern", "like (select @pattern::text)", StringComparison.Ordinal);
             var windowed = $"""
                 {Columns}
                 from (select d.* from (select * from datasets d where d.status = 'published'{after} order by d.id desc limit {SearchWindow}) d
-                      where true{conditions} order by d.id desc limit @limit) c
+                      where true{windowConditions} order by d.id desc limit @limit) c
                 join organizations o on o.id = c.owner_id
                 order by c.id desc
                 """;
