@@ -6,6 +6,8 @@
 #                   the API vs Kestrel's bare Results.File of the same blob file, with the API's peak RSS growth
 #   catalog         seed N published datasets with SQL, then wrk the catalog (list, Chinese q, English q) and the bare
 #                   GET /bench/select1 (one pooled Npgsql round trip) at 64 connections
+#   catalog-large   (issue 15) grow the catalog to BENCH_LARGE_DATASETS (1,000,000) with the same SQL, then the same
+#                   wrk runs and select 1 again; run last but one, so that no other phase sees the larger catalog
 #   consent         (issue 4) the demo source unit grants the demo authority a consent; wrk the authority's read of the
 #                   unit's datasets through the consent gate vs the owner's own listing, counting audit_events around
 #                   the authority run (appends/s); GET /v1/audit/verify afterwards; the same serialised append in SQL
@@ -30,7 +32,7 @@ set -euo pipefail
 
 : "${BENCH_STATE:?run ./dataspace bench, not bench/run.sh}"
 : "${BENCH_URL:?}" "${BENCH_API_PID:=}" "${BENCH_SIZE_MIB:=1024}" "${BENCH_RUNS:=3}" "${BENCH_DURATION:=15}"
-: "${BENCH_DATASETS:=100000}" "${BENCH_PARQUET_ROWS:=10000000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
+: "${BENCH_DATASETS:=100000}" "${BENCH_LARGE_DATASETS:=1000000}" "${BENCH_PARQUET_ROWS:=10000000}" "${BENCH_CONNECTIONS:=64}" "${BENCH_PHASE_BUDGET:=600}" "${REWARD_CURL_TIMEOUT:=240}"
 : "${BENCH_TOOL:?the dll of bench/DataSpace.Bench: run ./dataspace bench, not bench/run.sh}"
 
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -295,7 +297,7 @@ wrk_warmup() { # URL [TOKEN]: 3 s at the same concurrency, result discarded
 
 # The measured run: records PREFIX_NAME_{rps,p50,p99,errors,requests} (requests: completed in the run, wrk's count).
 wrk_measure() { # NAME URL [TOKEN] [PREFIX, default cat]
-  local name="$1" url="$2" tok="${3:-}" prefix="${4:-cat}" out log="$BENCH_STATE/logs/wrk-$1.txt"
+  local name="$1" url="$2" tok="${3:-}" prefix="${4:-cat}" out log="$BENCH_STATE/logs/wrk-${4:-cat}-$1.txt"
   local -a hdr=()
   [[ -n "$tok" ]] && hdr=(-H "Authorization: Bearer $tok")
   # --timeout 10s: wrk's default of 2 s would drop the slowest answers from the latency figures.
@@ -316,7 +318,7 @@ wrk_measure() { # NAME URL [TOKEN] [PREFIX, default cat]
   record "${prefix}_${name}_requests" "${requests:-0}"
   record "${prefix}_${name}_errors" "$(( ${non2xx:-0} + ${sock:-0} ))"
   if (( ${non2xx:-0} + ${sock:-0} > 0 )); then
-    note "wrk $name: ${non2xx:-0} non-2xx answers and ${sock:-0} socket errors (see .dataspace/bench/logs/wrk-$name.txt)"
+    note "wrk $name: ${non2xx:-0} non-2xx answers and ${sock:-0} socket errors (see .dataspace/bench/logs/wrk-$prefix-$name.txt)"
   fi
 }
 
@@ -326,35 +328,56 @@ wrk_run() { # NAME URL [TOKEN] [PREFIX] -> a warm-up, then wrk_measure
   wrk_measure "$@"
 }
 
-phase_catalog() {
-  local n="$BENCH_DATASETS" t0 t1
-  step "seeding $n published datasets with SQL (bench/seed-catalog.sql)"
+# Seeds published datasets FIRST..LAST of the demo source unit with bench/seed-catalog.sql; records PREFIX_datasets,
+# PREFIX_seed_seconds and how many rows each q matches.
+seed_catalog() { # FIRST LAST PREFIX
+  local t0 t1
+  step "seeding published datasets $1..$2 with SQL (bench/seed-catalog.sql)"
   t0="$(now_ns)"
-  "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -v n="$n" -v owner="$SOURCE_UNIT_ORG" -h 127.0.0.1 -p "$BENCH_PG_PORT" \
+  "$BENCH_PSQL" -X -q -v ON_ERROR_STOP=1 -v first="$1" -v n="$2" -v owner="$SOURCE_UNIT_ORG" -h 127.0.0.1 -p "$BENCH_PG_PORT" \
     -U postgres -d "$BENCH_DATABASE" -f "$BENCH_DIR/seed-catalog.sql" >/dev/null || fail "seeding the catalog failed"
   t1="$(now_ns)"
-  record cat_datasets "$(psql_q "select count(*) from datasets where status = 'published'")"
-  record ctx_seed_seconds "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')"
-  record cat_zh_matches "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_ZH%'")"
-  record cat_en_matches "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_EN%'")"
+  record "$3_datasets" "$(psql_q "select count(*) from datasets where status = 'published'")"
+  record "$3_seed_seconds" "$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.1f", ns / 1e9 }')"
+  record "$3_zh_matches" "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_ZH%'")"
+  record "$3_en_matches" "$(psql_q "select count(*) from datasets where status = 'published' and search_text like '%$Q_EN%'")"
+}
 
-  local mb list zh en
+# The catalog's three reads, checked once, then measured; select 1 in the same phase as their baseline.
+wrk_catalog() { # PREFIX
+  local mb list zh en url items
   mb="$(token "$BENCH_MODEL_BUILDER_ID" "$BENCH_MODEL_BUILDER_SECRET")"
   list="$BENCH_URL/v1/datasets?limit=20"
   zh="$BENCH_URL/v1/datasets?q=$(urlencode "$Q_ZH")&limit=20"
   en="$BENCH_URL/v1/datasets?q=$Q_EN&limit=20"
-  local url items
   for url in "$list" "$zh" "$en"; do
     items="$(api_call GET "${url#"$BENCH_URL"}" "$mb" | bench_tool count .items)" || fail "GET ${url#"$BENCH_URL"} failed"
     [[ "$items" == 20 ]] || note "GET ${url#"$BENCH_URL"} listed $items datasets, not 20"
   done
 
-  wrk_run list "$list" "$mb"
-  wrk_run zh "$zh" "$mb"
-  wrk_run en "$en" "$mb"
-  wrk_run select1 "$BENCH_URL/bench/select1"
-  wrk_run me "$BENCH_URL/v1/organizations/me" "$mb"
-  wrk_run live "$BENCH_URL/health/live"
+  wrk_run list "$list" "$mb" "$1"
+  wrk_run zh "$zh" "$mb" "$1"
+  wrk_run en "$en" "$mb" "$1"
+  wrk_run select1 "$BENCH_URL/bench/select1" "" "$1"
+  if [[ "$1" == cat ]]; then
+    wrk_run me "$BENCH_URL/v1/organizations/me" "$mb"
+    wrk_run live "$BENCH_URL/health/live"
+  fi
+}
+
+phase_catalog() {
+  seed_catalog 1 "$BENCH_DATASETS" cat
+  record ctx_seed_seconds "$(bench_tool get "$RESULTS" cat_seed_seconds)"
+  wrk_catalog cat
+}
+
+phase_catalog_large() {
+  local have
+  have="$(psql_q "select count(*) from datasets where provenance ->> 'collection_method' = 'synthetic rows for ./dataspace bench'")"
+  (( BENCH_LARGE_DATASETS > have )) || fail "the catalog already has $have bench datasets (BENCH_LARGE_DATASETS=$BENCH_LARGE_DATASETS)"
+  # Numbered after the rows of every earlier phase (the rewards phase seeds datasets of its own), so the ids stay unique.
+  seed_catalog "$((have + 1))" "$BENCH_LARGE_DATASETS" cat1m
+  wrk_catalog cat1m
 }
 
 # ---- consents and audit (issue 4) ---------------------------------------------------------------------------------
@@ -805,6 +828,7 @@ case "${1:-}" in
   context) phase_context ;;
   transfer) phase_transfer ;;
   catalog) phase_catalog ;;
+  catalog-large) phase_catalog_large ;;
   consent) phase_consent ;;
   audit) phase_audit ;;
   rewards) phase_rewards ;;
@@ -812,5 +836,5 @@ case "${1:-}" in
   profile) phase_profile ;;
   azurite-upload) phase_azurite_upload ;;
   report) phase_report ;;
-  *) printf 'usage: bench/run.sh context|transfer|catalog|consent|audit|rewards|parquet|profile|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
+  *) printf 'usage: bench/run.sh context|transfer|catalog|catalog-large|consent|audit|rewards|parquet|profile|azurite-upload|report (called by ./dataspace bench)\n' >&2; exit 2 ;;
 esac

@@ -55,6 +55,10 @@ builder.Services.AddAuthentication(TokenAuthenticationHandler.SchemeName)
 builder.Services.AddDataSpaceAuthorization();
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
 builder.Services.AddOptions<TokenOptions>().BindConfiguration(TokenOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddOptions<TokenCacheOptions>().BindConfiguration(TokenCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<TokenCache>();
+builder.Services.AddSingleton<TokenCacheFence>();
+builder.Services.AddHostedService<TokenCacheListener>();
 builder.Services.AddSingleton<TokenStore>();
 builder.Services.AddSingleton<OrganizationStore>();
 builder.Services.AddSingleton<ClientStore>();

@@ -7,9 +7,10 @@ using Microsoft.Extensions.Options;
 namespace DataSpace.Api.Auth;
 
 /// <summary>
-/// Reads <c>Authorization: Bearer …</c>, looks the opaque token up by its hash (one indexed query) and builds the caller:
-/// organisation id, client id, the organisation's roles and the token's scopes. Revocation and client disabling take
-/// effect on the very next request because nothing is cached.
+/// Reads <c>Authorization: Bearer …</c>, looks the opaque token up by its hash (in the coherent <see cref="TokenCache"/>,
+/// else one indexed query) and builds the caller: organisation id, client id, the organisation's roles and the token's
+/// scopes. Revocation, client disabling and role changes take effect on the very next request on every instance: the
+/// changing request answers only once every instance's cache has dropped the token or is bypassed.
 /// </summary>
 internal sealed class TokenAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
@@ -46,8 +47,8 @@ internal sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail(_failure);
         }
 
-        var state = await tokens.FindAsync(token, Context.RequestAborted);
         var now = clock.GetUtcNow();
+        var state = await tokens.AuthenticateAsync(token, now, Context.RequestAborted);
         if (state is null)
         {
             _failure = "The access token is not known.";

@@ -4,7 +4,7 @@ using Npgsql;
 namespace DataSpace.Api.Auth;
 
 /// <summary>Opaque reference tokens: random strings handed out once, stored only as SHA-256.</summary>
-internal sealed class TokenStore(NpgsqlDataSource db)
+internal sealed class TokenStore(NpgsqlDataSource db, TokenCache cache, TokenCacheFence fence)
 {
     /// <summary>What a valid token says about its bearer.</summary>
     /// <summary>The token row with why it may be inactive (expired, revoked, client disabled).</summary>
@@ -23,8 +23,32 @@ internal sealed class TokenStore(NpgsqlDataSource db)
         public bool IsActiveAt(DateTimeOffset now) => RevokedAt is null && ClientDisabledAt is null && ExpiresAt > now.UtcDateTime;
     }
 
-    /// <summary>One indexed lookup (primary key on the hash) per authenticated request.</summary>
-    public async Task<TokenState?> FindAsync(string token, CancellationToken ct)
+    /// <summary>
+    /// What a bearer token says, for authenticating a request: from the coherent cache when it may be used and holds
+    /// the token, else one indexed lookup, whose result is cached when the token is active (see <see cref="TokenCache"/>).
+    /// </summary>
+    public async Task<TokenState?> AuthenticateAsync(string token, DateTimeOffset now, CancellationToken ct)
+    {
+        var key = TokenHash.Of(token);
+        if (cache.Find(key, now) is { } cached)
+        {
+            return cached;
+        }
+
+        var version = cache.Version;
+        var state = await FindByHashAsync(key.ToBytes(), ct);
+        if (state is not null && cache.Enabled)
+        {
+            cache.Add(key, state, version, now);
+        }
+
+        return state;
+    }
+
+    /// <summary>One indexed lookup (primary key on the hash), never cached: introspection and revocation read the truth.</summary>
+    public Task<TokenState?> FindAsync(string token, CancellationToken ct) => FindByHashAsync(Secrets.Sha256(token), ct);
+
+    private async Task<TokenState?> FindByHashAsync(byte[] hash, CancellationToken ct)
     {
         const string sql = """
             select t.client_id, t.organization_id, t.scopes, o.roles, t.issued_at, t.expires_at, t.revoked_at, c.disabled_at as client_disabled_at
@@ -34,7 +58,7 @@ internal sealed class TokenStore(NpgsqlDataSource db)
             where t.token_sha256 = @hash
             """;
         await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<TokenState>(new CommandDefinition(sql, new { hash = Secrets.Sha256(token) }, cancellationToken: ct));
+        return await conn.QuerySingleOrDefaultAsync<TokenState>(new CommandDefinition(sql, new { hash }, cancellationToken: ct));
     }
 
     public async Task IssueAsync(string token, string clientId, Guid organizationId, IReadOnlyList<string> scopes, DateTimeOffset issuedAt, DateTimeOffset expiresAt, CancellationToken ct)
@@ -55,7 +79,10 @@ internal sealed class TokenStore(NpgsqlDataSource db)
         }, cancellationToken: ct));
     }
 
-    /// <summary>Revokes a token if it is still unrevoked and <paramref name="mayRevoke"/> allows it. Unknown tokens are not an error (RFC 7009 §2.2).</summary>
+    /// <summary>
+    /// Revokes a token if it is still unrevoked and <paramref name="mayRevoke"/> allows it, and returns once no instance
+    /// can still accept it from its cache. Unknown tokens are not an error (RFC 7009 §2.2).
+    /// </summary>
     public async Task RevokeAsync(string token, Func<TokenState, bool> mayRevoke, DateTimeOffset now, CancellationToken ct)
     {
         var state = await FindAsync(token, ct);
@@ -64,9 +91,17 @@ internal sealed class TokenStore(NpgsqlDataSource db)
             return;
         }
 
-        await using var conn = await db.OpenConnectionAsync(ct);
-        await conn.ExecuteAsync(new CommandDefinition(
-            "update access_tokens set revoked_at = @now where token_sha256 = @hash and revoked_at is null",
-            new { now, hash = Secrets.Sha256(token) }, cancellationToken: ct));
+        int revoked;
+        await using (var conn = await db.OpenConnectionAsync(ct))
+        {
+            revoked = await conn.ExecuteAsync(new CommandDefinition(
+                "update access_tokens set revoked_at = @now where token_sha256 = @hash and revoked_at is null",
+                new { now, hash = Secrets.Sha256(token) }, cancellationToken: ct));
+        }
+
+        if (revoked > 0)
+        {
+            await fence.WaitAsync();
+        }
     }
 }

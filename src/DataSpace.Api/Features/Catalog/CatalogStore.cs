@@ -57,52 +57,103 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
         return (await conn.QueryAsync<Row>(new CommandDefinition(sql, new { unit, covered, after, limit }, cancellationToken: ct))).AsList();
     }
 
-    // The same filters apply to both halves of the union below.
-    private const string Filters = """
-        (@pattern::text is null or d.search_text like @pattern escape '\')
-        and (@industry::text is null or d.industry = @industry)
-        and (@access::text is null or d.access = @access)
-        and (@owner::uuid is null or d.owner_id = @owner)
-        and (@updatedSince::timestamptz is null or d.updated_at >= @updatedSince)
-        and (@after::uuid is null or d.id < @after)
-        """;
-
     private const string Columns = """
         select c.id, c.owner_id, o.name as owner_name, c.status, c.title, left(c.description, 300) as description, c.industry, c.tags,
                c.access, c.update_frequency, c.updated_at, c.published_at, c.latest_version
         """;
 
+    /// <summary>Newest published datasets a text search looks at first (see <see cref="ListAsync"/>).</summary>
+    internal const int SearchWindow = 500;
+
     /// <summary>
     /// Published datasets plus the caller's own drafts, newest first (by time-ordered id, a stable keyset). Written as a
     /// union so that each half walks its own index and the limit applies early; organisations that own no datasets
     /// (only source units do) skip the drafts half.
+    ///
+    /// The SQL names only the filters given (one statement text per combination), so each is prepared once per
+    /// connection and PostgreSQL keeps one generic plan for it: the former single text with "@x is null or …" for every
+    /// filter was planned afresh on every execution (2–5 ms at 1,000,000 datasets, against 0.3 ms to run), and its
+    /// generic plan walked the whole table for a rare search term. A search first filters the newest
+    /// <see cref="SearchWindow"/> published datasets (a bounded index walk, fast for common terms); only when they hold
+    /// fewer than a page of matches does it ask the trigram index over everything (custom-planned, for rare terms).
     /// </summary>
     public async Task<IReadOnlyList<Row>> ListAsync(Guid caller, bool callerOwnsDatasets, Filter f, CancellationToken ct)
     {
-        const string published = $"""
-            {Columns}
-            from (select d.* from datasets d where d.status = 'published' and {Filters} order by d.id desc limit @limit) c
-            join organizations o on o.id = c.owner_id
-            order by c.id desc
-            """;
-        const string publishedAndDrafts = $"""
-            {Columns}
-            from (
-                (select d.* from datasets d where d.status = 'published' and {Filters} order by d.id desc limit @limit)
-                union all
-                (select d.* from datasets d where d.owner_id = @caller and d.status = 'draft' and {Filters} order by d.id desc limit @limit)
-            ) c join organizations o on o.id = c.owner_id
-            order by c.id desc
-            limit @limit
-            """;
-        var sql = callerOwnsDatasets ? publishedAndDrafts : published;
-        var pattern = f.Q is null ? null : "%" + f.Q.ToLowerInvariant().Replace(@"\", @"\\", StringComparison.Ordinal)
-            .Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%";
-        await using var conn = await db.OpenConnectionAsync(ct);
-        var rows = await conn.QueryAsync<Row>(new CommandDefinition(sql, new
+        var args = new DynamicParameters();
+        args.Add("limit", f.Limit);
+        var filters = new List<string>();
+        if (f.Q is not null)
         {
-            caller, pattern, industry = f.Industry, access = f.Access, owner = f.Owner, updatedSince = f.UpdatedSince, after = f.After, limit = f.Limit,
-        }, cancellationToken: ct));
-        return rows.AsList();
+            args.Add("pattern", "%" + f.Q.ToLowerInvariant().Replace(@"\", @"\\", StringComparison.Ordinal)
+                .Replace("%", @"\%", StringComparison.Ordinal).Replace("_", @"\_", StringComparison.Ordinal) + "%");
+            filters.Add(@"d.search_text like @pattern escape '\'");
+        }
+
+        Add(filters, args, "industry", f.Industry, "d.industry = @industry");
+        Add(filters, args, "access", f.Access, "d.access = @access");
+        Add(filters, args, "owner", f.Owner, "d.owner_id = @owner");
+        Add(filters, args, "updatedSince", f.UpdatedSince, "d.updated_at >= @updatedSince");
+        var after = "";
+        if (f.After is { } a)
+        {
+            args.Add("after", a);
+            after = " and d.id < @after";
+        }
+
+        var conditions = string.Concat(filters.Select(c => " and " + c));
+        var where = conditions + after;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        if (f.Q is not null && !callerOwnsDatasets)
+        {
+            // The window's walk names only the keyset; the filters apply to what it found (d is the window here). The
+            // pattern is read through a sub-select, so the planner cannot cost it by its value: every execution then
+            // costs the same as the generic plan, which PostgreSQL keeps (custom plans took ~1 ms to plan, per request).
+            var windowConditions = conditions.Replace("like @pattern", "like (select @pattern::text)", StringComparison.Ordinal);
+            var windowed = $"""
+                {Columns}
+                from (select d.* from (select * from datasets d where d.status = 'published'{after} order by d.id desc limit {SearchWindow}) d
+                      where true{windowConditions} order by d.id desc limit @limit) c
+                join organizations o on o.id = c.owner_id
+                order by c.id desc
+                """;
+            var found = (await conn.QueryAsync<Row>(new CommandDefinition(windowed, args, cancellationToken: ct))).AsList();
+            if (found.Count >= f.Limit)
+            {
+                return found;
+            }
+        }
+
+        if (callerOwnsDatasets)
+        {
+            args.Add("caller", caller);
+        }
+
+        var sql = callerOwnsDatasets
+            ? $"""
+                {Columns}
+                from (
+                    (select d.* from datasets d where d.status = 'published'{where} order by d.id desc limit @limit)
+                    union all
+                    (select d.* from datasets d where d.owner_id = @caller and d.status = 'draft'{where} order by d.id desc limit @limit)
+                ) c join organizations o on o.id = c.owner_id
+                order by c.id desc
+                limit @limit
+                """
+            : $"""
+                {Columns}
+                from (select d.* from datasets d where d.status = 'published'{where} order by d.id desc limit @limit) c
+                join organizations o on o.id = c.owner_id
+                order by c.id desc
+                """;
+        return (await conn.QueryAsync<Row>(new CommandDefinition(sql, args, cancellationToken: ct))).AsList();
+    }
+
+    private static void Add<T>(List<string> filters, DynamicParameters args, string name, T? value, string condition)
+    {
+        if (value is not null)
+        {
+            args.Add(name, value);
+            filters.Add(condition);
+        }
     }
 }

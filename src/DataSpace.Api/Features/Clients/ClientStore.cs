@@ -5,7 +5,7 @@ using Npgsql;
 
 namespace DataSpace.Api.Features.Clients;
 
-internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit, Auth.TokenCacheFence fence)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record ClientRow
@@ -68,7 +68,10 @@ internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit)
             """, new { clientId }, cancellationToken: ct));
     }
 
-    /// <summary>Disables the client and revokes its live tokens in one transaction; false when no such client exists.</summary>
+    /// <summary>
+    /// Disables the client and revokes its live tokens in one transaction, then returns once no instance can still
+    /// accept them from its cache; false when no such client exists.
+    /// </summary>
     public async Task<bool> DisableAsync(string clientId, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -87,6 +90,11 @@ internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit)
         }
 
         await tx.CommitAsync(ct);
+        if (owner is not null)
+        {
+            await fence.WaitAsync();
+        }
+
         return owner is not null;
     }
 }

@@ -1,3 +1,5 @@
+using DataSpace.Api.Features.Catalog;
+
 namespace DataSpace.Api.Tests.Features.Catalog;
 
 public sealed class CatalogTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
@@ -112,6 +114,44 @@ public sealed class CatalogTests(DataSpaceApiFactory api) : IClassFixture<DataSp
         while (cursor is not null && seen.Count < 50);
 
         Assert.Equal(ids.AsEnumerable().Reverse(), seen);
+    }
+
+    [Fact]
+    public async Task A_search_finds_matches_older_than_the_newest_window_and_pages_through_common_ones()
+    {
+        var (owner, org) = await Unit("搜索窗口数源单位");
+        var rare = await Publish(owner, "罕见词 rare-word-7f3 检测数据");
+        // Newer published datasets than the search window holds, all matching a common word and none the rare one.
+        var newer = CatalogStore.SearchWindow + 50;
+        await using (var conn = new Npgsql.NpgsqlConnection(api.ConnectionString))
+        {
+            await Dapper.SqlMapper.ExecuteAsync(conn, """
+                insert into datasets
+                select (jsonb_populate_record(d, jsonb_build_object(
+                    'id', (substr(ts, 1, 8) || '-' || substr(ts, 9, 4) || '-7000-8000-' || lpad(to_hex(i), 12, '0'))::uuid,
+                    'title', '窗口常见词 ' || i, 'search_text', lower('窗口常见词 common-word ' || i)))).*
+                from datasets d,
+                     generate_series(1, @newer) as i,
+                     lpad(to_hex((extract(epoch from now() + interval '1 hour') * 1000)::bigint + i), 12, '0') as ts
+                where d.id = @id
+                """, new { id = Guid.Parse(rare), newer });
+        }
+
+        using var reader = await api.ClientFor(await api.OrganizationAsync("搜索窗口读者", "model_builder"));
+        Assert.Equal([rare], await Ids(reader, $"owner={org}&q=rare-word-7f3"));
+        Assert.Equal([rare], await Ids(reader, $"q={Uri.EscapeDataString("罕见词")}"));
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await reader.GetAsync("/v1/datasets?q=common-word&limit=100" + (cursor is null ? "" : "&cursor=" + cursor), Ct)).AssertJson();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(d => d.GetProperty("title").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null && seen.Count < 10 * newer);
+
+        Assert.Equal(Enumerable.Range(1, newer).Reverse().Select(i => "窗口常见词 " + i), seen);
     }
 
     [Theory]
