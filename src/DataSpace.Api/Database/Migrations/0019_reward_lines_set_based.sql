@@ -57,6 +57,11 @@ alter table reward_run_lines
     alter column before_caps_fen set not null, alter column after_dataset_cap_fen set not null, alter column reason_code set not null;
 create unique index reward_run_lines_position_idx on reward_run_lines (run_id, position);
 
+-- A line is a snapshot of what was computed (it carries the unit's name and the dataset's title as they were), not a
+-- live reference: the foreign keys to datasets and organizations cost two lookups per line while 100,000 lines are
+-- copied in (measured: most of a city run's write time), and would keep a deleted draft dataset's line from existing.
+alter table reward_run_lines drop constraint reward_run_lines_dataset_id_fkey, drop constraint reward_run_lines_unit_id_fkey;
+
 -- Lines and unit totals are written once, with their run, and never change: a draft is replaced by computing a new run.
 create function refuse_reward_line_change() returns trigger language plpgsql as $$
 begin
