@@ -10,6 +10,9 @@ namespace DataSpace.Api.OpenApi;
 /// </summary>
 internal sealed record DocumentedBody(Type Type, string ContentType = "application/x-www-form-urlencoded");
 
+/// <summary>Documents a raw body streamed by hand (a file upload): binary, of any declared media type.</summary>
+internal sealed record BinaryBody(string Description);
+
 internal static class OpenApiSetup
 {
     public const string SchemeName = "oauth2";
@@ -62,6 +65,20 @@ internal static class OpenApiSetup
                         Description = "A unique key (e.g. a UUID) for this write; a retry with the same key returns the first result (Idempotent-Replayed: true).",
                         Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 200 },
                     });
+                }
+
+                if (context.Description.ActionDescriptor.EndpointMetadata.OfType<BinaryBody>().FirstOrDefault() is { } binary)
+                {
+                    operation.RequestBody = new OpenApiRequestBody
+                    {
+                        Required = true,
+                        Description = binary.Description,
+                        Content = new Dictionary<string, OpenApiMediaType>
+                        {
+                            ["application/octet-stream"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                            ["*/*"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" } },
+                        },
+                    };
                 }
 
                 if (context.Description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault() is { } form)

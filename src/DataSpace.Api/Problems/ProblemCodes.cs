@@ -5,6 +5,7 @@ internal static class ProblemCodes
 {
     public const string ValidationFailed = "validation_failed";
     public const string MalformedJson = "malformed_json";
+    public const string UnknownMember = "unknown_member";
     public const string BadRequest = "bad_request";
     public const string AuthenticationRequired = "authentication_required";
     public const string InvalidToken = "invalid_token";
@@ -16,6 +17,7 @@ internal static class ProblemCodes
     public const string PayloadTooLarge = "payload_too_large";
     public const string TooManyConcurrentUploads = "too_many_concurrent_uploads";
     public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ContentTypeMismatch = "content_type_mismatch";
     public const string Conflict = "conflict";
     public const string InternalError = "internal_error";
     public const string DatabaseUnavailable = "database_unavailable";
@@ -36,6 +38,8 @@ internal static class ProblemCodes
     public const string AccessModeFixed = "access_mode_fixed";
     public const string DatasetWithdrawn = "dataset_withdrawn";
     public const string DatasetStateConflict = "dataset_state_conflict";
+    public const string DatasetHasCommittedVersion = "dataset_has_committed_version";
+    public const string DatasetInUse = "dataset_in_use";
     public const string NoCommittedVersion = "no_committed_version";
     public const string VersionNotFound = "version_not_found";
     public const string VersionCommitted = "version_committed";

@@ -55,12 +55,30 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         return row;
     }
 
-    public async Task<IReadOnlyList<PlanRow>> PlansAsync(Guid datasetId, CancellationToken ct)
+    public async Task<IReadOnlyList<PlanRow>> PlansAsync(Guid datasetId, bool? active, Guid? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<PlanRow>(new CommandDefinition(
-            "select id, dataset_id, kind, period, price_fen, currency, active, created_at from plans where dataset_id = @datasetId order by id",
-            new { datasetId }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<PlanRow>(new CommandDefinition("""
+            select id, dataset_id, kind, period, price_fen, currency, active, created_at from plans
+            where dataset_id = @datasetId and (@active::boolean is null or active = @active) and (@after::uuid is null or id > @after)
+            order by id limit @limit
+            """, new { datasetId, active, after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Stops offering a plan: no new orders; paid orders and their entitlements are untouched. False when it was already inactive.</summary>
+    public async Task<bool> DeactivatePlanAsync(PlanRow plan, Guid ownerId, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition(
+            "update plans set active = false where id = @Id and active", new { plan.Id }, tx, cancellationToken: ct)) == 1;
+        if (changed)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "plan", plan.Id.ToString(), "deactivated", Details: new { dataset_id = plan.DatasetId }), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return changed;
     }
 
     public async Task<PlanRow?> PlanAsync(Guid id, CancellationToken ct)
@@ -195,12 +213,14 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         return cancelled;
     }
 
-    public async Task<IReadOnlyList<EntitlementRow>> EntitlementsAsync(Guid org, CancellationToken ct)
+    public async Task<IReadOnlyList<EntitlementRow>> EntitlementsAsync(Guid org, Guid? datasetId, Guid? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<EntitlementRow>(new CommandDefinition(
-            "select id, order_id, organization_id, dataset_id, valid_from, valid_until, revoked_at from entitlements where organization_id = @org order by id desc",
-            new { org }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<EntitlementRow>(new CommandDefinition("""
+            select id, order_id, organization_id, dataset_id, valid_from, valid_until, revoked_at from entitlements
+            where organization_id = @org and (@datasetId::uuid is null or dataset_id = @datasetId) and (@after::uuid is null or id < @after)
+            order by id desc limit @limit
+            """, new { org, datasetId, after, limit }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The organisation's entitlement to the dataset that is active now, if any.</summary>

@@ -6,6 +6,7 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Rewards;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc;
@@ -26,7 +27,12 @@ internal static class RewardEndpoints
         policies.MapPost("/", CreatePolicy).WithName("CreateRewardPolicy")
             .WithSummary("Set a reward policy: rate, caps, cap scope and the qualification thresholds (data bureau); it never changes")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        policies.MapGet("/{id}", GetPolicy).WithName("GetRewardPolicy").ProducesProblem(StatusCodes.Status404NotFound);
+        policies.MapGet("/", ListPolicies).WithName("ListRewardPolicies")
+            .WithSummary("Reward policies (语料奖励政策), newest first (data bureau)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        policies.MapGet("/{id}", GetPolicy).WithName("GetRewardPolicy")
+            .WithSummary("One reward policy (data bureau)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var runs = app.MapGroup("/v1/reward-runs").WithTags("Rewards").RequireAuthorization(Policies.RewardsReader);
         runs.MapPost("/", CreateRun).WithName("CreateRewardRun")
@@ -34,6 +40,9 @@ internal static class RewardEndpoints
             .RequireAuthorization(Policies.RewardsBureau)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapGet("/", ListRuns).WithName("ListRewardRuns")
+            .WithSummary("Reward runs (语料奖励), newest first, without their lines: the bureau's own runs; a unit's approved runs with its own total. Filter by status and by year (the period overlaps that calendar year)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         runs.MapGet("/{id}", GetRun).WithName("GetRewardRun")
             .WithSummary("A run: the whole of it for the bureau; a unit sees its own lines of approved runs")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -110,6 +119,49 @@ internal static class RewardEndpoints
     {
         var row = Guid.TryParse(id, out var g) ? await store.FindPolicyAsync(g, ct) : null;
         return row is null ? Problem.NotFound("reward_policy_not_found", "Reward policy not found") : TypedResults.Ok(View(row));
+    }
+
+    private static async Task<Results<Ok<Page<RewardPolicyView>>, ProblemHttpResult>> ListPolicies(
+        RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var rows = await store.ListPoliciesAsync(after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, View, p => Paging.CursorFor(p.Id)));
+    }
+
+    private static async Task<Results<Ok<Page<RewardRunSummary>>, ProblemHttpResult>> ListRuns(
+        HttpContext http, RewardStore store, CancellationToken ct,
+        [FromQuery] string? status = null, [FromQuery] int? year = null, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (status is not (null or "draft" or "approved" or "superseded"))
+        {
+            v.Add("status", "must be draft, approved or superseded");
+        }
+
+        if (year is not (null or (>= 2000 and <= 9999)))
+        {
+            v.Add("year", "must be a calendar year from 2000 to 9999, e.g. 2025");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        // The bureau sees its own runs; a source unit (without the bureau role) its lines of approved runs.
+        var asUnit = !http.User.HasRole(Roles.DataBureau);
+        var rows = await store.ListRunsAsync(http.User.OrganizationId(), asUnit, status, year, after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, r => new RewardRunSummary(
+            r.Id.ToString(), r.PolicyId.ToString(), r.PeriodFrom, r.PeriodTo, r.Status, r.ContentSha256, r.TotalFen, r.UnitsInProgramme,
+            DatasetStore.Utc(r.CreatedAt), r.ApprovedAt is { } a ? DatasetStore.Utc(a) : null, r.Supersedes?.ToString()), r => Paging.CursorFor(r.Id)));
     }
 
     private static async Task<Results<Created<RewardRun>, ProblemHttpResult>> CreateRun(
