@@ -54,7 +54,8 @@ internal static class RewardEndpoints
         runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
             .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json, or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithMetadata(new OpenApi.FileResponse("The run in the format asked for: csv (UTF-8 with BOM, CRLF), xlsx, parquet, or json (the run itself).",
+                ["text/csv", RewardXlsx.ContentType, DataSpace.Parquet.ParquetWriter.MediaType], typeof(RewardRun)))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;

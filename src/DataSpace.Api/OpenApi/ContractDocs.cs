@@ -1,0 +1,296 @@
+using System.Reflection;
+using System.Text.Json.Nodes;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Consents;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Records;
+using DataSpace.Api.Problems;
+using DataSpace.Usage.Rewards;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace DataSpace.Api.OpenApi;
+
+/// <summary>
+/// What the generated document cannot learn from the C# types: the closed sets of values (taken from the same arrays
+/// and constants the server validates with), the members the server requires, what the shared parameters mean,
+/// examples of request bodies, and the parameter a catch-all route segment declares. Generators (Kiota, NSwag,
+/// openapi-generator) and the docs page read these.
+/// </summary>
+/// <summary>Documents a 200 (and 206) that sends a file or an export: binary in each media type, or JSON of a type.</summary>
+internal sealed record FileResponse(string Description, string[] MediaTypes, Type? Json = null, bool Partial = false);
+
+internal static class ContractDocs
+{
+    private static readonly string[] DatasetStatuses = ["draft", "published", "withdrawn"];
+    private static readonly string[] RecordStatuses = ["draft", "submitted", "returned", "verified", "superseded"];
+    private static readonly string[] RegistrationTypes = ["initial", "change", "cancellation"];
+
+    /// <summary>Closed sets by member name, whatever schema holds them.</summary>
+    private static readonly Dictionary<string, string[]> ByMember = new(StringComparer.Ordinal)
+    {
+        ["access"] = DatasetRules.AccessModes,
+        ["update_frequency"] = DatasetRules.UpdateFrequencies,
+        ["security_level"] = DatasetRules.SecurityLevels,
+        ["personal_information"] = DatasetRules.PersonalInformationKinds,
+        ["source_type"] = DatasetRules.SourceTypes,
+        ["roles"] = [.. Roles.All],
+        ["categories"] = ConsentTerms.AllCategories,
+        ["cap_scope"] = ["per_period", "lifetime"],
+        ["period"] = ["P1M", "P3M", "P1Y"],
+        ["currency"] = ["CNY"],
+        ["accounting_category"] = DataAssetKind.Categories,
+        ["acquisition"] = DataAssetKind.Acquisitions,
+        ["methods"] = DataAssetKind.Methods,
+        ["standard"] = DcmmKind.Standards,
+        ["reason_code"] = Constants(typeof(RewardReasons)),
+        ["criterion"] = Constants(typeof(RewardCriteria)),
+        ["granularity"] = ["day", "month"],
+        ["view"] = ["full", "preview"],
+    };
+
+    /// <summary>Closed sets that differ between schemas (every "status" is its own lifecycle).</summary>
+    private static readonly Dictionary<(string Schema, string Member), string[]> BySchema = new()
+    {
+        [("Dataset", "status")] = DatasetStatuses,
+        [("DatasetSummary", "status")] = DatasetStatuses,
+        [("DatasetVersion", "status")] = ["draft", "committed"],
+        [("Order", "status")] = ["pending_payment", "paid", "cancelled", "refunded"],
+        [("Order", "kind")] = ["one_time", "subscription"],
+        [("Plan", "kind")] = ["one_time", "subscription"],
+        [("CreatePlanRequest", "kind")] = ["one_time", "subscription"],
+        [("Consent", "status")] = ["active", "not_yet_valid", "expired", "revoked"],
+        [("ConsentRequest", "status")] = ["pending", "approved", "rejected", "expired"],
+        [("RewardRun", "status")] = ["draft", "approved", "superseded"],
+        [("RewardRunSummary", "status")] = ["draft", "approved", "superseded"],
+        [("DataAsset", "status")] = RecordStatuses,
+        [("DcmmCertificate", "status")] = RecordStatuses,
+        [("DataSpacePilot", "status")] = RecordStatuses,
+        [("DataSpacePilot", "level")] = PilotKind.Levels,
+        [("ExchangeRegistration", "type")] = RegistrationTypes,
+        [("AddRegistrationRequest", "type")] = RegistrationTypes,
+        [("FileProfile", "status")] = ["pending", "done", "failed"],
+        [("ParquetRendition", "status")] = ["pending", "done", "failed", "unavailable"],
+        [("HealthReport", "status")] = ["live", "ready", "not_ready"],
+        [("ProblemDetails", "code")] = Constants(typeof(ProblemCodes)),
+    };
+
+    /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
+    private static readonly Dictionary<string, string[]> Required = new(StringComparer.Ordinal)
+    {
+        ["CreateOrganizationRequest"] = ["name", "unified_social_credit_code", "roles"],
+        ["CreateClientRequest"] = ["name"],
+        ["DatasetFields"] = ["title", "industry", "access", "licence", "update_frequency", "security_level", "personal_information", "provenance"],
+        ["Provenance"] = ["source_type", "collection_method", "legal_basis"],
+        ["CreatePlanRequest"] = ["kind", "price_fen"],
+        ["CreateOrderRequest"] = ["plan_id"],
+        ["ConfirmPaymentRequest"] = ["amount_fen", "reference"],
+        ["PaymentNotification"] = ["order_id", "amount_fen", "reference"],
+        ["SetTermsRequest"] = ["text"],
+        ["AcceptTermsRequest"] = ["terms_version"],
+        ["GrantConsentRequest"] = ["grantee", "categories", "all_datasets", "purpose", "legal_basis", "valid_from", "valid_until"],
+        ["CreateConsentRequestRequest"] = ["unit", "categories", "all_datasets", "purpose", "legal_basis", "valid_from", "valid_until"],
+        ["ConsentPurpose"] = ["code", "text"],
+        ["SetPreviewPolicyRequest"] = ["statistics", "hashes"],
+        ["ReturnRecordRequest"] = ["reason"],
+        ["CreateRewardPolicyRequest"] = ["name", "cap_scope", "min_files", "min_bytes", "min_versions_in_period", "min_paying_consumers"],
+        ["CreateRewardRunRequest"] = ["policy_id"],
+        ["AddValuationRequest"] = ["assessor_firm", "appraisers", "methods", "base_date", "value_fen", "report_number"],
+        ["AddRegistrationRequest"] = ["exchange", "certificate_number", "type", "registered_on"],
+    };
+
+    private static readonly Dictionary<string, string> ParameterDescriptions = new(StringComparer.Ordinal)
+    {
+        ["cursor"] = "The next_cursor of the previous page; omit for the first page. Opaque: pass it back unchanged.",
+        ["limit"] = "Items per page, 1–100 (default 50). A larger value is refused, never silently capped.",
+        ["id"] = "The object's id, as the API returned it.",
+        ["n"] = "A version number (1, 2, …) or 'latest' for the latest committed version.",
+        ["path"] = "The file's path inside the version: relative, '/'-separated, NFC, at most 255 bytes of UTF-8. Percent-encode each segment; the '/' between segments stays a '/'.",
+        ["format"] = "The representation to send (see the operation for the values it takes).",
+        ["from"] = "First day included, YYYY-MM-DD (Asia/Shanghai).",
+        ["to"] = "Last day included, YYYY-MM-DD (Asia/Shanghai).",
+        ["granularity"] = "day or month buckets (Asia/Shanghai).",
+        ["status"] = "Only items in this state.",
+        ["year"] = "Only runs whose period overlaps this calendar year, e.g. 2025.",
+        ["active"] = "true: only plans still offered; false: only deactivated ones; omitted: all.",
+        ["dataset_id"] = "Only items of this dataset.",
+        ["orderId"] = "The order's id.",
+        ["planId"] = "The plan's id.",
+        ["clientId"] = "The API client's client_id.",
+        ["unit"] = "The source unit's organisation id.",
+        ["q"] = "Words to find in titles, descriptions and tags.",
+        ["industry"] = "Only datasets of this industry (exact).",
+        ["owner"] = "Only datasets of this organisation id.",
+        ["access"] = "open or paid.",
+        ["role"] = "Only organisations with this role.",
+        ["number"] = "The checkpoint number.",
+        ["revision"] = "A revision number of the record (1, 2, …).",
+        ["valuation"] = "The valuation's id.",
+        ["updated_since"] = "Only datasets changed at or after this RFC 3339 instant.",
+        ["as"] = "consumer: what your organisation downloaded; owner: downloads of your datasets.",
+        ["direction"] = "granted: consents your organisation gave; received: consents it holds.",
+        ["policy_id"] = "The policy whose amounts apply (default: the current one).",
+        ["object_type"] = "Only events about this kind of object (dataset, order, revenue, …).",
+        ["action"] = "Only events with this action.",
+        [Http.Idempotency.Header] = "A unique key (e.g. a UUID) for this write; a retry with the same key returns the first result (Idempotent-Replayed: true).",
+    };
+
+    /// <summary>Examples of request bodies, by the body's CLR type name.</summary>
+    private static readonly Dictionary<string, string> Examples = new(StringComparer.Ordinal)
+    {
+        ["CreateOrganizationRequest"] = """{"name": "中山市古镇灯饰数据科技有限公司", "unified_social_credit_code": "91442000MA4UJ9XK3Q", "roles": ["source_unit"]}""",
+        ["CreateClientRequest"] = """{"name": "数据上传脚本", "scopes": ["catalog", "publish"]}""",
+        ["DatasetFields"] = """
+            {"title": "古镇灯饰出口统计", "description": "2020–2025 年按月、按国家的灯饰出口明细。", "industry": "灯饰照明", "tags": ["灯饰", "出口"],
+             "access": "paid", "licence": "仅限购买方内部使用", "update_frequency": "monthly", "security_level": "general", "personal_information": "none",
+             "provenance": {"source_type": "self_operated", "source_systems": ["ERP 出口报关模块"], "collection_period": {"start": "2020-01-01", "end": "2025-12-31"},
+               "collection_method": "系统导出，人工复核", "legal_basis": "企业自有经营数据",
+               "rights": {"resource_holding": {"holder": "中山市古镇灯饰数据科技有限公司", "basis": "自行采集"}}, "lineage": []}}
+            """,
+        ["CreateVersionRequest"] = """{"notes": "2025 年 12 月数据"}""",
+        ["SetPreviewPolicyRequest"] = """{"statistics": true, "hashes": false}""",
+        ["SetTermsRequest"] = """{"text": "仅限购买方内部模型训练，不得转售。"}""",
+        ["AcceptTermsRequest"] = """{"terms_version": 1}""",
+        ["CreatePlanRequest"] = """{"kind": "subscription", "period": "P1Y", "price_fen": 1999900}""",
+        ["CreateOrderRequest"] = """{"plan_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c0d"}""",
+        ["ConfirmPaymentRequest"] = """{"amount_fen": 1999900, "reference": "WX20260115000123"}""",
+        ["PaymentNotification"] = """{"order_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c0d", "amount_fen": 1999900, "reference": "WX20260115000123"}""",
+        ["GrantConsentRequest"] = """
+            {"grantee": "0195f0c2-0000-7000-8000-000000000001", "categories": ["revenue", "usage_statistics"], "all_datasets": true,
+             "purpose": {"code": "corpus_reward", "text": "语料奖励核算"}, "legal_basis": "《中山市语料奖励办法》第十一条",
+             "valid_from": "2026-01-01T00:00:00+08:00", "valid_until": "2026-12-31T23:59:59+08:00"}
+            """,
+        ["CreateConsentRequestRequest"] = """
+            {"unit": "0195f0c2-0000-7000-8000-000000000002", "categories": ["usage_statistics"], "all_datasets": true,
+             "purpose": {"code": "supervision", "text": "行业监管抽查"}, "legal_basis": "行业监管",
+             "valid_from": "2026-01-01T00:00:00+08:00", "valid_until": "2026-06-30T23:59:59+08:00"}
+            """,
+        ["ApproveConsentRequestRequest"] = """{"valid_until": "2026-03-31T23:59:59+08:00"}""",
+        ["RejectConsentRequestRequest"] = """{"reason": "范围过宽"}""",
+        ["RevokeConsentRequest"] = """{"reason": "合作结束"}""",
+        ["CreateRewardPolicyRequest"] = """
+            {"name": "2025 年度语料奖励", "rate_basis_points": 1000, "dataset_cap_fen": 10000000, "unit_cap_fen": 20000000, "cap_scope": "per_period",
+             "min_files": 1, "min_bytes": 1048576, "min_versions_in_period": 4, "min_paying_consumers": 2}
+            """,
+        ["CreateRewardRunRequest"] = """{"policy_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c0e", "period_from": "2025-01-01", "period_to": "2025-12-31"}""",
+        ["ApproveRewardRunRequest"] = """{"supersede_reason": "更正退款口径"}""",
+        ["AddValuationRequest"] = """
+            {"assessor_firm": "广东某资产评估有限公司", "appraisers": ["张三", "李四"], "methods": ["income"], "base_date": "2025-12-31",
+             "value_fen": 500000000, "report_number": "粤评报字〔2026〕第 001 号", "assessment_fee_fen": 3000000}
+            """,
+        ["AddRegistrationRequest"] = """{"exchange": "广州数据交易所", "certificate_number": "GZDE-2026-000123", "type": "initial", "registered_on": "2026-01-20"}""",
+        ["ReturnRecordRequest"] = """{"reason": "估值报告缺少评估师签章"}""",
+        ["DcmmRewardPolicyRequest"] = """{"level3_fen": 10000000, "level4_fen": 20000000, "level5_fen": 30000000}""",
+        ["AssetFeeSubsidyPolicyRequest"] = """{"rate_basis_points": 5000, "cap_fen": 5000000}""",
+    };
+
+    private static string[] Constants(Type holder) =>
+        [.. holder.GetFields(BindingFlags.Public | BindingFlags.Static).Where(f => f.IsLiteral).Select(f => (string)f.GetRawConstantValue()!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    public static OpenApiOptions AddContractDocs(this OpenApiOptions options)
+    {
+        // Every stream is described as bytes where it is sent (below), so the Stream object schema is left unused.
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Components?.Schemas?.Remove("Stream");
+            return Task.CompletedTask;
+        });
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            var name = context.JsonTypeInfo.Type.Name;
+            if (schema.Properties is { } properties)
+            {
+                foreach (var (member, property) in properties)
+                {
+                    if ((BySchema.GetValueOrDefault((name, member)) ?? ByMember.GetValueOrDefault(member)) is { } values && property is OpenApiSchema target)
+                    {
+                        Restrict(target, values);
+                    }
+                }
+            }
+
+            if (Required.TryGetValue(name, out var required))
+            {
+                schema.Required ??= new HashSet<string>(StringComparer.Ordinal);
+                foreach (var member in required.Where(m => schema.Properties?.ContainsKey(m) == true))
+                {
+                    schema.Required.Add(member);
+                }
+            }
+
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer(async (operation, context, ct) =>
+        {
+            var description = context.Description;
+            operation.Parameters ??= [];
+            // A catch-all segment ({*path}) appears in the path template but not among the parameters: declare it.
+            if (description.RelativePath is { } route && (route.Contains("{path}", StringComparison.Ordinal) || route.Contains("{*path}", StringComparison.Ordinal))
+                && !operation.Parameters.Any(p => p.Name == "path"))
+            {
+                operation.Parameters.Add(new OpenApiParameter
+                {
+                    Name = "path", In = ParameterLocation.Path, Required = true,
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, MinLength = 1, MaxLength = 255 },
+                });
+            }
+
+            foreach (var parameter in operation.Parameters.OfType<OpenApiParameter>().Where(p => string.IsNullOrEmpty(p.Description)))
+            {
+                parameter.Description = ParameterDescriptions.GetValueOrDefault(parameter.Name ?? "") ?? $"The {parameter.Name}.";
+            }
+
+            if (description.ActionDescriptor.EndpointMetadata.OfType<FileResponse>().FirstOrDefault() is { } file && operation.Responses is { } responses)
+            {
+                var media = file.MediaTypes.ToDictionary(m => m, _ => new OpenApiMediaType { Schema = Binary() });
+                if (file.Json is not null)
+                {
+                    media["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(file.Json, null, ct) };
+                }
+
+                var head = description.HttpMethod == "HEAD";
+                responses["200"] = new OpenApiResponse { Description = file.Description, Content = head ? null : media };
+                if (file.Partial)
+                {
+                    responses["206"] = new OpenApiResponse
+                    {
+                        Description = "One byte range (Range: bytes=a-b), with Content-Range.",
+                        Content = head ? null : file.MediaTypes.ToDictionary(m => m, _ => new OpenApiMediaType { Schema = Binary() }),
+                    };
+                }
+            }
+
+            // Streams are bytes, not an object named Stream.
+            foreach (var sent in (operation.Responses ?? []).Values.OfType<OpenApiResponse>().Select(r => r.Content).OfType<IDictionary<string, OpenApiMediaType>>())
+            {
+                foreach (var media in sent.Values.Where(m => m.Schema is OpenApiSchemaReference { Reference.Id: "Stream" }))
+                {
+                    media.Schema = Binary();
+                }
+            }
+
+            var body = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+            if (body is not null && Examples.TryGetValue(body.Name, out var example) && operation.RequestBody?.Content is { } content)
+            {
+                foreach (var media in content.Values)
+                {
+                    media.Example = JsonNode.Parse(example);
+                }
+            }
+        });
+        return options;
+    }
+
+    private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
+
+    private static void Restrict(OpenApiSchema schema, string[] values)
+    {
+        var target = schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is OpenApiSchema items ? items : schema;
+        target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];
+        if (target.Type?.HasFlag(JsonSchemaType.Null) == true)
+        {
+            target.Enum.Add(null!);
+        }
+    }
+}
