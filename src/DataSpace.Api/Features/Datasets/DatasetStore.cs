@@ -41,7 +41,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
         public Dataset ToContract() => new()
         {
             Id = Id.ToString(),
-            Owner = new DatasetOwner(OwnerId.ToString(), OwnerName),
+            Owner = new DataSpace.Contracts.Common.OrganizationRef(OwnerId.ToString(), OwnerName),
             Status = Status,
             Title = Title,
             Description = Description,

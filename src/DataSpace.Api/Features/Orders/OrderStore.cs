@@ -16,11 +16,11 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
 
     public sealed record OrderRow(
         Guid Id, Guid BuyerId, string ClientId, Guid DatasetId, Guid SellerId, Guid PlanId, string Kind, string? Period, long PriceFen,
-        int TermsVersion, string Status, DateTime CreatedAt, DateTime? PaidAt, DateTime? ClosedAt, Guid? EntitlementId)
+        int TermsVersion, string Status, DateTime CreatedAt, DateTime? PaidAt, DateTime? ClosedAt, Guid? EntitlementId, string BuyerName, string SellerName)
     {
         public Order ToContract() => new()
         {
-            Id = Id.ToString(), BuyerId = BuyerId.ToString(), DatasetId = DatasetId.ToString(), PlanId = PlanId.ToString(), Kind = Kind, Period = Period,
+            Id = Id.ToString(), Buyer = new(BuyerId.ToString(), BuyerName), Seller = new(SellerId.ToString(), SellerName), DatasetId = DatasetId.ToString(), PlanId = PlanId.ToString(), Kind = Kind, Period = Period,
             PriceFen = PriceFen, Currency = "CNY", TermsVersion = TermsVersion, Status = Status, CreatedAt = DatasetStore.Utc(CreatedAt),
             PaidAt = PaidAt is { } p ? DatasetStore.Utc(p) : null, ClosedAt = ClosedAt is { } c ? DatasetStore.Utc(c) : null,
             EntitlementId = EntitlementId?.ToString(),
@@ -37,8 +37,9 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
 
     private const string SelectOrder = """
         select o.id, o.buyer_id, o.client_id, o.dataset_id, o.seller_id, o.plan_id, o.kind, o.period, o.price_fen, o.terms_version, o.status,
-               o.created_at, o.paid_at, o.closed_at, e.id as entitlement_id
+               o.created_at, o.paid_at, o.closed_at, e.id as entitlement_id, b.name as buyer_name, s.name as seller_name
         from orders o left join entitlements e on e.order_id = o.id
+        join organizations b on b.id = o.buyer_id join organizations s on s.id = o.seller_id
         """;
 
     public async Task<PlanRow> CreatePlanAsync(Guid datasetId, Guid ownerId, string kind, string? period, long priceFen, DateTimeOffset now, AuditActor actor, CancellationToken ct)

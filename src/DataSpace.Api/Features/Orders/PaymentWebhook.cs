@@ -94,7 +94,7 @@ internal static class PaymentWebhook
         PaymentNotification? notification;
         try
         {
-            notification = JsonSerializer.Deserialize<PaymentNotification>(body, Json.Options);
+            notification = JsonSerializer.Deserialize<PaymentNotification>(body, Json.RequestOptions);
         }
         catch (JsonException)
         {

@@ -89,6 +89,11 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("pending_payment", order.GetProperty("status").GetString());
         Assert.Equal(199_900, order.GetProperty("price_fen").GetInt64());
         Assert.Equal(m.Terms, order.GetProperty("terms_version").GetInt32());
+        // Organisations are referred to as {id, name} everywhere, as a dataset's owner is.
+        Assert.Equal(m.BuyerOrg.OrganizationId, order.GetProperty("buyer").GetProperty("id").GetString());
+        var owner = (await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}", Ct)).AssertJson()).GetProperty("owner");
+        Assert.Equal(owner.GetRawText(), order.GetProperty("seller").GetRawText());
+        Assert.False(order.TryGetProperty("buyer_id", out _));
         await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
 
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_800, reference = "WX" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "amount_mismatch");
