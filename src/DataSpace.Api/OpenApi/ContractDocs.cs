@@ -73,7 +73,6 @@ internal static class ContractDocs
         [("FileProfile", "status")] = ["pending", "done", "failed"],
         [("ParquetRendition", "status")] = ["pending", "done", "failed", "unavailable"],
         [("HealthReport", "status")] = ["live", "ready", "not_ready"],
-        [("ProblemDetails", "code")] = Constants(typeof(ProblemCodes)),
     };
 
     /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
@@ -199,6 +198,11 @@ internal static class ContractDocs
         options.AddSchemaTransformer((schema, context, _) =>
         {
             var name = context.JsonTypeInfo.Type.Name;
+            if (context.JsonTypeInfo.Type == typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))
+            {
+                DescribeProblem(schema);
+            }
+
             if (schema.Properties is { } properties)
             {
                 foreach (var (member, property) in properties)
@@ -280,6 +284,33 @@ internal static class ContractDocs
             }
         });
         return options;
+    }
+
+    /// <summary>
+    /// The members every problem of this API carries besides RFC 9457's: the stable code (every value the server sends
+    /// is a ProblemCodes constant, so the list is complete), the request id, and for validation the fields at fault.
+    /// </summary>
+    private static void DescribeProblem(OpenApiSchema schema)
+    {
+        schema.Description = "An RFC 9457 problem. Switch on `code`, never on `title` or `detail`, which are for people.";
+        schema.AdditionalPropertiesAllowed = true;
+        schema.AdditionalProperties = null;
+        schema.Properties ??= new Dictionary<string, IOpenApiSchema>(StringComparer.Ordinal);
+        schema.Properties["code"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.String,
+            Description = "The stable, machine-readable reason; the enum is every code the server sends (ProblemCodes). New codes may be added: treat an unknown one by its HTTP status.",
+            Enum = [.. Constants(typeof(ProblemCodes)).Select(c => (JsonNode)JsonValue.Create(c))],
+        };
+        schema.Properties["request_id"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Equals the X-Request-Id header and the server's log lines: quote it when reporting a problem." };
+        schema.Properties["errors"] = new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "validation_failed and unknown_member: the offending fields by JSON name (a.b for nested members), each with what is wrong.",
+            AdditionalProperties = new OpenApiSchema { Type = JsonSchemaType.Array, Items = new OpenApiSchema { Type = JsonSchemaType.String } },
+        };
+        schema.Required ??= new HashSet<string>(StringComparer.Ordinal);
+        schema.Required.Add("code");
     }
 
     private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };

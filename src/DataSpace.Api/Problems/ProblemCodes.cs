@@ -107,4 +107,18 @@ internal static class ProblemCodes
         >= 500 => InternalError,
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // Codes of idempotency, reward runs and the payment webhook.
+    public const string IdempotencyConflict = "idempotency_conflict";
+    public const string IdempotencyKeyRequired = "idempotency_key_required";
+    public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
+    public const string InvalidIdempotencyKey = "invalid_idempotency_key";
+    public const string RewardPolicyNotFound = "reward_policy_not_found";
+    public const string RewardRunNotDraft = "reward_run_not_draft";
+    public const string RewardRunNotFound = "reward_run_not_found";
+    public const string RewardRunOverlaps = "reward_run_overlaps";
+    public const string WebhookReplayed = "webhook_replayed";
+    public const string WebhookSignatureInvalid = "webhook_signature_invalid";
+    public const string WebhookTimestampOutOfWindow = "webhook_timestamp_out_of_window";
+    public const string WebhooksNotConfigured = "webhooks_not_configured";
 }

@@ -119,7 +119,7 @@ internal static class RewardEndpoints
     private static async Task<Results<Ok<RewardPolicyView>, ProblemHttpResult>> GetPolicy(string id, RewardStore store, CancellationToken ct)
     {
         var row = Guid.TryParse(id, out var g) ? await store.FindPolicyAsync(g, ct) : null;
-        return row is null ? Problem.NotFound("reward_policy_not_found", "Reward policy not found") : TypedResults.Ok(View(row));
+        return row is null ? Problem.NotFound(ProblemCodes.RewardPolicyNotFound, "Reward policy not found") : TypedResults.Ok(View(row));
     }
 
     private static async Task<Results<Ok<Page<RewardPolicyView>>, ProblemHttpResult>> ListPolicies(
@@ -171,7 +171,7 @@ internal static class RewardEndpoints
         var policy = Guid.TryParse(r.PolicyId, out var pid) ? await store.FindPolicyAsync(pid, ct) : null;
         if (policy is null)
         {
-            return r.PolicyId is null ? new Validation().Add("policy_id", "is required").ToProblem() : Problem.NotFound("reward_policy_not_found", "Reward policy not found");
+            return r.PolicyId is null ? new Validation().Add("policy_id", "is required").ToProblem() : Problem.NotFound(ProblemCodes.RewardPolicyNotFound, "Reward policy not found");
         }
 
         var now = clock.GetUtcNow();
@@ -236,7 +236,7 @@ internal static class RewardEndpoints
         // A unit reads its own lines of approved runs only; drafts are the bureau's working papers.
         return run is not null && run.Status == "approved" && http.User.HasRole(Roles.SourceUnit)
             ? TypedResults.Ok(ToContract(run, me))
-            : Problem.NotFound("reward_run_not_found", "Reward run not found", $"No reward run with id '{id}' is visible to you.");
+            : Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found", $"No reward run with id '{id}' is visible to you.");
     }
 
     private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> Approve(
@@ -245,14 +245,14 @@ internal static class RewardEndpoints
         var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
         if (run is null || run.CreatedBy != http.User.OrganizationId())
         {
-            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+            return Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found");
         }
 
         var (outcome, overlapping) = await store.ApproveAsync(run.Id, body.SupersedeReason?.Trim(), clock.GetUtcNow(), AuditActor.From(http), ct);
         return outcome switch
         {
-            RewardStore.ApproveOutcome.NotDraft => Problem.Conflict("reward_run_not_draft", "The run is not a draft", $"It is {run.Status}."),
-            RewardStore.ApproveOutcome.Overlaps => Problem.Conflict("reward_run_overlaps", "An approved run already covers part of this period",
+            RewardStore.ApproveOutcome.NotDraft => Problem.Conflict(ProblemCodes.RewardRunNotDraft, "The run is not a draft", $"It is {run.Status}."),
+            RewardStore.ApproveOutcome.Overlaps => Problem.Conflict(ProblemCodes.RewardRunOverlaps, "An approved run already covers part of this period",
                 $"Run {overlapping} is approved for an overlapping period. Give supersede_reason to replace it."),
             _ => TypedResults.Ok(ToContract((await store.FindRunAsync(run.Id, ct))!, null)),
         };
@@ -263,7 +263,7 @@ internal static class RewardEndpoints
         var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
         if (run is null || run.CreatedBy != http.User.OrganizationId())
         {
-            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+            return Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found");
         }
 
         if (format is not ("csv" or "xlsx" or "json" or "parquet"))
