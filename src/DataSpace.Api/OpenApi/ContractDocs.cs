@@ -182,6 +182,19 @@ internal static class ContractDocs
         ["ReturnRecordRequest"] = """{"reason": "估值报告缺少评估师签章"}""",
         ["DcmmRewardPolicyRequest"] = """{"level3_fen": 10000000, "level4_fen": 20000000, "level5_fen": 30000000}""",
         ["AssetFeeSubsidyPolicyRequest"] = """{"rate_basis_points": 5000, "cap_fen": 5000000}""",
+        ["DataAssetFields"] = """
+            {"name": "灯饰出口数据资源", "dataset_ids": [], "accounting_category": "intangible_asset", "acquisition": "self_developed",
+             "cost_fen": 120000000, "recognition_date": "2025-12-31", "useful_life_months": 60, "notes": "按财会〔2023〕11号确认为无形资产"}
+            """,
+        ["DcmmCertificateFields"] = """
+            {"standard": "GB/T 36073-2018", "level": 3, "certificate_number": "DCMM-2026-0088", "certifying_body": "中国电子信息行业联合会",
+             "issued_on": "2026-03-01", "valid_until": "2029-02-28"}
+            """,
+        ["DataSpacePilotFields"] = """{"level": "city", "project_name": "中山灯饰产业可信数据空间", "approval_number": "中工信〔2026〕12号", "construction_cost_fen": 800000000}""",
+        ["TokenRequestForm"] = """{"grant_type": "client_credentials", "scope": "catalog publish"}""",
+        ["TokenForm"] = """{"token": "ACCESS_TOKEN", "token_type_hint": "access_token"}""",
+        // PATCH /v1/datasets/{id}: a JSON merge patch of the dataset's fields.
+        ["JsonObject"] = """{"description": "2020–2026 年按月、按国家的灯饰出口明细。", "provenance": {"legal_basis": "企业自有经营数据；合同 HT-2026-3"}}""",
     };
 
     private static string[] Constants(Type holder) =>
@@ -274,7 +287,9 @@ internal static class ContractDocs
                 }
             }
 
-            var body = description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
+            // A body read by hand is documented by its DocumentedBody type; the handler's parameter may be a bare JsonObject.
+            var body = description.ActionDescriptor.EndpointMetadata.OfType<DocumentedBody>().FirstOrDefault()?.Type
+                ?? description.ParameterDescriptions.FirstOrDefault(p => p.Source == BindingSource.Body)?.Type;
             if (body is not null && Examples.TryGetValue(body.Name, out var example) && operation.RequestBody?.Content is { } content)
             {
                 foreach (var media in content.Values)

@@ -20,7 +20,6 @@ internal static class OpenApiSetup
     public static IServiceCollection AddDataSpaceOpenApi(this IServiceCollection services) =>
         services.AddOpenApi("v1", options =>
         {
-            options.AddContractDocs();
             options.AddDocumentTransformer((document, _, _) =>
             {
                 document.Info = new OpenApiInfo
@@ -133,6 +132,8 @@ internal static class OpenApiSetup
                 operation.Responses.TryAdd("401", ProblemResponse("No valid access token (code authentication_required or invalid_token)", problem));
                 operation.Responses.TryAdd("403", ProblemResponse("The organisation lacks the role (role_required) or the token the scope (insufficient_scope)", problem));
             });
+            // Last: it completes the bodies and parameters the transformers above declared.
+            options.AddContractDocs();
         });
 
     /// <summary>The tags in the order a newcomer needs them: OAuth first.</summary>
