@@ -42,4 +42,40 @@ public sealed class OpenApiLintTests
         Assert.Equal("OAuth", document.GetProperty("tags")[0].GetProperty("name").GetString());
         Assert.Contains("`Authorization: Bearer ACCESS_TOKEN`", document.GetProperty("info").GetProperty("description").GetString()!, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Closed_sets_required_members_parameters_and_bodies_are_documented()
+    {
+        var document = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepositoryRoot, "openapi", "dataspace.v1.json"), TestContext.Current.CancellationToken)).RootElement;
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        static List<string?> Enum(JsonElement schema, string member) =>
+            [.. schema.GetProperty("properties").GetProperty(member).GetProperty("enum").EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? null : e.GetString())];
+
+        Assert.Equal(["draft", "published", "withdrawn"], Enum(schemas.GetProperty("Dataset"), "status"));
+        Assert.Equal(["pending_payment", "paid", "cancelled", "refunded"], Enum(schemas.GetProperty("Order"), "status"));
+        Assert.Contains("unknown_member", Enum(schemas.GetProperty("ProblemDetails"), "code"));
+        Assert.Contains("title", schemas.GetProperty("DatasetFields").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("plan_id", schemas.GetProperty("CreateOrderRequest").GetProperty("required").EnumerateArray().Select(r => r.GetString()));
+
+        foreach (var path in document.GetProperty("paths").EnumerateObject())
+        {
+            foreach (var op in path.Value.EnumerateObject())
+            {
+                var where = $"{op.Name.ToUpperInvariant()} {path.Name}";
+                Assert.True(op.Value.TryGetProperty("summary", out _) || op.Value.TryGetProperty("description", out _), $"{where} has no summary");
+                foreach (var parameter in op.Value.TryGetProperty("parameters", out var ps) ? ps.EnumerateArray() : Enumerable.Empty<JsonElement>())
+                {
+                    Assert.True(parameter.TryGetProperty("description", out _), $"{where} parameter {parameter.GetProperty("name").GetString()} has no description");
+                }
+
+                if (op.Value.TryGetProperty("requestBody", out var body))
+                {
+                    foreach (var media in body.GetProperty("content").EnumerateObject().Where(m => !m.Value.GetProperty("schema").GetRawText().Contains("binary", StringComparison.Ordinal)))
+                    {
+                        Assert.True(media.Value.TryGetProperty("example", out _), $"{where} {media.Name} body has no example");
+                    }
+                }
+            }
+        }
+    }
 }
