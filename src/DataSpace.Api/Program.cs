@@ -44,7 +44,7 @@ builder.Logging.AddJsonConsole(o =>
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.ConfigureHttpJsonOptions(o => Json.Configure(o.SerializerOptions));
+builder.Services.ConfigureHttpJsonOptions(o => Json.ConfigureRequests(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddDataSpaceProblems();
 builder.Services.AddDataSpaceDatabase();

@@ -24,8 +24,13 @@ public enum ParquetCodec
     Gzip,
 }
 
-/// <summary>A flat column. Decimal columns are INT64 backed, so Precision is 1..18 and Scale 0..Precision.</summary>
-public sealed record ParquetColumn(string Name, ParquetType Type, bool Nullable = true, int Precision = 18, int Scale = 0);
+/// <summary>
+/// A flat column. Decimal columns are INT64 backed, so Precision is 1..18 and Scale 0..Precision. Timestamp columns are
+/// UTC instants (isAdjustedToUTC=true) unless <paramref name="AdjustedToUtc"/> is false: then they hold local wall-clock
+/// times (isAdjustedToUTC=false, no legacy converted type, which would claim UTC), and a written value's clock time is
+/// stored with its offset ignored.
+/// </summary>
+public sealed record ParquetColumn(string Name, ParquetType Type, bool Nullable = true, int Precision = 18, int Scale = 0, bool AdjustedToUtc = true);
 
 public sealed class ParquetWriterOptions
 {

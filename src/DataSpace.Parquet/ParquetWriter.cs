@@ -176,7 +176,7 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
     public void Write(DateTimeOffset v)
     {
         var c = Current();
-        var ticks = v.UtcTicks - Values.UnixEpochTicks;
+        var ticks = (c.Column.AdjustedToUtc ? v.UtcTicks : v.Ticks) - Values.UnixEpochTicks;
         var unit = c.Column.Type switch
         {
             ParquetType.TimestampMicros => TimeSpan.TicksPerMicrosecond,
@@ -603,8 +603,8 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
         {
             ParquetType.String => ConvertedType.Utf8,
             ParquetType.Date => ConvertedType.Date,
-            ParquetType.TimestampMillis => ConvertedType.TimestampMillis,
-            ParquetType.TimestampMicros => ConvertedType.TimestampMicros,
+            ParquetType.TimestampMillis when c.AdjustedToUtc => ConvertedType.TimestampMillis,
+            ParquetType.TimestampMicros when c.AdjustedToUtc => ConvertedType.TimestampMicros,
             ParquetType.Decimal => ConvertedType.Decimal,
             _ => null,
         };
@@ -637,7 +637,7 @@ public sealed class ParquetWriter : IDisposable, IAsyncDisposable
             case ParquetType.TimestampMicros:
                 w.StructField(10);
                 w.StructField(8);
-                w.Bool(1, true);
+                w.Bool(1, c.AdjustedToUtc);
                 w.StructField(2);
                 w.StructField(c.Type == ParquetType.TimestampMillis ? (short)1 : (short)2);
                 w.EndStruct();

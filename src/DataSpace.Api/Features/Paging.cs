@@ -51,6 +51,35 @@ internal static class Paging
         return (null, size);
     }
 
+    /// <summary>For lists keyed by a text id (API clients): the cursor is that id, base64url-encoded so it stays opaque.</summary>
+    public static (string? After, int Limit) ReadText(string? cursor, int? limit, Validation validation)
+    {
+        var size = ReadLimit(limit, validation);
+        if (string.IsNullOrEmpty(cursor))
+        {
+            return (null, size);
+        }
+
+        try
+        {
+            return (System.Text.Encoding.UTF8.GetString(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(cursor)), size);
+        }
+        catch (FormatException)
+        {
+            validation.Add("cursor", "is not a cursor this API returned");
+            return (null, size);
+        }
+    }
+
+    public static string CursorFor(string lastKey) =>
+        Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlEncode(System.Text.Encoding.UTF8.GetBytes(lastKey));
+
+    /// <summary>
+    /// One page from rows fetched with <c>limit + 1</c>: the extra row only says that another page exists.
+    /// </summary>
+    public static Contracts.Common.Page<TItem> PageOf<TRow, TItem>(IReadOnlyList<TRow> rows, int limit, Func<TRow, TItem> map, Func<TRow, string> cursorOf) =>
+        new([.. rows.Take(limit).Select(map)], rows.Count > limit ? cursorOf(rows[limit - 1]) : null);
+
     public static string CursorFor(long lastKey) => lastKey.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>Reads <c>limit</c> alone, for lists whose cursor is not an id (e.g. the review queues).</summary>

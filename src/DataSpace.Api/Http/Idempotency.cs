@@ -43,7 +43,7 @@ internal static partial class Idempotency
         {
             if (metadata.Required)
             {
-                await Problem.Of(StatusCodes.Status400BadRequest, "idempotency_key_required", "An Idempotency-Key header is required",
+                await Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.IdempotencyKeyRequired, "An Idempotency-Key header is required",
                     "This write creates money or access: send a unique Idempotency-Key (e.g. a UUID) and reuse it when you retry.").ExecuteAsync(context);
                 return;
             }
@@ -54,7 +54,7 @@ internal static partial class Idempotency
 
         if (key.Length > 200 || key.Any(c => c < 0x21 || c > 0x7e))
         {
-            await Problem.Of(StatusCodes.Status400BadRequest, "invalid_idempotency_key", "The Idempotency-Key is not acceptable",
+            await Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.InvalidIdempotencyKey, "The Idempotency-Key is not acceptable",
                 "Use 1–200 printable ASCII characters without spaces, e.g. a UUID.").ExecuteAsync(context);
             return;
         }
@@ -165,7 +165,7 @@ internal static partial class Idempotency
     {
         if (!sameRequest)
         {
-            await Problem.Of(StatusCodes.Status409Conflict, "idempotency_conflict", "The Idempotency-Key was used for a different request",
+            await Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyConflict, "The Idempotency-Key was used for a different request",
                 "Each key belongs to one request (method, path and body). Use a new key for a new request.").ExecuteAsync(context);
             return;
         }
@@ -173,7 +173,7 @@ internal static partial class Idempotency
         if (status is null)
         {
             context.Response.Headers.RetryAfter = "1";
-            await Problem.Of(StatusCodes.Status409Conflict, "idempotency_request_in_progress", "The first request with this Idempotency-Key is still running",
+            await Problem.Of(StatusCodes.Status409Conflict, ProblemCodes.IdempotencyRequestInProgress, "The first request with this Idempotency-Key is still running",
                 "Retry shortly with the same key to get its result.").ExecuteAsync(context);
             return;
         }

@@ -9,6 +9,9 @@ internal static class Json
 {
     public static readonly JsonSerializerOptions Options = Configure(new JsonSerializerOptions(JsonSerializerDefaults.Web));
 
+    /// <summary>For request bodies read by hand (merge patches): unknown members refused, as on every other body.</summary>
+    public static readonly JsonSerializerOptions RequestOptions = ConfigureRequests(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+
     public static JsonSerializerOptions Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
@@ -16,6 +19,16 @@ internal static class Json
         o.NumberHandling = JsonNumberHandling.Strict;
         // Readable Chinese text and apostrophes; responses are application/json, never embedded in HTML.
         o.Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+        return o;
+    }
+
+    /// <summary>
+    /// The options request bodies are read with: the convention, and unknown members refused (a misspelt member would
+    /// otherwise silently do nothing). Not for jsonb columns, whose older rows may carry members a record no longer has.
+    /// </summary>
+    public static JsonSerializerOptions ConfigureRequests(JsonSerializerOptions o)
+    {
+        Configure(o).UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow;
         return o;
     }
 }

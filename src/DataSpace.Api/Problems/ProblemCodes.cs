@@ -5,6 +5,7 @@ internal static class ProblemCodes
 {
     public const string ValidationFailed = "validation_failed";
     public const string MalformedJson = "malformed_json";
+    public const string UnknownMember = "unknown_member";
     public const string BadRequest = "bad_request";
     public const string AuthenticationRequired = "authentication_required";
     public const string InvalidToken = "invalid_token";
@@ -17,6 +18,7 @@ internal static class ProblemCodes
     public const string TooManyConcurrentUploads = "too_many_concurrent_uploads";
     public const string VerificationInProgress = "verification_in_progress";
     public const string UnsupportedMediaType = "unsupported_media_type";
+    public const string ContentTypeMismatch = "content_type_mismatch";
     public const string Conflict = "conflict";
     public const string InternalError = "internal_error";
     public const string DatabaseUnavailable = "database_unavailable";
@@ -37,6 +39,8 @@ internal static class ProblemCodes
     public const string AccessModeFixed = "access_mode_fixed";
     public const string DatasetWithdrawn = "dataset_withdrawn";
     public const string DatasetStateConflict = "dataset_state_conflict";
+    public const string DatasetHasCommittedVersion = "dataset_has_committed_version";
+    public const string DatasetInUse = "dataset_in_use";
     public const string NoCommittedVersion = "no_committed_version";
     public const string VersionNotFound = "version_not_found";
     public const string VersionCommitted = "version_committed";
@@ -104,4 +108,18 @@ internal static class ProblemCodes
         >= 500 => InternalError,
         _ => "http_" + status.ToString(System.Globalization.CultureInfo.InvariantCulture),
     };
+
+    // Codes of idempotency, reward runs and the payment webhook.
+    public const string IdempotencyConflict = "idempotency_conflict";
+    public const string IdempotencyKeyRequired = "idempotency_key_required";
+    public const string IdempotencyRequestInProgress = "idempotency_request_in_progress";
+    public const string InvalidIdempotencyKey = "invalid_idempotency_key";
+    public const string RewardPolicyNotFound = "reward_policy_not_found";
+    public const string RewardRunNotDraft = "reward_run_not_draft";
+    public const string RewardRunNotFound = "reward_run_not_found";
+    public const string RewardRunOverlaps = "reward_run_overlaps";
+    public const string WebhookReplayed = "webhook_replayed";
+    public const string WebhookSignatureInvalid = "webhook_signature_invalid";
+    public const string WebhookTimestampOutOfWindow = "webhook_timestamp_out_of_window";
+    public const string WebhooksNotConfigured = "webhooks_not_configured";
 }

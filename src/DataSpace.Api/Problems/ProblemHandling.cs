@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Diagnostics;
 using Npgsql;
 
@@ -30,6 +31,20 @@ internal sealed partial class ExceptionToProblem(IProblemDetailsService problems
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (UnknownMember(exception) is { } member)
+        {
+            return await WriteAsync(httpContext, exception, 400, ProblemCodes.UnknownMember, "The request body has a member this operation does not know",
+                $"'{member}' is not a member of this request body; check its spelling against the API reference. Nothing was changed.",
+                new Dictionary<string, string[]> { [member] = ["is not a member of this request body"] });
+        }
+
+        if (UnreadableParameter(exception) is { } parameter)
+        {
+            return await WriteAsync(httpContext, exception, 400, ProblemCodes.ValidationFailed, "The request has invalid fields",
+                $"The parameter '{parameter.Name}' must be {parameter.Expected}; '{parameter.Value}' is not.",
+                new Dictionary<string, string[]> { [parameter.Name] = [$"must be {parameter.Expected}"] });
+        }
+
         var (status, code, title, detail) = Classify(exception);
         if (status >= 500)
         {
@@ -41,20 +56,78 @@ internal sealed partial class ExceptionToProblem(IProblemDetailsService problems
             httpContext.Response.Headers.RetryAfter = "5";
         }
 
-        httpContext.Response.StatusCode = status;
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails = new Microsoft.AspNetCore.Mvc.ProblemDetails
-            {
-                Status = status,
-                Title = title,
-                Detail = detail,
-                Extensions = { ["code"] = code },
-            },
-        });
+        return await WriteAsync(httpContext, exception, status, code, title, detail, null);
     }
+
+    private async ValueTask<bool> WriteAsync(HttpContext httpContext, Exception exception, int status, string code, string title, string? detail,
+        Dictionary<string, string[]>? errors)
+    {
+        httpContext.Response.StatusCode = status;
+        var problem = new Microsoft.AspNetCore.Mvc.ProblemDetails
+        {
+            Status = status,
+            Title = title,
+            Detail = detail,
+            Extensions = { ["code"] = code },
+        };
+        if (errors is not null)
+        {
+            problem.Extensions["errors"] = errors;
+        }
+
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, Exception = exception, ProblemDetails = problem });
+    }
+
+    /// <summary>
+    /// The JSON name of a body member that matches nothing (the API's JSON options disallow unmapped members, so a typo
+    /// is refused instead of silently doing nothing). System.Text.Json says so only in its message.
+    /// </summary>
+    private static string? UnknownMember(Exception exception)
+    {
+        var json = exception as JsonException ?? exception.InnerException as JsonException;
+        if (json is null || UnmappedMemberMessage().Match(json.Message) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        // Path is "$.member" (or "$.outer.member" for a nested record): name the member where the client wrote it.
+        return json.Path is { Length: > 2 } path && path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : match.Groups["name"].Value;
+    }
+
+    /// <summary>
+    /// A route or query value the framework could not convert, in plain words: the framework's own message names
+    /// .NET types such as Nullable&lt;int&gt;, which mean nothing to a client.
+    /// </summary>
+    private static (string Name, string Expected, string Value)? UnreadableParameter(Exception exception)
+    {
+        if (exception is not BadHttpRequestException bad || BindFailureMessage().Match(bad.Message) is not { Success: true } match)
+        {
+            return null;
+        }
+
+        var type = match.Groups["type"].Value;
+        if (type.StartsWith("Nullable<", StringComparison.Ordinal))
+        {
+            type = type["Nullable<".Length..^1];
+        }
+
+        var expected = type switch
+        {
+            "int" or "Int32" or "long" or "Int64" or "short" or "Int16" => "a whole number written with digits, e.g. 20",
+            "bool" or "Boolean" => "true or false",
+            "Guid" => "a UUID, e.g. 0b7c2f4e-3d9a-4c1e-9f50-6a2b8e1d4c3f",
+            "DateOnly" => "a date written YYYY-MM-DD",
+            "DateTimeOffset" or "DateTime" => "an RFC 3339 timestamp with offset, e.g. 2026-01-31T08:00:00+08:00",
+            _ => "a valid value",
+        };
+        return (match.Groups["name"].Value, expected, match.Groups["value"].Value);
+    }
+
+    [GeneratedRegex("^The JSON property '(?<name>.*)' could not be mapped to any \\.NET member", RegexOptions.CultureInvariant)]
+    private static partial Regex UnmappedMemberMessage();
+
+    [GeneratedRegex("^Failed to bind parameter \"(?<type>.+) (?<name>[^ ]+)\" from \"(?<value>.*)\"\\.$", RegexOptions.CultureInvariant | RegexOptions.Singleline)]
+    private static partial Regex BindFailureMessage();
 
     private static (int Status, string Code, string Title, string? Detail) Classify(Exception exception) => exception switch
     {

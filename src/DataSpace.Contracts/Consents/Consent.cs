@@ -1,3 +1,5 @@
+using DataSpace.Contracts.Common;
+
 namespace DataSpace.Contracts.Consents;
 
 /// <summary>Why a consent is given: a short code and a sentence.</summary>
@@ -31,15 +33,13 @@ public sealed record GrantConsentRequest
     public DateTimeOffset? ValidUntil { get; init; }
 }
 
-/// <summary>An organisation named in a consent.</summary>
-public sealed record ConsentParty(string Id, string Name);
 
 /// <summary>A consent. It is never edited: revoke it and grant a new one.</summary>
 public sealed record Consent
 {
     public required string Id { get; init; }
-    public required ConsentParty Grantor { get; init; }
-    public required ConsentParty Grantee { get; init; }
+    public required OrganizationRef Grantor { get; init; }
+    public required OrganizationRef Grantee { get; init; }
     public required IReadOnlyList<string> Categories { get; init; }
     public required bool AllDatasets { get; init; }
     public required IReadOnlyList<string> DatasetIds { get; init; }
@@ -81,8 +81,8 @@ public sealed record CreateConsentRequestRequest
 public sealed record ConsentRequest
 {
     public required string Id { get; init; }
-    public required ConsentParty Requester { get; init; }
-    public required ConsentParty Unit { get; init; }
+    public required OrganizationRef Requester { get; init; }
+    public required OrganizationRef Unit { get; init; }
     public required IReadOnlyList<string> Categories { get; init; }
     public required bool AllDatasets { get; init; }
     public required IReadOnlyList<string> DatasetIds { get; init; }

@@ -1,3 +1,5 @@
+using DataSpace.Contracts.Common;
+
 namespace DataSpace.Contracts.Datasets;
 
 /// <summary>The editable description of a dataset: what <c>POST /v1/datasets</c> takes and <c>PATCH</c> merges into (RFC 7386).</summary>
@@ -85,16 +87,12 @@ public sealed record DataRights
 /// <param name="Basis">The basis: own collection, contract number, authorisation document, …</param>
 public sealed record RightHolder(string? Holder, string? Basis);
 
-/// <summary>The organisation that owns a dataset.</summary>
-/// <param name="Id">Organisation id.</param>
-/// <param name="Name">Organisation name.</param>
-public sealed record DatasetOwner(string Id, string Name);
 
 /// <summary>A dataset as the API shows it.</summary>
 public sealed record Dataset
 {
     public required string Id { get; init; }
-    public required DatasetOwner Owner { get; init; }
+    public required OrganizationRef Owner { get; init; }
     /// <summary>draft, published or withdrawn.</summary>
     public required string Status { get; init; }
     public required string Title { get; init; }
@@ -120,7 +118,7 @@ public sealed record Dataset
 public sealed record DatasetSummary
 {
     public required string Id { get; init; }
-    public required DatasetOwner Owner { get; init; }
+    public required OrganizationRef Owner { get; init; }
     public required string Status { get; init; }
     public required string Title { get; init; }
     /// <summary>The first 300 characters of the description.</summary>

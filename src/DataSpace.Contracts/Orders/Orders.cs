@@ -1,3 +1,5 @@
+using DataSpace.Contracts.Common;
+
 namespace DataSpace.Contracts.Orders;
 
 /// <summary>Sets a new version of a dataset's data use agreement (owner).</summary>
@@ -51,7 +53,10 @@ public sealed record CreateOrderRequest
 public sealed record Order
 {
     public required string Id { get; init; }
-    public required string BuyerId { get; init; }
+    /// <summary>The organisation that ordered.</summary>
+    public required OrganizationRef Buyer { get; init; }
+    /// <summary>The organisation that owns the dataset and receives the revenue.</summary>
+    public required OrganizationRef Seller { get; init; }
     public required string DatasetId { get; init; }
     public required string PlanId { get; init; }
     public required string Kind { get; init; }

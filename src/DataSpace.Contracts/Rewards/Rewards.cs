@@ -85,6 +85,22 @@ public sealed record RewardRun
     public required IReadOnlyList<RewardRunUnit> Units { get; init; }
 }
 
+/// <summary>A reward run as the list shows it, without lines (GET the run for those).</summary>
+/// <param name="Id">The run.</param>
+/// <param name="PolicyId">The reward policy it applied.</param>
+/// <param name="PeriodFrom">First day of the period (Asia/Shanghai).</param>
+/// <param name="PeriodTo">Last day of the period, inclusive.</param>
+/// <param name="Status">draft, approved or superseded.</param>
+/// <param name="ContentSha256">SHA-256 of the frozen content once approved; null for a draft.</param>
+/// <param name="TotalFen">The run's total reward in fen; for a source unit, the unit's own total.</param>
+/// <param name="UnitsInProgramme">Units whose consent put them in the run.</param>
+/// <param name="CreatedAt">When it was computed.</param>
+/// <param name="ApprovedAt">When it was approved, if it was.</param>
+/// <param name="Supersedes">The approved run this one replaced, if any.</param>
+public sealed record RewardRunSummary(
+    string Id, string PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, string Status, string? ContentSha256, long TotalFen, int UnitsInProgramme,
+    DateTimeOffset CreatedAt, DateTimeOffset? ApprovedAt, string? Supersedes);
+
 /// <summary>Approves a draft run.</summary>
 public sealed record ApproveRewardRunRequest
 {
@@ -94,3 +110,6 @@ public sealed record ApproveRewardRunRequest
 
 /// <summary>A page of a run's lines.</summary>
 public sealed record RewardRunLinePage(IReadOnlyList<RewardRunLine> Items, string? NextCursor);
+
+/// <summary>The json export of a run: its summary (with the unit totals) and every line, in the order computed.</summary>
+public sealed record RewardRunDocument(RewardRun Run, IReadOnlyList<RewardRunLine> Lines);

@@ -121,9 +121,11 @@ public sealed class DateBoundsTests(DataSpaceApiFactory api) : IClassFixture<Dat
                 Json($$"""{"standard":"GB/T 36073-2018","level":3,"certificate_number":"E-{{i}}","certifying_body":"中国电子信息行业联合会","issued_on":"{{a}}"}"""), Ct),
                 OutOfRange(aDate), $"dcmm default validity {a}");
             var consent = ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"]);
-            var window = JsonSerializer.Serialize(consent).Replace("\"valid_from\":", "\"valid_from_ignored\":", StringComparison.Ordinal)
-                .Replace("\"valid_until\":", "\"valid_until_ignored\":", StringComparison.Ordinal).TrimEnd('}')
-                + $$""","valid_from":"{{a}}T00:00:00+08:00","valid_until":"{{b}}T00:00:00+08:00"}""";
+            // Unknown members are refused, so the window replaces the body's own rather than sitting beside it.
+            var body = System.Text.Json.Nodes.JsonNode.Parse(JsonSerializer.Serialize(consent))!.AsObject();
+            body.Remove("valid_from");
+            body.Remove("valid_until");
+            var window = body.ToJsonString().TrimEnd('}') + $$""","valid_from":"{{a}}T00:00:00+08:00","valid_until":"{{b}}T00:00:00+08:00"}""";
             await AssertAnswered(await unit.PostAsync("/v1/consents", Json(window), Ct), refuse, $"consent {a} {b}");
         }
     }

@@ -41,7 +41,8 @@ public sealed class OpenApiDocumentTests(DataSpaceApiFactory api) : IClassFixtur
             Assert.True(op["tags"]?.AsArray().Count > 0, $"{where} has no tag");
             var responses = op["responses"]!.AsObject();
             Assert.True(responses.Any(r => r.Key.StartsWith('2')), $"{where} documents no success response");
-            if (op["security"] is not null)
+            Assert.True(op["security"] is JsonArray { Count: > 0 }, $"{where} states no security requirement (an empty one for anonymous operations)");
+            if (op["security"]!.AsArray().Any(r => r!.AsObject().Count > 0))
             {
                 Assert.True(responses.ContainsKey("401"), $"{where} requires a token but does not document 401");
                 Assert.True(responses.ContainsKey("403"), $"{where} requires a token but does not document 403");

@@ -43,6 +43,30 @@ public sealed class ProblemConventionTests(ProblemConventionTests.ThrowingApiFac
         await (await client.PutAsJsonAsync("/v1/organizations/me", new { }, Ct)).AssertProblem(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
     }
 
+    [Theory]
+    [InlineData("/v1/orders?limit=abc", "limit", "a whole number")]
+    [InlineData("/v1/organizations?limit=1.5", "limit", "a whole number")]
+    public async Task A_query_value_of_the_wrong_form_names_the_parameter_in_plain_words(string url, string parameter, string expected)
+    {
+        using var client = await api.Api.OperatorClient();
+        var problem = await (await client.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal([parameter], problem.ErrorFields());
+        var detail = problem.GetProperty("detail").GetString()!;
+        Assert.Contains($"'{parameter}'", detail, StringComparison.Ordinal);
+        Assert.Contains(expected, detail, StringComparison.Ordinal);
+        Assert.DoesNotContain("Nullable", problem.GetRawText(), StringComparison.Ordinal);
+        Assert.DoesNotContain("Int32", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_unknown_body_member_is_a_400_naming_it()
+    {
+        using var client = await api.Api.OperatorClient();
+        var problem = await (await client.PostAsJsonAsync("/v1/organizations", new { name = "拼写单位", unified_social_credit_code = "x", rolse = new[] { "operator" } }, Ct))
+            .AssertProblem(HttpStatusCode.BadRequest, "unknown_member");
+        Assert.Equal(["rolse"], problem.ErrorFields());
+    }
+
     [Fact]
     public async Task An_unexpected_exception_is_a_500_problem_without_internals()
     {

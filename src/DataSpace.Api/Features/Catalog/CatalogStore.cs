@@ -29,7 +29,7 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
         public DatasetSummary ToContract() => new()
         {
             Id = Id.ToString(),
-            Owner = new DatasetOwner(OwnerId.ToString(), OwnerName),
+            Owner = new DataSpace.Contracts.Common.OrganizationRef(OwnerId.ToString(), OwnerName),
             Status = Status,
             Title = Title,
             Description = Description,

@@ -2,7 +2,9 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Clients;
+using DataSpace.Contracts.Common;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace DataSpace.Api.Features.Clients;
 
@@ -17,7 +19,8 @@ internal static class ClientEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapGet("/organizations/{id}/clients", ListClients).WithName("ListClients")
-            .WithSummary("An organisation's API clients, without secrets (operator)")
+            .WithSummary("An organisation's API clients, without secrets, in client id order (operator)")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapDelete("/clients/{clientId}", DisableClient).WithName("DisableClient")
             .WithSummary("Disable a client and revoke all its tokens at once (operator)")
@@ -63,17 +66,24 @@ internal static class ClientEndpoints
             new CreatedClient(row.ClientId, secret, row.OrganizationId.ToString(), row.Name, row.Scopes, new DateTimeOffset(row.CreatedAt, TimeSpan.Zero)));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<ApiClient>>, ProblemHttpResult>> ListClients(
-        string id, OrganizationStore organizations, ClientStore clients, CancellationToken ct)
+    private static async Task<Results<Ok<Page<ApiClient>>, ProblemHttpResult>> ListClients(
+        string id, OrganizationStore organizations, ClientStore clients, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
+        var v = new Validation();
+        var (after, size) = Paging.ReadText(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
         var organization = Guid.TryParse(id, out var orgId) ? await organizations.FindAsync(orgId, ct) : null;
         if (organization is null)
         {
             return Problem.NotFound(ProblemCodes.OrganizationNotFound, "Organisation not found", $"No organisation has id '{id}'.");
         }
 
-        var rows = await clients.ListAsync(orgId, ct);
-        return TypedResults.Ok<IReadOnlyList<ApiClient>>([.. rows.Select(r => r.ToContract())]);
+        var rows = await clients.ListAsync(orgId, after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, r => r.ToContract(), r => Paging.CursorFor(r.ClientId)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> DisableClient(string clientId, HttpContext http, ClientStore clients, TimeProvider clock, CancellationToken ct) =>

@@ -48,13 +48,15 @@ internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit, Auth.To
         return row;
     }
 
-    public async Task<IReadOnlyList<ClientRow>> ListAsync(Guid organizationId, CancellationToken ct)
+    /// <summary>One page of the organisation's clients in client id order, after <paramref name="after"/>.</summary>
+    public async Task<IReadOnlyList<ClientRow>> ListAsync(Guid organizationId, string? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = await conn.QueryAsync<ClientRow>(new CommandDefinition("""
             select client_id, organization_id, name, scopes, created_at, disabled_at
-            from api_clients where organization_id = @organizationId order by created_at, client_id
-            """, new { organizationId }, cancellationToken: ct));
+            from api_clients where organization_id = @organizationId and (@after::text is null or client_id > @after)
+            order by client_id collate "C" limit @limit
+            """, new { organizationId, after, limit }, cancellationToken: ct));
         return rows.AsList();
     }
 

@@ -49,8 +49,8 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit)
         public ConsentRequest ToContract(DateTimeOffset now) => new()
         {
             Id = Id.ToString(),
-            Requester = new ConsentParty(RequesterId.ToString(), RequesterName),
-            Unit = new ConsentParty(UnitId.ToString(), UnitName),
+            Requester = new DataSpace.Contracts.Common.OrganizationRef(RequesterId.ToString(), RequesterName),
+            Unit = new DataSpace.Contracts.Common.OrganizationRef(UnitId.ToString(), UnitName),
             Categories = Categories,
             AllDatasets = AllDatasets,
             DatasetIds = [.. DatasetIds.Select(d => d.ToString())],

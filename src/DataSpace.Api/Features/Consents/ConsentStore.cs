@@ -41,8 +41,8 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
         public Consent ToContract(DateTimeOffset now) => new()
         {
             Id = Id.ToString(),
-            Grantor = new ConsentParty(GrantorId.ToString(), GrantorName),
-            Grantee = new ConsentParty(GranteeId.ToString(), GranteeName),
+            Grantor = new DataSpace.Contracts.Common.OrganizationRef(GrantorId.ToString(), GrantorName),
+            Grantee = new DataSpace.Contracts.Common.OrganizationRef(GranteeId.ToString(), GranteeName),
             Categories = Categories,
             AllDatasets = AllDatasets,
             DatasetIds = [.. DatasetIds.Select(d => d.ToString())],

@@ -26,6 +26,11 @@ internal static class DatasetEndpoints
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
+        group.MapDelete("/{id}", DeleteDraft).WithName("DeleteDraftDataset")
+            .WithSummary("Delete a draft that was never published, with its open versions, plans, terms and preview policy; nothing else changes (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/publish", Publish).WithName("PublishDataset")
             .WithSummary("Publish a draft that has a committed version (owner)")
             .RequireAuthorization(Policies.Publisher)
@@ -99,7 +104,7 @@ internal static class DatasetEndpoints
         }
 
         var current = JsonSerializer.SerializeToNode(row.ToFields(), Json.Options);
-        var merged = MergePatch.Apply(current, patch)!.Deserialize<DatasetFields>(Json.Options)!;
+        var merged = MergePatch.Apply(current, patch)!.Deserialize<DatasetFields>(Json.RequestOptions)!;
         if (row.Status == "published" && merged.Access != row.Access)
         {
             return Problem.Conflict(ProblemCodes.AccessModeFixed, "A published dataset keeps its access mode",
@@ -155,6 +160,26 @@ internal static class DatasetEndpoints
         return row.Status == "published" && await store.TransitionAsync(row.Id, row.OwnerId, "published", "withdrawn", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a published dataset can be withdrawn.");
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDraft(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    {
+        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        if (row is null)
+        {
+            return problem!;
+        }
+
+        return await store.DeleteDraftAsync(row.Id, row.OwnerId, Audit.AuditActor.From(http), ct) switch
+        {
+            DatasetStore.DeleteOutcome.Deleted => TypedResults.NoContent(),
+            DatasetStore.DeleteOutcome.NotDraft => Problem.Conflict(ProblemCodes.DatasetStateConflict, "Only a draft can be deleted",
+                "A published or withdrawn dataset's record is kept: consumers, orders and the audit chain refer to it. Withdraw it instead."),
+            DatasetStore.DeleteOutcome.HasCommittedVersion => Problem.Conflict(ProblemCodes.DatasetHasCommittedVersion, "The draft has a committed version",
+                "Committed versions are immutable, so a draft with one cannot be deleted; publish it, or keep it as a draft."),
+            _ => Problem.Conflict(ProblemCodes.DatasetInUse, "Another record refers to this draft",
+                "Another dataset names it in its lineage (provenance.lineage), or a reward run counted it; nothing was deleted."),
+        };
     }
 
     private static async Task<(DatasetRules.Normalized? Normalized, ProblemHttpResult? Problem)> ValidateAsync(

@@ -41,7 +41,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
         public Dataset ToContract() => new()
         {
             Id = Id.ToString(),
-            Owner = new DatasetOwner(OwnerId.ToString(), OwnerName),
+            Owner = new DataSpace.Contracts.Common.OrganizationRef(OwnerId.ToString(), OwnerName),
             Status = Status,
             Title = Title,
             Description = Description,
@@ -165,6 +165,53 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
 
         await tx.CommitAsync(ct);
         return moved;
+    }
+
+    public enum DeleteOutcome { Deleted, NotDraft, HasCommittedVersion, InUse }
+
+    /// <summary>
+    /// Deletes a draft and what only it owns (open versions and their file rows, lineage, plans, terms and the owner's own acceptances, preview policy) in
+    /// one transaction; the deduplicated blobs stay, as when a file is removed from an open version. Anything else that
+    /// refers to it (another dataset's lineage, a reward run) makes the foreign keys refuse, and nothing changes.
+    /// </summary>
+    public async Task<DeleteOutcome> DeleteDraftAsync(Guid id, Guid ownerId, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "select status from datasets where id = @id and owner_id = @ownerId for update", new { id, ownerId }, tx, cancellationToken: ct));
+        if (status != "draft")
+        {
+            return DeleteOutcome.NotDraft;
+        }
+
+        if (await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
+            "select exists (select 1 from dataset_versions where dataset_id = @id and status = 'committed')", new { id }, tx, cancellationToken: ct)))
+        {
+            return DeleteOutcome.HasCommittedVersion;
+        }
+
+        try
+        {
+            await conn.ExecuteAsync(new CommandDefinition("""
+                delete from version_files where dataset_id = @id;
+                delete from dataset_versions where dataset_id = @id;
+                delete from dataset_lineage where dataset_id = @id;
+                delete from plans where dataset_id = @id;
+                delete from agreements where dataset_id = @id;
+                delete from dataset_terms where dataset_id = @id;
+                delete from dataset_preview_policies where dataset_id = @id;
+                delete from datasets where id = @id;
+                """, new { id }, tx, cancellationToken: ct));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.ForeignKeyViolation)
+        {
+            return DeleteOutcome.InUse;
+        }
+
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), "deleted"), ct);
+        await tx.CommitAsync(ct);
+        return DeleteOutcome.Deleted;
     }
 
     private static DynamicParameters Parameters(DatasetRules.Normalized d, object extra)

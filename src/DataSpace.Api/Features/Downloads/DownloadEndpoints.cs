@@ -44,6 +44,9 @@ internal static partial class DownloadEndpoints
     private static void Describe(RouteHandlerBuilder endpoint) => endpoint
         .WithTags("Downloads")
         .RequireAuthorization(Policies.Catalog)
+        .WithMetadata(new OpenApi.FileResponse(
+            "The file's bytes with the Content-Type stored at upload, a strong ETag (its sha256), Content-Digest and Content-Disposition " +
+            "(RFC 6266 filename*); with ?format=parquet the Parquet rendition.", ["*/*", DataSpace.Parquet.ParquetWriter.MediaType], Partial: true))
         .Produces(StatusCodes.Status304NotModified)
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status403Forbidden)

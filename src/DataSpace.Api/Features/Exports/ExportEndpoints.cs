@@ -39,8 +39,8 @@ internal static class ExportEndpoints
     }
 
     private static void Describe(RouteHandlerBuilder endpoint, Type json) => endpoint
-        .Produces(StatusCodes.Status200OK, json, "application/json")
-        .Produces<Stream>(StatusCodes.Status200OK, "text/csv", XlsxWorkbook.ContentType)
+        .WithMetadata(new OpenApi.FileResponse("The list in the format asked for: json (default), csv (UTF-8 with BOM, CRLF, yuan with 2 decimals) or xlsx.",
+            ["text/csv", XlsxWorkbook.ContentType], json))
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -20,8 +20,14 @@ internal static class OrderEndpoints
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
-        plans.MapGet("/", ListPlans).WithName("ListPlans").WithSummary("The dataset's plans")
+        plans.MapGet("/", ListPlans).WithName("ListPlans").WithSummary("The dataset's plans, oldest first; active=true for those still offered")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        plans.MapPost("/{planId}/deactivate", DeactivatePlan).WithName("DeactivatePlan")
+            .WithSummary("Stop offering a plan: no new orders; paid orders and their entitlements stay as they are (owner)")
+            .RequireAuthorization(Policies.Publisher)
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
 
         var orders = app.MapGroup("/v1/orders").WithTags("Orders").RequireAuthorization(Policies.Catalog);
         orders.MapPost("/", Place).WithName("PlaceOrder")
@@ -53,8 +59,9 @@ internal static class OrderEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapGet("/v1/entitlements", Entitlements).WithTags("Orders").WithName("ListEntitlements")
-            .WithSummary("Your organisation's entitlements, with whether each is active now")
-            .RequireAuthorization(Policies.Catalog);
+            .WithSummary("Your organisation's entitlements, newest first, with whether each is active now; dataset_id narrows to one dataset")
+            .RequireAuthorization(Policies.Catalog)
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
     }
 
@@ -100,10 +107,45 @@ internal static class OrderEndpoints
         return TypedResults.Created($"/v1/datasets/{dataset.Id}/plans", plan.ToContract());
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<Plan>>, ProblemHttpResult>> ListPlans(string id, HttpContext http, DatasetStore datasets, OrderStore store, CancellationToken ct)
+    private static async Task<Results<Ok<Page<Plan>>, ProblemHttpResult>> ListPlans(
+        string id, HttpContext http, DatasetStore datasets, OrderStore store, CancellationToken ct,
+        [FromQuery] bool? active = null, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
         var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
-        return dataset is null ? problem! : TypedResults.Ok<IReadOnlyList<Plan>>([.. (await store.PlansAsync(dataset.Id, ct)).Select(p => p.ToContract())]);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var rows = await store.PlansAsync(dataset.Id, active, after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, p => p.ToContract(), p => Paging.CursorFor(p.Id)));
+    }
+
+    private static async Task<Results<Ok<Plan>, ProblemHttpResult>> DeactivatePlan(
+        string id, string planId, HttpContext http, DatasetStore datasets, OrderStore store, CancellationToken ct)
+    {
+        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        if (dataset is null)
+        {
+            return problem!;
+        }
+
+        var plan = Guid.TryParse(planId, out var pid) ? await store.PlanAsync(pid, ct) : null;
+        if (plan is null || plan.DatasetId != dataset.Id)
+        {
+            return Problem.NotFound(ProblemCodes.PlanNotFound, "Plan not found", $"Dataset '{dataset.Id}' has no plan with id '{planId}'.");
+        }
+
+        return await store.DeactivatePlanAsync(plan, dataset.OwnerId, AuditActor.From(http), ct)
+            ? TypedResults.Ok((await store.PlanAsync(pid, ct))!.ToContract())
+            : Problem.Conflict(ProblemCodes.PlanInactive, "The plan is no longer offered", "It was already deactivated.");
     }
 
     private static async Task<Results<Created<Order>, ProblemHttpResult>> Place(
@@ -238,9 +280,32 @@ internal static class OrderEndpoints
             : Problem.Conflict(ProblemCodes.OrderNotCancellable, "Only an unpaid order can be cancelled", $"It is {row.Status}; ask the operator for a refund.");
     }
 
-    private static async Task<Ok<IReadOnlyList<Entitlement>>> Entitlements(HttpContext http, OrderStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Page<Entitlement>>, ProblemHttpResult>> Entitlements(
+        HttpContext http, OrderStore store, TimeProvider clock, CancellationToken ct,
+        [FromQuery(Name = "dataset_id")] string? datasetId = null, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        Guid? dataset = null;
+        if (datasetId is not null)
+        {
+            if (Guid.TryParse(datasetId, out var d))
+            {
+                dataset = d;
+            }
+            else
+            {
+                v.Add("dataset_id", "must be a dataset id");
+            }
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
         var now = clock.GetUtcNow();
-        return TypedResults.Ok<IReadOnlyList<Entitlement>>([.. (await store.EntitlementsAsync(http.User.OrganizationId(), ct)).Select(e => e.ToContract(now))]);
+        var rows = await store.EntitlementsAsync(http.User.OrganizationId(), dataset, after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, e => e.ToContract(now), e => Paging.CursorFor(e.Id)));
     }
 }

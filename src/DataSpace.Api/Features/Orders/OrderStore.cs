@@ -16,11 +16,11 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
 
     public sealed record OrderRow(
         Guid Id, Guid BuyerId, string ClientId, Guid DatasetId, Guid SellerId, Guid PlanId, string Kind, string? Period, long PriceFen,
-        int TermsVersion, string Status, DateTime CreatedAt, DateTime? PaidAt, DateTime? ClosedAt, Guid? EntitlementId)
+        int TermsVersion, string Status, DateTime CreatedAt, DateTime? PaidAt, DateTime? ClosedAt, Guid? EntitlementId, string BuyerName, string SellerName)
     {
         public Order ToContract() => new()
         {
-            Id = Id.ToString(), BuyerId = BuyerId.ToString(), DatasetId = DatasetId.ToString(), PlanId = PlanId.ToString(), Kind = Kind, Period = Period,
+            Id = Id.ToString(), Buyer = new(BuyerId.ToString(), BuyerName), Seller = new(SellerId.ToString(), SellerName), DatasetId = DatasetId.ToString(), PlanId = PlanId.ToString(), Kind = Kind, Period = Period,
             PriceFen = PriceFen, Currency = "CNY", TermsVersion = TermsVersion, Status = Status, CreatedAt = DatasetStore.Utc(CreatedAt),
             PaidAt = PaidAt is { } p ? DatasetStore.Utc(p) : null, ClosedAt = ClosedAt is { } c ? DatasetStore.Utc(c) : null,
             EntitlementId = EntitlementId?.ToString(),
@@ -37,8 +37,9 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
 
     private const string SelectOrder = """
         select o.id, o.buyer_id, o.client_id, o.dataset_id, o.seller_id, o.plan_id, o.kind, o.period, o.price_fen, o.terms_version, o.status,
-               o.created_at, o.paid_at, o.closed_at, e.id as entitlement_id
+               o.created_at, o.paid_at, o.closed_at, e.id as entitlement_id, b.name as buyer_name, s.name as seller_name
         from orders o left join entitlements e on e.order_id = o.id
+        join organizations b on b.id = o.buyer_id join organizations s on s.id = o.seller_id
         """;
 
     public async Task<PlanRow> CreatePlanAsync(Guid datasetId, Guid ownerId, string kind, string? period, long priceFen, DateTimeOffset now, AuditActor actor, CancellationToken ct)
@@ -55,12 +56,30 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         return row;
     }
 
-    public async Task<IReadOnlyList<PlanRow>> PlansAsync(Guid datasetId, CancellationToken ct)
+    public async Task<IReadOnlyList<PlanRow>> PlansAsync(Guid datasetId, bool? active, Guid? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<PlanRow>(new CommandDefinition(
-            "select id, dataset_id, kind, period, price_fen, currency, active, created_at from plans where dataset_id = @datasetId order by id",
-            new { datasetId }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<PlanRow>(new CommandDefinition("""
+            select id, dataset_id, kind, period, price_fen, currency, active, created_at from plans
+            where dataset_id = @datasetId and (@active::boolean is null or active = @active) and (@after::uuid is null or id > @after)
+            order by id limit @limit
+            """, new { datasetId, active, after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Stops offering a plan: no new orders; paid orders and their entitlements are untouched. False when it was already inactive.</summary>
+    public async Task<bool> DeactivatePlanAsync(PlanRow plan, Guid ownerId, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition(
+            "update plans set active = false where id = @Id and active", new { plan.Id }, tx, cancellationToken: ct)) == 1;
+        if (changed)
+        {
+            await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "plan", plan.Id.ToString(), "deactivated", Details: new { dataset_id = plan.DatasetId }), ct);
+        }
+
+        await tx.CommitAsync(ct);
+        return changed;
     }
 
     public async Task<PlanRow?> PlanAsync(Guid id, CancellationToken ct)
@@ -195,12 +214,14 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         return cancelled;
     }
 
-    public async Task<IReadOnlyList<EntitlementRow>> EntitlementsAsync(Guid org, CancellationToken ct)
+    public async Task<IReadOnlyList<EntitlementRow>> EntitlementsAsync(Guid org, Guid? datasetId, Guid? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
-        return (await conn.QueryAsync<EntitlementRow>(new CommandDefinition(
-            "select id, order_id, organization_id, dataset_id, valid_from, valid_until, revoked_at from entitlements where organization_id = @org order by id desc",
-            new { org }, cancellationToken: ct))).AsList();
+        return (await conn.QueryAsync<EntitlementRow>(new CommandDefinition("""
+            select id, order_id, organization_id, dataset_id, valid_from, valid_until, revoked_at from entitlements
+            where organization_id = @org and (@datasetId::uuid is null or dataset_id = @datasetId) and (@after::uuid is null or id < @after)
+            order by id desc limit @limit
+            """, new { org, datasetId, after, limit }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>The organisation's entitlement to the dataset that is active now, if any.</summary>

@@ -66,7 +66,7 @@ internal static class PaymentWebhook
         var secret = options.Value.WebhookSecret;
         if (string.IsNullOrEmpty(secret))
         {
-            return Problem.Of(StatusCodes.Status503ServiceUnavailable, "webhooks_not_configured", "Payment webhooks are not configured",
+            return Problem.Of(StatusCodes.Status503ServiceUnavailable, ProblemCodes.WebhooksNotConfigured, "Payment webhooks are not configured",
                 "Set Payments:WebhookSecret to the secret shared with the payment provider.");
         }
 
@@ -80,21 +80,21 @@ internal static class PaymentWebhook
         if (string.IsNullOrEmpty(timestamp) || string.IsNullOrEmpty(signature)
             || !CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(Sign(secret, timestamp, body)), Encoding.UTF8.GetBytes(signature)))
         {
-            return Problem.Of(StatusCodes.Status401Unauthorized, "webhook_signature_invalid", "The notification's signature does not verify",
+            return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.WebhookSignatureInvalid, "The notification's signature does not verify",
                 $"Send {TimestampHeader} (Unix seconds) and {SignatureHeader}: sha256=<hex HMAC-SHA256 over timestamp + '.' + body>.");
         }
 
         if (!long.TryParse(timestamp, NumberStyles.None, CultureInfo.InvariantCulture, out var seconds)
             || Math.Abs((now - DateTimeOffset.FromUnixTimeSeconds(Math.Min(seconds, 253402300799))).TotalSeconds) > options.Value.WebhookWindow.TotalSeconds)
         {
-            return Problem.Of(StatusCodes.Status401Unauthorized, "webhook_timestamp_out_of_window", "The notification is too old or from the future",
+            return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.WebhookTimestampOutOfWindow, "The notification is too old or from the future",
                 $"Deliveries are accepted within {options.Value.WebhookWindow.TotalMinutes} minutes of their timestamp.");
         }
 
         PaymentNotification? notification;
         try
         {
-            notification = JsonSerializer.Deserialize<PaymentNotification>(body, Json.Options);
+            notification = JsonSerializer.Deserialize<PaymentNotification>(body, Json.RequestOptions);
         }
         catch (JsonException)
         {
@@ -145,7 +145,7 @@ internal static class PaymentWebhook
     }
 
     private static ProblemHttpResult Replayed() =>
-        Problem.Conflict("webhook_replayed", "This delivery was already received", "Each signed delivery is accepted once.");
+        Problem.Conflict(ProblemCodes.WebhookReplayed, "This delivery was already received", "Each signed delivery is accepted once.");
 
     /// <summary>Marks the delivery used; false when another copy of it was marked first.</summary>
     private static async Task<bool> RecordDeliveryAsync(NpgsqlConnection conn, byte[] delivery, DateTimeOffset now) =>

@@ -14,13 +14,17 @@ namespace DataSpace.Api.Features.Profiles;
 /// reads every row (it does not sample), so every non-null value of a typed column parses as that type: a column with
 /// a single value that does not is already a string column, and no value is ever coerced or lost. Mapping: integer →
 /// INT64, decimal → DECIMAL(p, s) when p ≤ 18 (else string, keeping every digit), number → DOUBLE, boolean → BOOLEAN,
-/// date → DATE, timestamp → TIMESTAMP(MICROS) (values with an offset as their UTC instant, values without one as
-/// written), string and json → STRING; every column is nullable and empty fields / JSON null / missing keys are null.
+/// date → DATE, timestamp → TIMESTAMP(MICROS): a column whose every value carries an offset holds UTC instants
+/// (isAdjustedToUTC=true); any other timestamp column holds local wall-clock times (isAdjustedToUTC=false), so
+/// "2025-01-02 08:00" stays 08:00 for every reader instead of becoming 08:00 UTC (16:00 in Shanghai), and a value with
+/// an offset in such a column is written as its Asia/Shanghai clock time; string and json → STRING; every column is nullable and empty fields / JSON null / missing keys are null.
 /// The rendition is snappy-compressed, written to a temporary file (the writer needs a finished row group before it
 /// knows sizes), then uploaded to renditions/xx/&lt;source sha256&gt;.parquet while hashing.
 /// </summary>
 internal static class Renditions
 {
+    private static readonly TimeZoneInfo Shanghai = TimeZoneInfo.FindSystemTimeZoneById(DataSpace.Usage.ReportingPeriods.TimeZoneId);
+
     /// <summary>Why content gets no rendition, or null when it gets one.</summary>
     public static string? Unavailable(ProfileResult r) => r.Format switch
     {
@@ -50,7 +54,8 @@ internal static class Renditions
             "number" => new ParquetColumn(c.Name, ParquetType.Double),
             "boolean" => new ParquetColumn(c.Name, ParquetType.Boolean),
             "date" => new ParquetColumn(c.Name, ParquetType.Date),
-            "timestamp" => new ParquetColumn(c.Name, ParquetType.TimestampMicros),
+            // The profile gives a timestamp column's min in UTC with Z exactly when every value carried an offset.
+            "timestamp" => new ParquetColumn(c.Name, ParquetType.TimestampMicros, AdjustedToUtc: c.Min?.EndsWith('Z') == true),
             _ => new ParquetColumn(c.Name, ParquetType.String),
         }).ToList();
 
@@ -103,7 +108,7 @@ internal static class Renditions
                     writer.Write(ColumnStats.TryDate(t, out var d) ? d : throw Mismatch(column));
                     break;
                 case ParquetType.TimestampMicros:
-                    writer.Write(ColumnStats.TryTimestamp(t, out var ticks, out _) ? new DateTimeOffset(ticks, TimeSpan.Zero) : throw Mismatch(column));
+                    writer.Write(ColumnStats.TryTimestamp(t, out var ticks, out var hasOffset) ? Timestamp(schema[column], ticks, hasOffset) : throw Mismatch(column));
                     break;
                 default:
                     writer.Write(Encoding.UTF8.GetString(v));
@@ -112,6 +117,12 @@ internal static class Renditions
         }
 
         public void Null() => writer.WriteNull();
+
+        /// <summary>UTC ticks of a value with an offset, wall-clock ticks of one without, as the column holds them.</summary>
+        private static DateTimeOffset Timestamp(ParquetColumn column, long ticks, bool hasOffset) =>
+            column.AdjustedToUtc || !hasOffset
+                ? new DateTimeOffset(ticks, TimeSpan.Zero)
+                : TimeZoneInfo.ConvertTime(new DateTimeOffset(ticks, TimeSpan.Zero), Shanghai);
 
         public void EndRow() => writer.EndRow();
 

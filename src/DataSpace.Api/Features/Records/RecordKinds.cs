@@ -54,6 +54,9 @@ internal abstract class RecordKind(string name, string path, string tag, string?
 
     protected static T Read<T>(JsonObject node) => node.Deserialize<T>(Json.Options)!;
 
+    /// <summary>What a client entered: unknown members are refused (unknown_member), as on every request body.</summary>
+    protected static T ReadEntered<T>(JsonObject node) => node.Deserialize<T>(Json.RequestOptions)!;
+
     protected static JsonObject Merge<T>(T entered, JsonObject? stored, IEnumerable<string> managed)
     {
         var result = JsonSerializer.SerializeToNode(entered, Json.Options)!.AsObject();
@@ -139,7 +142,7 @@ internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", 
 
     public override async Task<JsonObject?> ValidateAsync(JsonObject entered, JsonObject? stored, Guid ownerId, RecordStore store, Validation v, CancellationToken ct)
     {
-        var f = Read<DataAssetFields>(entered);
+        var f = ReadEntered<DataAssetFields>(entered);
         var name = v.RequiredText("name", f.Name, 200);
         var ids = new List<Guid>();
         foreach (var id in f.DatasetIds ?? [])
@@ -248,7 +251,7 @@ internal sealed class DcmmKind() : RecordKind("dcmm_certificate", "dcmm-certific
 
     public override Task<JsonObject?> ValidateAsync(JsonObject entered, JsonObject? stored, Guid ownerId, RecordStore store, Validation v, CancellationToken ct)
     {
-        var f = Read<DcmmCertificateFields>(entered);
+        var f = ReadEntered<DcmmCertificateFields>(entered);
         Choice(v, "standard", f.Standard, Standards);
         if (f.Level is null)
         {
@@ -304,7 +307,7 @@ internal sealed class PilotKind() : RecordKind("data_space_pilot", "data-space-p
 
     public override Task<JsonObject?> ValidateAsync(JsonObject entered, JsonObject? stored, Guid ownerId, RecordStore store, Validation v, CancellationToken ct)
     {
-        var f = Read<DataSpacePilotFields>(entered);
+        var f = ReadEntered<DataSpacePilotFields>(entered);
         Choice(v, "level", f.Level, Levels);
         var name = v.RequiredText("project_name", f.ProjectName, 200);
         var approval = v.RequiredText("approval_number", f.ApprovalNumber, 100);

@@ -6,6 +6,7 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Rewards;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc;
@@ -22,7 +23,12 @@ internal static class RewardEndpoints
         policies.MapPost("/", CreatePolicy).WithName("CreateRewardPolicy")
             .WithSummary("Set a reward policy: rate, caps, cap scope and the qualification thresholds (data bureau); it never changes")
             .ProducesProblem(StatusCodes.Status400BadRequest);
-        policies.MapGet("/{id}", GetPolicy).WithName("GetRewardPolicy").ProducesProblem(StatusCodes.Status404NotFound);
+        policies.MapGet("/", ListPolicies).WithName("ListRewardPolicies")
+            .WithSummary("Reward policies (语料奖励政策), newest first (data bureau)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
+        policies.MapGet("/{id}", GetPolicy).WithName("GetRewardPolicy")
+            .WithSummary("One reward policy (data bureau)")
+            .ProducesProblem(StatusCodes.Status404NotFound);
 
         var runs = app.MapGroup("/v1/reward-runs").WithTags("Rewards").RequireAuthorization(Policies.RewardsReader);
         runs.MapPost("/", CreateRun).WithName("CreateRewardRun")
@@ -30,6 +36,9 @@ internal static class RewardEndpoints
             .RequireAuthorization(Policies.RewardsBureau)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
+        runs.MapGet("/", ListRuns).WithName("ListRewardRuns")
+            .WithSummary("Reward runs (语料奖励), newest first, without their lines: the bureau's own runs; a unit's approved runs with its own total. Filter by status and by year (the period overlaps that calendar year)")
+            .ProducesProblem(StatusCodes.Status400BadRequest);
         runs.MapGet("/{id}", GetRun).WithName("GetRewardRun")
             .WithSummary("A run: the whole of it for the bureau; a unit sees its own lines of approved runs")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -45,7 +54,8 @@ internal static class RewardEndpoints
         runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
             .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json ({run, lines}), jsonl (the canonical content the run's content_sha256 covers), or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
-            .Produces(StatusCodes.Status200OK, contentType: "text/csv")
+            .WithMetadata(new OpenApi.FileResponse("The run in the format asked for: csv (UTF-8 with BOM, CRLF), xlsx, parquet, jsonl (the canonical content), or json ({run, lines}).",
+                ["text/csv", RewardXlsx.ContentType, DataSpace.Parquet.ParquetWriter.MediaType, "application/jsonl"], typeof(RewardRunDocument)))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
@@ -109,7 +119,50 @@ internal static class RewardEndpoints
     private static async Task<Results<Ok<RewardPolicyView>, ProblemHttpResult>> GetPolicy(string id, RewardStore store, CancellationToken ct)
     {
         var row = Guid.TryParse(id, out var g) ? await store.FindPolicyAsync(g, ct) : null;
-        return row is null ? Problem.NotFound("reward_policy_not_found", "Reward policy not found") : TypedResults.Ok(View(row));
+        return row is null ? Problem.NotFound(ProblemCodes.RewardPolicyNotFound, "Reward policy not found") : TypedResults.Ok(View(row));
+    }
+
+    private static async Task<Results<Ok<Page<RewardPolicyView>>, ProblemHttpResult>> ListPolicies(
+        RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var rows = await store.ListPoliciesAsync(after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, View, p => Paging.CursorFor(p.Id)));
+    }
+
+    private static async Task<Results<Ok<Page<RewardRunSummary>>, ProblemHttpResult>> ListRuns(
+        HttpContext http, RewardStore store, CancellationToken ct,
+        [FromQuery] string? status = null, [FromQuery] int? year = null, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+    {
+        var v = new Validation();
+        var (after, size) = Paging.Read(cursor, limit, v);
+        if (status is not (null or "draft" or "approved" or "superseded"))
+        {
+            v.Add("status", "must be draft, approved or superseded");
+        }
+
+        if (year is not (null or (>= 2000 and <= 9999)))
+        {
+            v.Add("year", "must be a calendar year from 2000 to 9999, e.g. 2025");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        // The bureau sees its own runs; a source unit (without the bureau role) its lines of approved runs.
+        var asUnit = !http.User.HasRole(Roles.DataBureau);
+        var rows = await store.ListRunsAsync(http.User.OrganizationId(), asUnit, status, year, after, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, r => new RewardRunSummary(
+            r.Id.ToString(), r.PolicyId.ToString(), r.PeriodFrom, r.PeriodTo, r.Status, r.ContentSha256, r.TotalFen, r.UnitsInProgramme,
+            DatasetStore.Utc(r.CreatedAt), r.ApprovedAt is { } a ? DatasetStore.Utc(a) : null, r.Supersedes?.ToString()), r => Paging.CursorFor(r.Id)));
     }
 
     private static async Task<Results<Created<RewardRun>, ProblemHttpResult>> CreateRun(
@@ -118,7 +171,7 @@ internal static class RewardEndpoints
         var policy = Guid.TryParse(r.PolicyId, out var pid) ? await store.FindPolicyAsync(pid, ct) : null;
         if (policy is null)
         {
-            return r.PolicyId is null ? new Validation().Add("policy_id", "is required").ToProblem() : Problem.NotFound("reward_policy_not_found", "Reward policy not found");
+            return r.PolicyId is null ? new Validation().Add("policy_id", "is required").ToProblem() : Problem.NotFound(ProblemCodes.RewardPolicyNotFound, "Reward policy not found");
         }
 
         var now = clock.GetUtcNow();
@@ -190,7 +243,7 @@ internal static class RewardEndpoints
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>
-        Problem.NotFound("reward_run_not_found", "Reward run not found", $"No reward run with id '{id}' is visible to you.");
+        Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found", $"No reward run with id '{id}' is visible to you.");
 
     private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> GetRun(string id, HttpContext http, RewardStore store, CancellationToken ct)
     {
@@ -232,14 +285,14 @@ internal static class RewardEndpoints
         var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
         if (run is null || run.CreatedBy != http.User.OrganizationId())
         {
-            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+            return Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found");
         }
 
         var (outcome, overlapping) = await store.ApproveAsync(run.Id, body.SupersedeReason?.Trim(), clock.GetUtcNow(), AuditActor.From(http), ct);
         return outcome switch
         {
-            RewardStore.ApproveOutcome.NotDraft => Problem.Conflict("reward_run_not_draft", "The run is not a draft", $"It is {run.Status}."),
-            RewardStore.ApproveOutcome.Overlaps => Problem.Conflict("reward_run_overlaps", "An approved run already covers part of this period",
+            RewardStore.ApproveOutcome.NotDraft => Problem.Conflict(ProblemCodes.RewardRunNotDraft, "The run is not a draft", $"It is {run.Status}."),
+            RewardStore.ApproveOutcome.Overlaps => Problem.Conflict(ProblemCodes.RewardRunOverlaps, "An approved run already covers part of this period",
                 $"Run {overlapping} is approved for an overlapping period. Give supersede_reason to replace it."),
             _ => TypedResults.Ok(ToContract((await store.FindRunAsync(run.Id, ct))!, await store.UnitsAsync(run.Id, null, ct), null)),
         };
@@ -250,7 +303,7 @@ internal static class RewardEndpoints
         var run = Guid.TryParse(id, out var g) ? await store.FindRunAsync(g, ct) : null;
         if (run is null || run.CreatedBy != http.User.OrganizationId())
         {
-            return Problem.NotFound("reward_run_not_found", "Reward run not found");
+            return Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found");
         }
 
         if (format is not ("csv" or "xlsx" or "json" or "jsonl" or "parquet"))

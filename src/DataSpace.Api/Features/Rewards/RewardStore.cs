@@ -65,6 +65,45 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
         return await conn.QuerySingleOrDefaultAsync<PolicyRow>(new CommandDefinition("select * from reward_policies where id = @id", new { id }, cancellationToken: ct));
     }
 
+    /// <summary>One page of reward policies, newest first.</summary>
+    public async Task<IReadOnlyList<PolicyRow>> ListPoliciesAsync(Guid? after, int limit, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<PolicyRow>(new CommandDefinition(
+            "select * from reward_policies where (@after::uuid is null or id < @after) order by id desc limit @limit",
+            new { after, limit }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>A run as a list shows it: no lines; for a unit, its own total.</summary>
+    public sealed record RunSummaryRow(
+        Guid Id, Guid PolicyId, DateOnly PeriodFrom, DateOnly PeriodTo, string Status, string? ContentSha256, long TotalFen,
+        int UnitsInProgramme, DateTime CreatedAt, DateTime? ApprovedAt, Guid? Supersedes);
+
+    /// <summary>
+    /// One page of runs, newest first: a bureau's own runs, or (for a unit) the approved runs that have a
+    /// line of that unit, with the unit's own total. <paramref name="year"/> keeps runs whose period overlaps that calendar year.
+    /// </summary>
+    public async Task<IReadOnlyList<RunSummaryRow>> ListRunsAsync(Guid org, bool asUnit, string? status, int? year, Guid? after, int limit, CancellationToken ct)
+    {
+        DateOnly? yearFrom = year is { } y ? new DateOnly(y, 1, 1) : null;
+        DateOnly? yearTo = year is { } z ? new DateOnly(z, 12, 31) : null;
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<RunSummaryRow>(new CommandDefinition("""
+            select r.id, r.policy_id, r.period_from, r.period_to, r.status, r.content_sha256,
+                   case when @asUnit then (select coalesce(sum(l.reward_fen), 0)::bigint from reward_run_lines l where l.run_id = r.id and l.unit_id = @org)
+                        else r.total_fen end as total_fen,
+                   r.units_in_programme, r.created_at, r.approved_at, r.supersedes
+            from reward_runs r
+            where (case when @asUnit
+                        then r.status = 'approved' and exists (select 1 from reward_run_lines l where l.run_id = r.id and l.unit_id = @org)
+                        else r.created_by = @org end)
+              and (@status::text is null or r.status = @status)
+              and (@yearFrom::date is null or (r.period_from <= @yearTo and r.period_to >= @yearFrom))
+              and (@after::uuid is null or r.id < @after)
+            order by r.id desc limit @limit
+            """, new { org, asUnit, status, yearFrom, yearTo, after, limit }, cancellationToken: ct))).AsList();
+    }
+
     /// <summary>
     /// The calculator's inputs for a period. The programme is the source units whose consent lets this bureau read both
     /// their revenue and their usage statistics now (all datasets, or the named ones); other units that own datasets are

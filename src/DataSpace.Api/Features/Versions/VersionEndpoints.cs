@@ -43,11 +43,15 @@ internal static partial class VersionEndpoints
             .RequireAuthorization(Policies.Publisher)
             .WithMetadata(new Microsoft.AspNetCore.Mvc.DisableRequestSizeLimitAttribute())
             .HoldsUploadSlot()
-            .Accepts<Stream>("application/octet-stream")
+            // Not Accepts<Stream>: routing would then answer 415 to every type but the one listed. Any declared type is stored.
+            .WithMetadata(new OpenApi.BinaryBody("The file's bytes, streamed. Any Content-Type is accepted and stored, then served back on download; " +
+                "application/octet-stream (or none) stores the type the file name implies. A type that contradicts the file name " +
+                "(e.g. report.csv sent as application/pdf) is refused with 415 content_type_mismatch."))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         group.MapDelete("/{n}/files/{*path}", RemoveFile).WithName("RemoveFile")
             .WithSummary("Remove a file from a draft version (owner)")
@@ -193,6 +197,12 @@ internal static partial class VersionEndpoints
             return Problem.Of(400, ProblemCodes.InvalidDigest, "The digest header is malformed", digestProblem);
         }
 
+        var (contentType, typeProblem) = ContentTypeFor(http.Request, path);
+        if (contentType is null)
+        {
+            return typeProblem!;
+        }
+
         var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
         if (dataset is null)
         {
@@ -237,7 +247,7 @@ internal static partial class VersionEndpoints
                 ? stored.BlobKey : null;
             // The store's own checksum of what it now holds (where it keeps one), so a commit can tell if it changed in between.
             var storeChecksum = (await blobs.InfoAsync(key, ct))?.Checksum;
-            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, ContentTypeFor(http.Request, path), key,
+            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, contentType, key,
                 storeChecksum, lostKey, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
         }
         catch
@@ -380,15 +390,59 @@ internal static partial class VersionEndpoints
         return expected;
     }
 
-    private static string ContentTypeFor(HttpRequest request, string path)
+    /// <summary>
+    /// The type to store: the declared one (with its parameters, e.g. charset), or, for none or application/octet-stream,
+    /// the one the file name implies. A declared type that contradicts a file name whose type is known is refused, since
+    /// consumers and the profiler trust the stored type: report.csv declared application/pdf is a mistake, not a PDF.
+    /// </summary>
+    private static (string? ContentType, ProblemHttpResult? Problem) ContentTypeFor(HttpRequest request, string path)
     {
-        if (MediaTypeHeaderValue.TryParse(request.ContentType, out var declared) && declared.MediaType.Value is { } type
-            && type.Length <= 100 && !type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        var implied = ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
+        if (string.IsNullOrEmpty(request.ContentType))
         {
-            return declared.ToString();
+            return (implied, null);
         }
 
-        return ContentTypes.TryGetContentType(path, out var guessed) ? guessed : "application/octet-stream";
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var declared) || declared.MediaType.Value is not { } type
+            || declared.Type.Value == "*" || declared.SubType.Value == "*" || request.ContentType.Length > 200)
+        {
+            return (null, Problem.Of(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.UnsupportedMediaType, "The Content-Type is not a media type",
+                $"'{request.ContentType}' is not a concrete media type such as text/csv or application/pdf (RFC 9110 §8.3), at most 200 characters."));
+        }
+
+        if (type.Equals("application/octet-stream", StringComparison.OrdinalIgnoreCase))
+        {
+            return (implied, null);
+        }
+
+        if (implied != "application/octet-stream" && !Compatible(type, implied))
+        {
+            return (null, Problem.Of(StatusCodes.Status415UnsupportedMediaType, ProblemCodes.ContentTypeMismatch, "The Content-Type contradicts the file name",
+                $"'{path}' is {implied} by its name, but the request declared {type}. Send {implied} (or application/octet-stream), or rename the file. Nothing was stored."));
+        }
+
+        return (declared.ToString(), null);
+    }
+
+    /// <summary>Whether a declared type is the implied one or a common spelling of it (Windows sends .csv as application/vnd.ms-excel); text files may declare any text type.</summary>
+    private static bool Compatible(string declared, string implied)
+    {
+        if (declared.Equals(implied, StringComparison.OrdinalIgnoreCase)
+            || (implied.StartsWith("text/", StringComparison.Ordinal) && declared.StartsWith("text/", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        string[] aliases = implied switch
+        {
+            "text/csv" => ["application/csv", "application/vnd.ms-excel"],
+            "application/json" => ["text/json", "text/plain"],
+            "application/jsonl" or "application/x-ndjson" => ["application/jsonl", "application/x-ndjson", "application/x-jsonlines", "application/json", "text/plain"],
+            "application/x-zip-compressed" or "application/zip" => ["application/zip", "application/x-zip-compressed"],
+            "text/xml" or "application/xml" => ["text/xml", "application/xml"],
+            _ => [],
+        };
+        return aliases.Contains(declared, StringComparer.OrdinalIgnoreCase);
     }
 
     private static FileExtensionContentTypeProvider CreateContentTypes()

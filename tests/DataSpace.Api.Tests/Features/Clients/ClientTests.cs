@@ -35,7 +35,7 @@ public sealed class ClientTests(DataSpaceApiFactory api) : IClassFixture<DataSpa
         var text = await conn.QuerySingleAsync<string>("select row_to_json(c)::text from api_clients c where client_id = @id", new { id = created.GetProperty("client_id").GetString() });
         Assert.DoesNotContain(secret[4..], text, StringComparison.Ordinal);
 
-        var list = await (await op.GetAsync($"/v1/organizations/{orgId}/clients", Ct)).AssertJson();
+        var list = (await (await op.GetAsync($"/v1/organizations/{orgId}/clients", Ct)).AssertJson()).GetProperty("items");
         Assert.Single(list.EnumerateArray());
         Assert.False(list[0].TryGetProperty("client_secret", out _));
     }
@@ -94,8 +94,36 @@ public sealed class ClientTests(DataSpaceApiFactory api) : IClassFixture<DataSpa
         await (await op.DeleteAsync("/v1/clients/dsc_nobody", Ct)).AssertProblem(HttpStatusCode.NotFound, "client_not_found");
         Assert.Equal(HttpStatusCode.NoContent, (await op.DeleteAsync($"/v1/clients/{org.ClientId}", Ct)).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await op.DeleteAsync($"/v1/clients/{org.ClientId}", Ct)).StatusCode);
-        var list = await (await op.GetAsync($"/v1/organizations/{org.OrganizationId}/clients", Ct)).AssertJson();
+        var list = (await (await op.GetAsync($"/v1/organizations/{org.OrganizationId}/clients", Ct)).AssertJson()).GetProperty("items");
         Assert.NotEqual(JsonValueKind.Null, list[0].GetProperty("disabled_at").ValueKind);
+    }
+
+    [Fact]
+    public async Task Clients_are_listed_in_pages_with_the_shared_limit_rule()
+    {
+        var org = await api.OrganizationAsync("分页客户端单位", "model_builder");
+        using var op = await api.OperatorClient();
+        for (var i = 0; i < 2; i++)
+        {
+            await (await op.PostAsJsonAsync($"/v1/organizations/{org.OrganizationId}/clients", new { name = $"客户端{i}" }, Ct)).AssertJson(HttpStatusCode.Created);
+        }
+
+        var seen = new List<string>();
+        string? cursor = null;
+        do
+        {
+            var page = await (await op.GetAsync($"/v1/organizations/{org.OrganizationId}/clients?limit=2" + (cursor is null ? "" : $"&cursor={cursor}"), Ct)).AssertJson();
+            seen.AddRange(page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("client_id").GetString()!));
+            cursor = page.GetProperty("next_cursor").GetString();
+        }
+        while (cursor is not null);
+
+        Assert.Equal(3, seen.Count);
+        Assert.Equal(seen.Order(StringComparer.Ordinal), seen);
+        Assert.Contains(org.ClientId, seen);
+        var tooMany = await (await op.GetAsync($"/v1/organizations/{org.OrganizationId}/clients?limit=101", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(["limit"], tooMany.ErrorFields());
+        await (await op.GetAsync($"/v1/organizations/{org.OrganizationId}/clients?cursor=%%%", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
     }
 
     [Fact]

@@ -10,6 +10,64 @@ public sealed class DatasetRegistrationTests(DataSpaceApiFactory api) : IClassFi
     private async Task<HttpClient> SourceUnit(string name = "古镇灯饰数据科技") => await api.ClientFor(await api.OrganizationAsync(name, "source_unit"));
 
     [Fact]
+    public async Task The_owner_deletes_a_draft_with_its_open_version_and_nothing_else_changes()
+    {
+        using var unit = await SourceUnit("删除草稿数源单位");
+        using var other = await SourceUnit("删除草稿旁观单位");
+        var keep = await DatasetFlow.CreateAsync(unit);
+        var draft = await DatasetFlow.CreateAsync(unit, DatasetFlow.ValidFields("待删除的草稿", "paid"));
+        var version = await DatasetFlow.OpenVersionAsync(unit, draft);
+        await (await DatasetFlow.UploadAsync(unit, draft, version, "a.csv", "x,y\n1,2\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
+        await (await unit.PostAsJsonAsync($"/v1/datasets/{draft}/plans", new { kind = "one_time", price_fen = 100 }, Ct)).AssertJson(HttpStatusCode.Created);
+
+        await (await other.DeleteAsync($"/v1/datasets/{draft}", Ct)).AssertProblem(HttpStatusCode.NotFound, "dataset_not_found");
+        var deleted = await unit.DeleteAsync($"/v1/datasets/{draft}", Ct);
+        Assert.True(deleted.StatusCode == HttpStatusCode.NoContent, await deleted.Content.ReadAsStringAsync(Ct));
+
+        await (await unit.GetAsync($"/v1/datasets/{draft}", Ct)).AssertProblem(HttpStatusCode.NotFound, "dataset_not_found");
+        await (await unit.DeleteAsync($"/v1/datasets/{draft}", Ct)).AssertProblem(HttpStatusCode.NotFound, "dataset_not_found");
+        Assert.Equal("draft", (await (await unit.GetAsync($"/v1/datasets/{keep}", Ct)).AssertJson()).GetProperty("status").GetString());
+        await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+        var d = Guid.Parse(draft);
+        Assert.Equal(0L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn,
+            "select (select count(*) from version_files where dataset_id = @d) + (select count(*) from dataset_versions where dataset_id = @d) + (select count(*) from plans where dataset_id = @d)", new { d }));
+        Assert.Equal(1L, await Dapper.SqlMapper.ExecuteScalarAsync<long>(conn,
+            "select count(*) from audit_events where object_type = 'dataset' and object_id = @draft and action = 'deleted'", new { draft }));
+    }
+
+    [Fact]
+    public async Task Published_datasets_and_drafts_with_a_committed_version_are_not_deleted()
+    {
+        using var unit = await SourceUnit("不可删除数源单位");
+        var published = await DatasetFlow.PublishedAsync(unit, new Dictionary<string, byte[]> { ["a.csv"] = "x\n1\n"u8.ToArray() });
+        var committed = await DatasetFlow.CreateAsync(unit);
+        var version = await DatasetFlow.OpenVersionAsync(unit, committed);
+        await (await DatasetFlow.UploadAsync(unit, committed, version, "b.csv", "x\n2\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
+        await DatasetFlow.CommitAsync(unit, committed, version);
+
+        await (await unit.DeleteAsync($"/v1/datasets/{published}", Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_state_conflict");
+        await (await unit.DeleteAsync($"/v1/datasets/{committed}", Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_has_committed_version");
+        Assert.Equal("published", (await (await unit.GetAsync($"/v1/datasets/{published}", Ct)).AssertJson()).GetProperty("status").GetString());
+        Assert.Equal(1, (await (await unit.GetAsync($"/v1/datasets/{committed}", Ct)).AssertJson()).GetProperty("latest_version").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_misspelt_member_is_refused_by_name_on_create_and_on_patch()
+    {
+        using var unit = await SourceUnit("拼写错误数源单位");
+        var fields = DatasetFlow.ValidFields();
+        fields["titel"] = "typo";
+        var problem = await (await unit.PostAsJsonAsync("/v1/datasets", fields, Ct)).AssertProblem(HttpStatusCode.BadRequest, "unknown_member");
+        Assert.Equal(["titel"], problem.ErrorFields());
+        Assert.Contains("'titel'", problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+
+        var id = await DatasetFlow.CreateAsync(unit);
+        var patch = JsonContent.Create(new { provenance = new { legal_bases = "x" } });
+        var patched = await (await unit.PatchAsync($"/v1/datasets/{id}", patch, Ct)).AssertProblem(HttpStatusCode.BadRequest, "unknown_member");
+        Assert.Equal(["provenance.legal_bases"], patched.ErrorFields());
+    }
+
+    [Fact]
     public async Task A_source_unit_registers_a_draft_with_provenance_and_reads_it_back_in_Chinese()
     {
         using var unit = await SourceUnit();

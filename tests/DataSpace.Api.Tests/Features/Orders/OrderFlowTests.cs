@@ -28,6 +28,52 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task A_deactivated_plan_takes_no_new_orders_and_paid_entitlements_stay()
+    {
+        var m = await Open();
+        await Accept(m);
+        var order = await OrderFlow.PlaceAsync(m.Buyer, m.Plan);
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = 199_900, reference = "DEACT-" + order }, Ct)).AssertJson();
+
+        await (await m.Buyer.PostAsync($"/v1/datasets/{m.Dataset}/plans/{m.Plan}/deactivate", null, Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
+        await (await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/plans/{Guid.NewGuid()}/deactivate", null, Ct)).AssertProblem(HttpStatusCode.NotFound, "plan_not_found");
+        var plan = await (await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/plans/{m.Plan}/deactivate", null, Ct)).AssertJson();
+        Assert.False(plan.GetProperty("active").GetBoolean());
+        await (await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/plans/{m.Plan}/deactivate", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "plan_inactive");
+
+        await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "plan_inactive");
+        Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(DatasetFlow.FileUrl(m.Dataset, 1, File), Ct)).StatusCode);
+        var entitlements = await (await m.Buyer.GetAsync($"/v1/entitlements?dataset_id={m.Dataset}", Ct)).AssertJson();
+        Assert.True(entitlements.GetProperty("items").EnumerateArray().Single().GetProperty("active").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, entitlements.GetProperty("next_cursor").ValueKind);
+
+        var active = await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}/plans?active=true", Ct)).AssertJson();
+        Assert.Empty(active.GetProperty("items").EnumerateArray());
+        var all = await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}/plans?limit=1", Ct)).AssertJson();
+        Assert.Equal(m.Plan, all.GetProperty("items").EnumerateArray().Single().GetProperty("id").GetString());
+    }
+
+    [Fact]
+    public async Task Plans_and_entitlements_page_with_cursors_like_every_list()
+    {
+        var m = await Open();
+        var second = await (await m.Seller.PostAsJsonAsync($"/v1/datasets/{m.Dataset}/plans", new { kind = "subscription", period = "P1M", price_fen = 9_900 }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+        var first = await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}/plans?limit=1", Ct)).AssertJson();
+        var cursor = first.GetProperty("next_cursor").GetString();
+        Assert.NotNull(cursor);
+        var rest = await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}/plans?limit=1&cursor={cursor}", Ct)).AssertJson();
+        Assert.Equal([m.Plan, second.GetProperty("id").GetString()!],
+            [first.GetProperty("items")[0].GetProperty("id").GetString()!, rest.GetProperty("items")[0].GetProperty("id").GetString()!]);
+        Assert.Equal(JsonValueKind.Null, rest.GetProperty("next_cursor").ValueKind);
+
+        var bad = await (await m.Buyer.GetAsync("/v1/entitlements?limit=0&dataset_id=x", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(["dataset_id", "limit"], bad.ErrorFields().Order(StringComparer.Ordinal));
+        var empty = await (await m.Buyer.GetAsync("/v1/entitlements", Ct)).AssertJson();
+        Assert.Empty(empty.GetProperty("items").EnumerateArray());
+    }
+
+    [Fact]
     public async Task Order_pay_download_refund_with_the_ledger_following()
     {
         var m = await Open();
@@ -43,13 +89,18 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("pending_payment", order.GetProperty("status").GetString());
         Assert.Equal(199_900, order.GetProperty("price_fen").GetInt64());
         Assert.Equal(m.Terms, order.GetProperty("terms_version").GetInt32());
+        // Organisations are referred to as {id, name} everywhere, as a dataset's owner is.
+        Assert.Equal(m.BuyerOrg.OrganizationId, order.GetProperty("buyer").GetProperty("id").GetString());
+        var owner = (await (await m.Buyer.GetAsync($"/v1/datasets/{m.Dataset}", Ct)).AssertJson()).GetProperty("owner");
+        Assert.Equal(owner.GetRawText(), order.GetProperty("seller").GetRawText());
+        Assert.False(order.TryGetProperty("buyer_id", out _));
         await (await m.Buyer.GetAsync(url, Ct)).AssertProblem(HttpStatusCode.Forbidden, "entitlement_required");
 
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_800, reference = "WX" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "amount_mismatch");
         var paid = await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "WX" + id }, Ct)).AssertJson();
         Assert.Equal("paid", paid.GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.OK, (await m.Buyer.GetAsync(url, Ct)).StatusCode);
-        var entitlements = await (await m.Buyer.GetAsync("/v1/entitlements", Ct)).AssertJson();
+        var entitlements = (await (await m.Buyer.GetAsync("/v1/entitlements", Ct)).AssertJson()).GetProperty("items");
         Assert.True(entitlements.EnumerateArray().Single().GetProperty("active").GetBoolean());
         Assert.Equal(JsonValueKind.Null, entitlements.EnumerateArray().Single().GetProperty("valid_until").ValueKind);
 

@@ -65,6 +65,47 @@ public sealed class RenditionTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Timestamps_without_a_zone_stay_local_wall_clock_times_for_DuckDB()
+    {
+        var owner = await api.ClientFor(await api.OrganizationAsync("本地时间数源单位", "source_unit"));
+        var consumer = await api.ClientFor(await api.OrganizationAsync("本地时间模型方", "model_builder"));
+        var csv = Encoding.UTF8.GetBytes("编号,抄表时间,混合时间,上报时间\n" +
+            "1,2025-01-02 08:00:00,2025-01-02T08:00:00+08:00,2025-01-02T08:00:00+08:00\n" +
+            "2,2025-06-30T23:59:59.5,2025-01-02 09:00,2025-01-02T00:00:00Z\n");
+        var id = await DatasetFlow.PublishedAsync(owner, new Dictionary<string, byte[]> { ["meter.csv"] = csv });
+        await ProfileFlow.SettledAsync(owner, id);
+
+        var response = await consumer.GetAsync(Url(id, "meter.csv"), Ct);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var bytes = await response.Content.ReadAsByteArrayAsync(Ct);
+        var file = Path.Combine(Path.GetTempPath(), $"dataspace-local-ts-{Guid.NewGuid():N}.parquet");
+        await File.WriteAllBytesAsync(file, bytes, Ct);
+        try
+        {
+            var run = await NodeTool.RunAsync("@duckdb/node-api", ["tools/parquet-oracle.mjs", "read", file], Ct);
+            Assert.True(run.ExitCode == 0, run.Stderr);
+            var duck = JsonDocument.Parse(run.Stdout).RootElement[0].GetProperty("duckdb");
+            var types = duck.GetProperty("columns").EnumerateArray().Select(c => c.GetProperty("type").GetString()).ToList();
+            // No zone written: local times (TIMESTAMP); every value with an offset: instants (TIMESTAMP WITH TIME ZONE).
+            Assert.Equal(["BIGINT", "TIMESTAMP", "TIMESTAMP", "TIMESTAMP WITH TIME ZONE"], types);
+
+            static string Micros(DateTime wallClock) => ((wallClock.Ticks - DateTime.UnixEpoch.Ticks) / 10).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var rows = duck.GetProperty("rows");
+            Assert.Equal(Micros(new DateTime(2025, 1, 2, 8, 0, 0)), rows[0][1].GetString());
+            Assert.Equal(Micros(new DateTime(2025, 6, 30, 23, 59, 59, 500)), rows[1][1].GetString());
+            // In a column that is not all instants, a value with an offset is written as its Asia/Shanghai clock time.
+            Assert.Equal(Micros(new DateTime(2025, 1, 2, 8, 0, 0)), rows[0][2].GetString());
+            Assert.Equal(Micros(new DateTime(2025, 1, 2, 9, 0, 0)), rows[1][2].GetString());
+            Assert.Equal(Micros(new DateTime(2025, 1, 2, 0, 0, 0)), rows[0][3].GetString());
+            Assert.Equal(Micros(new DateTime(2025, 1, 2, 0, 0, 0)), rows[1][3].GetString());
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
+
+    [Fact]
     public async Task Json_lines_render_too_and_parquet_files_are_served_as_they_are()
     {
         var (_, consumer, id) = await Published();

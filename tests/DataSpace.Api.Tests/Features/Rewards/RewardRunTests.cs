@@ -183,6 +183,28 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         var superseding = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{second}/approve", new { supersede_reason = "更正退款口径" }, Ct)).AssertJson();
         Assert.Equal(id, superseding.GetProperty("supersedes").GetString());
         Assert.Equal("superseded", (await (await bureau.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertJson()).GetProperty("status").GetString());
+
+        // The lists a clerk and a unit look for first: runs by status and year, newest first, without lines.
+        var year = today[..4];
+        var approvedRuns = (await (await bureau.GetAsync($"/v1/reward-runs?status=approved&year={year}", Ct)).AssertJson()).GetProperty("items");
+        Assert.Equal([second], approvedRuns.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.False(approvedRuns[0].TryGetProperty("lines", out _));
+        Assert.Equal(superseding.GetProperty("total_fen").GetInt64(), approvedRuns[0].GetProperty("total_fen").GetInt64());
+        var allRuns = (await (await bureau.GetAsync("/v1/reward-runs?limit=1", Ct)).AssertJson());
+        Assert.Equal(second, allRuns.GetProperty("items")[0].GetProperty("id").GetString());
+        var older = await (await bureau.GetAsync($"/v1/reward-runs?limit=1&cursor={allRuns.GetProperty("next_cursor").GetString()}", Ct)).AssertJson();
+        Assert.Equal(id, older.GetProperty("items")[0].GetProperty("id").GetString());
+        Assert.Empty((await (await bureau.GetAsync("/v1/reward-runs?year=2001", Ct)).AssertJson()).GetProperty("items").EnumerateArray());
+        await (await bureau.GetAsync("/v1/reward-runs?status=paid", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+
+        var unitRuns = (await (await unit.GetAsync("/v1/reward-runs", Ct)).AssertJson()).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal([second], unitRuns.Select(r => r.GetProperty("id").GetString()));
+        Assert.Equal(mine.GetProperty("total_fen").GetInt64(), unitRuns[0].GetProperty("total_fen").GetInt64());
+        Assert.Empty((await (await otherUnit.GetAsync("/v1/reward-runs", Ct)).AssertJson()).GetProperty("items").EnumerateArray());
+
+        var policies = (await (await bureau.GetAsync("/v1/reward-policies", Ct)).AssertJson()).GetProperty("items");
+        Assert.Contains(policies.EnumerateArray(), p => p.GetProperty("id").GetString() == policy);
+        await (await unit.GetAsync("/v1/reward-policies", Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
     }
 
     [Fact]
@@ -225,7 +247,7 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
         {
             using var buyerThen = await api.ClientFor(buyer);
             using var opThen = await api.OperatorClient();
-            var plan = (await (await unit.GetAsync($"/v1/datasets/{dataset}/plans", Ct)).AssertJson())[0].GetProperty("id").GetString()!;
+            var plan = (await (await unit.GetAsync($"/v1/datasets/{dataset}/plans", Ct)).AssertJson()).GetProperty("items")[0].GetProperty("id").GetString()!;
             var order = await OrderFlow.PlaceAsync(buyerThen, plan);
             await (await opThen.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = 10_000_000, reference = "JUNE-" + order }, Ct)).AssertJson();
         }

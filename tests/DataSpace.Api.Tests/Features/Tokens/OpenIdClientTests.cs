@@ -1,5 +1,3 @@
-using System.Diagnostics;
-
 namespace DataSpace.Api.Tests.Features.Tokens;
 
 /// <summary>A client nobody here wrote (openid-client from npm) discovers the metadata, gets a token and calls the API.</summary>
@@ -12,30 +10,11 @@ public sealed class OpenIdClientTests(DataSpaceApiFactory api) : IClassFixture<D
     {
         var ct = TestContext.Current.CancellationToken;
         var org = await api.OrganizationAsync("标准客户端验证单位", "model_builder");
-        var root = TestEnvironment.RepositoryRoot;
-        Assert.True(Directory.Exists(Path.Combine(root, "tools", "node_modules", "openid-client")),
-            "tools/node_modules is missing: run the tests with ./dataspace test (it runs npm ci in tools/).");
+        var node = await NodeTool.RunAsync("openid-client",
+            ["tools/oauth-client-check.mjs", api.BaseAddress.GetLeftPart(UriPartial.Authority), org.ClientId, org.ClientSecret, .. method == "post" ? new[] { "post" } : []], ct);
 
-        var start = new ProcessStartInfo("node")
-        {
-            WorkingDirectory = root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "tools/oauth-client-check.mjs", api.BaseAddress.GetLeftPart(UriPartial.Authority), org.ClientId, org.ClientSecret }.Concat(method == "post" ? ["post"] : Array.Empty<string>()))
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var node = Process.Start(start)!;
-        var stdout = node.StandardOutput.ReadToEndAsync(ct);
-        var stderr = node.StandardError.ReadToEndAsync(ct);
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        deadline.CancelAfter(TimeSpan.FromSeconds(60));
-        await node.WaitForExitAsync(deadline.Token);
-
-        Assert.True(node.ExitCode == 0, $"openid-client failed: {await stderr}");
-        var result = JsonDocument.Parse(await stdout).RootElement;
+        Assert.True(node.ExitCode == 0, $"openid-client failed: {node.Stderr}");
+        var result = JsonDocument.Parse(node.Stdout).RootElement;
         Assert.Equal(200, result.GetProperty("status").GetInt32());
         Assert.Equal(org.OrganizationId, result.GetProperty("me").GetProperty("organization").GetProperty("id").GetString());
     }

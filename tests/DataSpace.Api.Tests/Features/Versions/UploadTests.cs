@@ -44,6 +44,43 @@ public sealed class UploadTests(FileSystemApiFactory fixture) : IClassFixture<Fi
         Assert.Equal(1, draft.GetProperty("file_count").GetInt32());
     }
 
+    [Theory]
+    [InlineData("清单.csv", "text/csv; charset=utf-8", "text/csv; charset=utf-8")]
+    [InlineData("清单.csv", "application/vnd.ms-excel", "application/vnd.ms-excel")]
+    [InlineData("报告.pdf", "application/pdf", "application/pdf")]
+    [InlineData("notes", "application/x-custom", "application/x-custom")]
+    [InlineData("报告.pdf", "application/octet-stream", "application/pdf")]
+    public async Task A_declared_content_type_is_stored_and_served_back(string path, string declared, string stored)
+    {
+        var (owner, id, version) = await Draft();
+        var content = Encoding.UTF8.GetBytes("a,b\n1,2\n");
+
+        var file = await (await DatasetFlow.UploadAsync(owner, id, version, path, content, declared)).AssertJson(HttpStatusCode.Created);
+
+        Assert.Equal(stored, file.GetProperty("content_type").GetString());
+        var get = await owner.GetAsync(DatasetFlow.FileUrl(id, version, path), Ct);
+        Assert.Equal(HttpStatusCode.OK, get.StatusCode);
+        Assert.Equal(stored, get.Content.Headers.ContentType?.ToString());
+        using var head = await owner.SendAsync(new HttpRequestMessage(HttpMethod.Head, DatasetFlow.FileUrl(id, version, path)), Ct);
+        Assert.Equal(stored, head.Content.Headers.ContentType?.ToString());
+    }
+
+    [Theory]
+    [InlineData("清单.csv", "application/pdf", "content_type_mismatch")]
+    [InlineData("报告.pdf", "text/csv", "content_type_mismatch")]
+    [InlineData("清单.csv", "text/*", "unsupported_media_type")]
+    public async Task A_content_type_that_contradicts_the_file_name_is_refused_and_stores_nothing(string path, string declared, string code)
+    {
+        var (owner, id, version) = await Draft();
+        var content = Encoding.UTF8.GetBytes($"a,b\n1,{Guid.NewGuid()}\n");
+
+        var problem = await (await DatasetFlow.UploadAsync(owner, id, version, path, content, declared)).AssertProblem(HttpStatusCode.UnsupportedMediaType, code);
+
+        Assert.Contains(declared, problem.GetProperty("detail").GetString()!, StringComparison.Ordinal);
+        Assert.Equal(0, await Count("select count(*) from version_files where dataset_id = @id", new { id = Guid.Parse(id) }));
+        Assert.Equal(0, await Count("select count(*) from blobs where sha256 = @h", new { h = SHA256.HashData(content) }));
+    }
+
     [Fact]
     public async Task Uploading_the_same_path_again_replaces_the_file()
     {
