@@ -33,9 +33,22 @@ public static class GeneratedClients
         return new HttpClientRequestAdapter(authentication, httpClient: http) { BaseUrl = api.BaseAddress.ToString().TrimEnd('/') };
     }
 
-    /// <summary>The problem's stable <c>code</c>: a member the document's problem schemas do not declare yet, so Kiota keeps it in AdditionalData.</summary>
-    public static string? ProblemCode(ApiException problem) =>
-        problem is IAdditionalDataHolder holder && holder.AdditionalData.TryGetValue("code", out var code) ? code?.ToString() : null;
+    /// <summary>
+    /// The problem's stable <c>code</c> from whichever generated problem type the operation declares (its <c>Code</c> member:
+    /// an enum of every code, or text), or from AdditionalData where a problem schema does not declare it.
+    /// </summary>
+    public static string? ProblemCode(ApiException problem)
+    {
+        var code = problem.GetType().GetProperty("Code")?.GetValue(problem);
+        if (code is Enum member)
+        {
+            return member.GetType().GetField(member.ToString())!.GetCustomAttributes(typeof(System.Runtime.Serialization.EnumMemberAttribute), false)
+                .OfType<System.Runtime.Serialization.EnumMemberAttribute>().Single().Value;
+        }
+
+        return code?.ToString() ?? (problem is IAdditionalDataHolder holder && holder.AdditionalData.TryGetValue("code", out var extra) ? extra?.ToString() : null);
+    }
+
 }
 
 /// <summary>
