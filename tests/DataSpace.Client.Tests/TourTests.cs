@@ -32,11 +32,9 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         var authorityOrg = await RegisterAsync(op, "中山市工业和信息化局（客户端）", CreateOrganizationRequest_roles.Authority);
         var dataBureauOrg = await RegisterAsync(op, "中山市政务服务和数据管理局（客户端）", CreateOrganizationRequest_roles.Data_bureau);
         var unit = GeneratedClients.For(api, unitOrg);
-        var builderAdapter = GeneratedClients.Adapter(api, builderOrg);
-        var builder = new DataSpaceClient(builderAdapter);
+        var builder = GeneratedClients.For(api, builderOrg);
         var authority = GeneratedClients.For(api, authorityOrg);
-        var bureauAdapter = GeneratedClients.Adapter(api, dataBureauOrg);
-        var dataBureau = new DataSpaceClient(bureauAdapter);
+        var dataBureau = GeneratedClients.For(api, dataBureauOrg);
 
         // The source unit registers a dataset (a draft), opens version 1, streams a file into it, commits and publishes.
         var title = "古镇灯饰能耗抽检 Lighting energy " + Guid.NewGuid().ToString("N")[..6];
@@ -52,10 +50,10 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         var head = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
         await file.HeadAsync(c => c.Options.Add(head), Ct);
         var etag = head.ResponseHeaders["ETag"].Single();
-        var (first, firstRange) = await DownloadAsync(builderAdapter, file, "bytes=0-39", ifRange: null);
+        var (first, firstRange) = await DownloadAsync(file, "bytes=0-39", ifRange: null);
         Assert.Equal(Csv[..40], first);
         Assert.Equal($"bytes 0-39/{Csv.Length}", firstRange);
-        var (rest, _) = await DownloadAsync(builderAdapter, file, "bytes=40-", etag);
+        var (rest, _) = await DownloadAsync(file, "bytes=40-", etag);
         Assert.Equal(Csv[40..], rest);
 
         // Paid data: the unit sets terms and a plan; the builder accepts and orders (idempotent); the operator confirms payment.
@@ -130,11 +128,7 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         Assert.Equal(12_990, line.RewardFen); // 10 % of the revenue, under both caps
         var approvedRun = await dataBureau.V1.RewardRuns[run.Id!].Approve.PostAsync(new ApproveRewardRunRequest { SupersedeReason = "客户端演示" }, cancellationToken: Ct);
         Assert.Equal(RewardRun_status.Approved, approvedRun!.Status);
-        // TODO(document): the export declares its JSON form beside the files, so Kiota types the answer as JSON; the CSV is read
-        // from the generated request, sent through the same adapter for a stream.
-        var exportRequest = dataBureau.V1.RewardRuns[run.Id!].Export.ToGetRequestInformation(q => q.QueryParameters.Format = "csv");
-        exportRequest.Headers.TryAdd("Accept", "text/csv");
-        await using var export = await bureauAdapter.SendPrimitiveAsync<Stream>(exportRequest, cancellationToken: Ct);
+        await using var export = await dataBureau.V1.RewardRuns[run.Id!].Export.GetAsync(q => q.QueryParameters.Format = "csv", Ct);
         using var reader = new StreamReader(export!, Encoding.UTF8);
         var csv = await reader.ReadToEndAsync(Ct);
         Assert.Contains(paidId, csv, StringComparison.Ordinal);
@@ -172,16 +166,12 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         Assert.Equal(Dataset_status.Published, (await unit.V1.Datasets[datasetId].Publish.PostAsync(cancellationToken: Ct))!.Status);
     }
 
-    /// <summary>
-    /// A ranged download. TODO(document): the file GET declares no response body, so Kiota generates
-    /// <c>Task GetAsync</c>; until it declares 200/206 with a binary body, the generated request is sent with the
-    /// same adapter for a stream. Then this is <c>await file.GetAsync(...)</c>.
-    /// </summary>
-    private static async Task<(byte[] Body, string? ContentRange)> DownloadAsync(IRequestAdapter adapter,
+    /// <summary>A ranged download through the generated file GET, with the response headers inspected for Content-Range.</summary>
+    private static async Task<(byte[] Body, string? ContentRange)> DownloadAsync(
         V1.Datasets.Item.Versions.Item.Files.Item.WithPathItemRequestBuilder file, string range, string? ifRange)
     {
         var headers = new HeadersInspectionHandlerOption { InspectResponseHeaders = true };
-        var request = file.ToGetRequestInformation(c =>
+        await using var body = await file.GetAsync(c =>
         {
             c.Headers.Add("Range", range);
             if (ifRange is not null)
@@ -190,9 +180,7 @@ public sealed class TourTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
             }
 
             c.Options.Add(headers);
-        });
-        request.Headers.TryAdd("Accept", "*/*");
-        await using var body = await adapter.SendPrimitiveAsync<Stream>(request, cancellationToken: Ct);
+        }, Ct);
         using var copy = new MemoryStream();
         await body!.CopyToAsync(copy, Ct);
         return (copy.ToArray(), headers.ResponseHeaders.TryGetValue("Content-Range", out var values) ? values.Single() : null);

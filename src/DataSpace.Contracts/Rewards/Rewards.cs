@@ -110,6 +110,3 @@ public sealed record ApproveRewardRunRequest
 
 /// <summary>A page of a run's lines.</summary>
 public sealed record RewardRunLinePage(IReadOnlyList<RewardRunLine> Items, string? NextCursor);
-
-/// <summary>The json export of a run: its summary (with the unit totals) and every line, in the order computed.</summary>
-public sealed record RewardRunDocument(RewardRun Run, IReadOnlyList<RewardRunLine> Lines);

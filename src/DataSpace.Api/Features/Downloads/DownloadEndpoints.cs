@@ -46,8 +46,10 @@ internal static partial class DownloadEndpoints
         .RequireAuthorization(Policies.Catalog)
         .WithMetadata(new OpenApi.FileResponse(
             "The file's bytes with the Content-Type stored at upload, a strong ETag (its sha256), Content-Digest and Content-Disposition " +
-            "(RFC 6266 filename*); with ?format=parquet the Parquet rendition.", ["*/*", DataSpace.Parquet.ParquetWriter.MediaType], Partial: true))
-        .Produces(StatusCodes.Status304NotModified)
+            "(RFC 6266 filename*); with ?format=parquet the Parquet rendition. Declared as application/octet-stream so that generated clients " +
+            "return a stream; the Content-Type sent is the file's own. A GET or HEAD with If-None-Match naming the current ETag answers " +
+            "304 Not Modified without a body (not declared as a response of its own: generators then type the operation as returning nothing).",
+            ["application/octet-stream", "*/*", DataSpace.Parquet.ParquetWriter.MediaType], Partial: true))
         .ProducesProblem(StatusCodes.Status400BadRequest)
         .ProducesProblem(StatusCodes.Status403Forbidden)
         .ProducesProblem(StatusCodes.Status404NotFound)

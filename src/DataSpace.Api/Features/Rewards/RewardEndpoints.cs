@@ -54,8 +54,10 @@ internal static class RewardEndpoints
         runs.MapGet("/{id}/export", Export).WithName("ExportRewardRun")
             .WithSummary("The run as csv (UTF-8 with BOM, CRLF: opens in Excel and WPS), xlsx, json ({run, lines}), jsonl (the canonical content the run's content_sha256 covers), or parquet (snappy; fen as INT64, yuan as DECIMAL(18,2), the header as key-value metadata) (data bureau)")
             .RequireAuthorization(Policies.RewardsBureau)
-            .WithMetadata(new OpenApi.FileResponse("The run in the format asked for: csv (UTF-8 with BOM, CRLF), xlsx, parquet, jsonl (the canonical content), or json ({run, lines}).",
-                ["text/csv", RewardXlsx.ContentType, DataSpace.Parquet.ParquetWriter.MediaType, "application/jsonl"], typeof(RewardRunDocument)))
+            .WithMetadata(new OpenApi.FileResponse("The run as a file in the format asked for: csv (UTF-8 with BOM, CRLF), xlsx, parquet, jsonl (the canonical " +
+                "content, whose SHA-256 is content_sha256), or json (an object {run, lines}: the RewardRun summary and every RewardRunLine). Declared as files " +
+                "in every format, so that generated clients return a stream whichever format is asked for.",
+                ["text/csv", RewardXlsx.ContentType, DataSpace.Parquet.ParquetWriter.MediaType, "application/jsonl", "application/octet-stream"]))
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         return app;
