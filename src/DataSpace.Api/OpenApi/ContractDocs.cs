@@ -103,6 +103,26 @@ internal static class ContractDocs
     private static readonly Dictionary<string, string> MemberDescriptions = new(StringComparer.Ordinal)
     {
         ["id"] = "The object's id (opaque).",
+        ["details"] = "What changed or was read, as the action records it.",
+        ["grantor"] = "The source unit that gives the consent (授权方).",
+        ["grantee"] = "The organisation the consent is given to (被授权方).",
+        ["requester"] = "The organisation that asks for the consent.",
+        ["unit"] = "The source unit (数源单位) concerned.",
+        ["owner"] = "The organisation that owns the dataset (数据持有方).",
+        ["items"] = "This page's entries, in the list's order.",
+        ["next_cursor"] = "Pass as cursor for the next page; null on the last page.",
+        ["unit_credit_code"] = "The unit's unified social credit code (统一社会信用代码).",
+        ["issuer"] = "RFC 8414: the authorization server's issuer identifier (this API's base URL).",
+        ["token_endpoint"] = "RFC 8414: where client credentials are exchanged for an access token.",
+        ["token_endpoint_auth_methods_supported"] = "RFC 8414: how a client may authenticate at the token endpoint.",
+        ["grant_types_supported"] = "RFC 8414: the OAuth grant types this server issues tokens for.",
+        ["scopes_supported"] = "RFC 8414: the scopes a token may carry.",
+        ["response_types_supported"] = "RFC 8414: the response types of the authorization endpoint (none: client credentials only).",
+        ["introspection_endpoint"] = "RFC 7662: where a resource server asks whether a token is active.",
+        ["introspection_endpoint_auth_methods_supported"] = "RFC 8414: how a client authenticates at the introspection endpoint.",
+        ["revocation_endpoint"] = "RFC 7009: where a client revokes a token.",
+        ["revocation_endpoint_auth_methods_supported"] = "RFC 8414: how a client authenticates at the revocation endpoint.",
+        ["service_documentation"] = "RFC 8414: human-readable documentation (the docs page).",
         ["created_at"] = "When it was created (RFC 3339, UTC).",
         ["updated_at"] = "When it last changed.",
         ["dataset_id"] = "The dataset's id.",
@@ -375,6 +395,28 @@ internal static class ContractDocs
         options.AddDocumentTransformer((document, _, _) =>
         {
             document.Components?.Schemas?.Remove("Stream");
+
+            // Members whose type is another schema ($ref, or oneOf with null) are made into references after the schema
+            // transformers ran: give them their meaning here, as OpenAPI 3.1 allows beside a $ref.
+            foreach (var properties in (document.Components?.Schemas?.Values ?? []).Select(s => s.Properties).OfType<IDictionary<string, IOpenApiSchema>>())
+            {
+                foreach (var (member, property) in properties.Where(p => string.IsNullOrEmpty(p.Value.Description)).ToList())
+                {
+                    if (MemberDescriptions.TryGetValue(member, out var meaning))
+                    {
+                        switch (property)
+                        {
+                            case OpenApiSchema inline:
+                                inline.Description = meaning;
+                                break;
+                            case OpenApiSchemaReference reference:
+                                reference.Description = meaning;
+                                break;
+                        }
+                    }
+                }
+            }
+
             return Task.CompletedTask;
         });
         options.AddSchemaTransformer((schema, context, _) =>
@@ -392,6 +434,11 @@ internal static class ContractDocs
                     if (property is OpenApiSchema described && string.IsNullOrEmpty(described.Description) && MemberDescriptions.TryGetValue(member, out var meaning))
                     {
                         described.Description = meaning;
+                    }
+                    else if (property is OpenApiSchemaReference reference && string.IsNullOrEmpty(reference.Description) && MemberDescriptions.TryGetValue(member, out var referred))
+                    {
+                        // OpenAPI 3.1 lets a $ref carry its own description: what the member means here, beside what its type is.
+                        reference.Description = referred;
                     }
 
                     if ((BySchema.GetValueOrDefault((name, member)) ?? ByMember.GetValueOrDefault(member)) is { } values && property is OpenApiSchema target)
