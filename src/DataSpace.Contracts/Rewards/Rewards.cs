@@ -107,6 +107,3 @@ public sealed record ApproveRewardRunRequest
     /// <summary>Required when an approved run over an overlapping period exists: why this run supersedes it.</summary>
     public string? SupersedeReason { get; init; }
 }
-
-/// <summary>A page of a run's lines.</summary>
-public sealed record RewardRunLinePage(IReadOnlyList<RewardRunLine> Items, string? NextCursor);

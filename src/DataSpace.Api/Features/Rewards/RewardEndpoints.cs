@@ -259,7 +259,7 @@ internal static class RewardEndpoints
         return TypedResults.Ok(ToContract(run, units, onlyUnit, onlyUnit is { } unit ? await store.LineCountAsync(run.Id, unit, ct) : 0));
     }
 
-    private static async Task<Results<Ok<RewardRunLinePage>, ProblemHttpResult>> GetLines(
+    private static async Task<Results<Ok<Page<RewardRunLine>>, ProblemHttpResult>> GetLines(
         string id, HttpContext http, RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
         var v = new Validation();
@@ -277,8 +277,7 @@ internal static class RewardEndpoints
 
         // Cursors are positions + 1, so that the first line (position 0) has a positive cursor like every other list's.
         var page = await store.LinesAsync(run.Id, onlyUnit, (int)Math.Min(int.MaxValue, (after ?? 0) - 1), size + 1, ct);
-        var next = page.Count > size ? Paging.CursorFor(page[size - 1].Position + 1L) : null;
-        return TypedResults.Ok(new RewardRunLinePage([.. page.Take(size).Select(p => p.Line)], next));
+        return TypedResults.Ok(Paging.PageOf(page, size, p => p.Line, p => Paging.CursorFor(p.Position + 1L)));
     }
 
     private static async Task<Results<Ok<RewardRun>, ProblemHttpResult>> Approve(
@@ -308,9 +307,9 @@ internal static class RewardEndpoints
             return Problem.NotFound(ProblemCodes.RewardRunNotFound, "Reward run not found");
         }
 
-        if (format is not ("csv" or "xlsx" or "json" or "jsonl" or "parquet"))
+        if (format is null || !ExportFormats.Contains(format))
         {
-            return new Validation().Add("format", "must be csv, xlsx, json, jsonl or parquet").ToProblem();
+            return new Validation().Add("format", $"must be one of {string.Join(", ", ExportFormats)}").ToProblem();
         }
 
         var policy = (await store.FindPolicyAsync(run.PolicyId, ct))!;
