@@ -24,6 +24,7 @@ internal sealed class ForbiddenAsProblem(IProblemDetailsService problems) : IAut
         var failed = authorizeResult.AuthorizationFailure?.FailedRequirements.ToList() ?? [];
         var role = failed.OfType<RolesAuthorizationRequirement>().FirstOrDefault();
         var scope = failed.OfType<ScopeRequirement>().FirstOrDefault();
+        var consoleRole = failed.OfType<ClaimsAuthorizationRequirement>().FirstOrDefault(c => c.ClaimType == Caller.ConsoleRoleClaim);
         string code, title, detail;
         if (role is not null)
         {
@@ -37,6 +38,12 @@ internal sealed class ForbiddenAsProblem(IProblemDetailsService problems) : IAut
             title = "The access token lacks a required scope";
             detail = $"Request a token with scope '{scope.Scope}' (the client must be allowed that scope).";
             context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"dataspace\", error=\"insufficient_scope\", scope=\"{scope.Scope}\"";
+        }
+        else if (consoleRole is not null)
+        {
+            code = ProblemCodes.Forbidden;
+            title = "Only an admin of your organisation may do this";
+            detail = "Managing users is for people signed in to the console as their organisation's admin.";
         }
         else
         {

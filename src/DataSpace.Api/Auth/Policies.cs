@@ -47,12 +47,15 @@ internal static class Policies
     /// <summary>Either side of a consent.</summary>
     public const string ConsentParty = "consent-party";
 
+    /// <summary>A person signed in to the console as their organisation's admin: invites and removes its users.</summary>
+    public const string UserAdmin = "user-admin";
+
     public static IServiceCollection AddDataSpaceAuthorization(this IServiceCollection services)
     {
         services.AddAuthorizationBuilder()
-            .SetDefaultPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
-            .SetFallbackPolicy(new AuthorizationPolicyBuilder(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser().Build())
-            .AddPolicy(Member, p => p.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName).RequireAuthenticatedUser())
+            .SetDefaultPolicy(new AuthorizationPolicyBuilder(ConsoleSessions.SchemeName).RequireAuthenticatedUser().Build())
+            .SetFallbackPolicy(new AuthorizationPolicyBuilder(ConsoleSessions.SchemeName).RequireAuthenticatedUser().Build())
+            .AddPolicy(Member, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
             .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
             .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit))
@@ -66,12 +69,14 @@ internal static class Policies
             .AddPolicy(RecordKeeper, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit))
             .AddPolicy(RecordsBureau, p => RoleAndScope(p, Scopes.Records, Roles.DataBureau))
             .AddPolicy(RecordsReader, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit, Roles.DataBureau))
-            .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority));
+            .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority))
+            .AddPolicy(UserAdmin, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser()
+                .RequireClaim(Caller.ConsoleRoleClaim, ConsoleRoles.Admin));
         return services;
     }
 
     private static void RoleAndScope(AuthorizationPolicyBuilder policy, string scope, params string[] roles) =>
-        policy.AddAuthenticationSchemes(TokenAuthenticationHandler.SchemeName)
+        policy.AddAuthenticationSchemes(ConsoleSessions.SchemeName)
             .RequireAuthenticatedUser()
             .RequireRole(roles)
             .AddRequirements(new ScopeRequirement(scope));

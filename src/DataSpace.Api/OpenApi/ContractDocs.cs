@@ -80,6 +80,9 @@ internal static class ContractDocs
     {
         ["CreateOrganizationRequest"] = ["name", "unified_social_credit_code", "roles"],
         ["CreateClientRequest"] = ["name"],
+        ["CreateUserRequest"] = ["email", "display_name", "console_role"],
+        ["InviteUserRequest"] = ["email", "display_name", "console_role"],
+        ["SignInRequest"] = ["email", "password"],
         ["DatasetFields"] = ["title", "industry", "access", "licence", "update_frequency", "security_level", "personal_information", "provenance"],
         ["Provenance"] = ["source_type", "collection_method", "legal_basis"],
         ["CreatePlanRequest"] = ["kind", "price_fen"],
@@ -329,6 +332,9 @@ internal static class ContractDocs
     {
         ["CreateOrganizationRequest"] = """{"name": "中山市古镇灯饰数据科技有限公司", "unified_social_credit_code": "91442000MA4UJ9XK3Q", "roles": ["source_unit"]}""",
         ["CreateClientRequest"] = """{"name": "数据上传脚本", "scopes": ["catalog", "publish"]}""",
+        ["CreateUserRequest"] = """{"email": "admin@guzhen-lighting.example.cn", "display_name": "陈敏", "console_role": "admin"}""",
+        ["InviteUserRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "display_name": "李华", "console_role": "editor"}""",
+        ["SignInRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "password": "your password"}""",
         ["DatasetFields"] = """
             {"title": "古镇灯饰出口统计", "description": "2020–2025 年按月、按国家的灯饰出口明细。", "industry": "灯饰照明", "tags": ["灯饰", "出口"],
              "access": "paid", "licence": "仅限购买方内部使用", "update_frequency": "monthly", "security_level": "general", "personal_information": "none",

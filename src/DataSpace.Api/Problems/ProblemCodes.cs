@@ -30,6 +30,13 @@ internal static class ProblemCodes
     public const string ClientNotFound = "client_not_found";
     public const string InvalidCursor = "invalid_cursor";
 
+    public const string InvalidCredentials = "invalid_credentials";
+    public const string SignInThrottled = "sign_in_throttled";
+    public const string CsrfTokenInvalid = "csrf_token_invalid";
+    public const string UserExists = "user_exists";
+    public const string UserNotFound = "user_not_found";
+    public const string CannotRemoveSelf = "cannot_remove_self";
+
     public const string AuditChainBroken = "audit_chain_broken";
     public const string AuditCheckpointNotFound = "audit_checkpoint_not_found";
 

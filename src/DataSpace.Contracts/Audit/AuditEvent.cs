@@ -4,8 +4,9 @@ namespace DataSpace.Contracts.Audit;
 
 /// <summary>Who acted. Hidden (null) when the actor is a consumer whose identity is its business secret.</summary>
 /// <param name="OrganizationId">The acting organisation.</param>
-/// <param name="ClientId">The API client it acted through.</param>
-public sealed record AuditActorInfo(string? OrganizationId, string? ClientId);
+/// <param name="ClientId">The API client it acted through (<c>console</c> for a person signed in to the web console).</param>
+/// <param name="UserId">The person who acted, when they were signed in to the web console; null for API clients.</param>
+public sealed record AuditActorInfo(string? OrganizationId, string? ClientId, string? UserId = null);
 
 /// <summary>What allowed a read of someone else's data.</summary>
 /// <param name="Type">open, consent or entitlement.</param>

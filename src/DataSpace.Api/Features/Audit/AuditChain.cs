@@ -13,12 +13,14 @@ namespace DataSpace.Api.Features.Audit;
 /// <param name="OrganizationId">The acting organisation (null for the system).</param>
 /// <param name="ClientId">The API client it acted through.</param>
 /// <param name="RequestId">The request id (X-Request-Id) that links the event to the logs.</param>
-internal sealed record AuditActor(Guid? OrganizationId, string? ClientId, string? RequestId)
+/// <param name="UserId">The person, when they acted through a console session (the client is then the console).</param>
+internal sealed record AuditActor(Guid? OrganizationId, string? ClientId, string? RequestId, Guid? UserId = null)
 {
     public static AuditActor From(HttpContext http) => new(
         http.User.FindFirst(Auth.Caller.OrganizationIdClaim) is { } org ? Guid.Parse(org.Value) : null,
         http.User.FindFirst(Auth.Caller.ClientIdClaim)?.Value,
-        http.TraceIdentifier);
+        http.TraceIdentifier,
+        http.User.FindFirst(Auth.Caller.UserIdClaim) is { } user ? Guid.Parse(user.Value) : null);
 }
 
 /// <summary>One event to append.</summary>
@@ -49,7 +51,9 @@ internal sealed record AuditEntry(
 /// event of a partition has as prev_hash SHA-256 of UTF-8 <c>"dataspace-audit-v2 genesis\n" + partition</c>. Fields
 /// never contain '\n' (JSON escapes it; ids and codes are ours). Events written before partitions existed form the
 /// frozen partition <c>global</c> in version 1: the same fields without partition, partition_seq (= seq) and with
-/// <c>dataspace-audit-v1</c> first, the first prev_hash 32 zero bytes.
+/// <c>dataspace-audit-v1</c> first, the first prev_hash 32 zero bytes. An event done by a person signed in to the console
+/// (actor_user_id set) has one more field at the end: <c>actor_user_id:</c> and the user's lower-case UUID; events
+/// without a user hash exactly as before the column existed.
 /// </summary>
 internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsyncDisposable
 {
@@ -207,6 +211,7 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
                 OccurredAt = at,
                 ActorOrgId = entry.Actor.OrganizationId,
                 ActorClientId = entry.Actor.ClientId,
+                ActorUserId = entry.Actor.UserId,
                 SubjectOrgId = entry.SubjectOrganizationId,
                 ObjectType = entry.ObjectType,
                 ObjectId = entry.ObjectId,
@@ -225,9 +230,9 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
         // One statement per batch: arrays of each column, unnested in order.
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into audit_events (seq, partition, partition_seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action,
-                                      basis_type, basis_id, request_id, details, prev_hash, hash)
+                                      basis_type, basis_id, request_id, details, prev_hash, hash, actor_user_id)
             select * from unnest(@Seq, @Partition, @PartitionSeq, @OccurredAt, @ActorOrgId, @ActorClientId, @SubjectOrgId, @ObjectType, @ObjectId, @Action,
-                                 @BasisType, @BasisId, @RequestId, @Details, @PrevHash, @Hash)
+                                 @BasisType, @BasisId, @RequestId, @Details, @PrevHash, @Hash, @ActorUserId::uuid[])
             """, new
         {
             Seq = rows.Select(r => r.Seq).ToArray(),
@@ -246,6 +251,7 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
             Details = rows.Select(r => r.Details).ToArray(),
             PrevHash = rows.Select(r => r.PrevHash).ToArray(),
             Hash = rows.Select(r => r.Hash).ToArray(),
+            ActorUserId = rows.Select(r => r.ActorUserId).ToArray(),
         }, tx, cancellationToken: ct));
         return [.. rows.Select(r => r.Seq)];
     }
@@ -403,7 +409,7 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
         heads.Count == 0 ? new byte[32] : SHA256.HashData(Encoding.UTF8.GetBytes(HeadLines(heads)));
 
     public const string Columns =
-        "seq, partition, partition_seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action, basis_type, basis_id, request_id, details, prev_hash, hash";
+        "seq, partition, partition_seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action, basis_type, basis_id, request_id, details, prev_hash, hash, actor_user_id";
 
     public static byte[] HashOf(AuditRow row)
     {
@@ -426,6 +432,11 @@ internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsy
         string[] fields = legacy
             ? ["dataspace-audit-v1", row.Seq.ToString(CultureInfo.InvariantCulture), .. common]
             : ["dataspace-audit-v2", row.Partition, row.PartitionSeq.ToString(CultureInfo.InvariantCulture), row.Seq.ToString(CultureInfo.InvariantCulture), .. common];
+        if (row.ActorUserId is { } user)
+        {
+            fields = [.. fields, "actor_user_id:" + user.ToString()];
+        }
+
         if (fields.Any(f => f.Contains('\n', StringComparison.Ordinal)))
         {
             throw new InvalidOperationException("An audit field contains a newline; the canonical form forbids it.");
@@ -446,6 +457,7 @@ internal sealed record AuditRow
     public DateTime OccurredAt { get; init; }
     public Guid? ActorOrgId { get; init; }
     public string? ActorClientId { get; init; }
+    public Guid? ActorUserId { get; init; }
     public Guid? SubjectOrgId { get; init; }
     public string ObjectType { get; init; } = "";
     public string ObjectId { get; init; } = "";

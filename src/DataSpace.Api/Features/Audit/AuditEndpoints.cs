@@ -16,7 +16,8 @@ internal static class AuditEndpoints
         "SHA-256 over UTF-8 of these fields joined by '\\n': dataspace-audit-v2, partition, partition_seq, seq, occurred_at (UTC yyyy-MM-ddTHH:mm:ss.ffffffZ), " +
         "actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action, basis_type, basis_id, request_id, details (JSON as stored), " +
         "prev_hash (hex of the previous event in the same partition); absent values are empty strings; a partition's first prev_hash is " +
-        "SHA-256 of 'dataspace-audit-v2 genesis\\n' + partition. Partition 'global' (events from before partitions) uses dataspace-audit-v1: " +
+        "SHA-256 of 'dataspace-audit-v2 genesis\\n' + partition. An event by a person signed in to the console (actor.user_id set) has one more " +
+        "field at the end: 'actor_user_id:' + the user id. Partition 'global' (events from before partitions) uses dataspace-audit-v1: " +
         "the same fields without partition, partition_seq and seq after the tag, first prev_hash 64 zeros. " +
         "Signed checkpoints (GET /v1/audit/checkpoints) list every partition's length, head seq and head hash.";
 
@@ -77,7 +78,7 @@ internal static class AuditEndpoints
         var isOperator = http.User.HasRole(Roles.Operator);
         await using var conn = await db.OpenConnectionAsync(ct);
         var rows = (await conn.QueryAsync<AuditRow>(new CommandDefinition("""
-            select seq, partition, partition_seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action, basis_type, basis_id, request_id, details, prev_hash, hash
+            select seq, partition, partition_seq, occurred_at, actor_org_id, actor_client_id, subject_org_id, object_type, object_id, action, basis_type, basis_id, request_id, details, prev_hash, hash, actor_user_id
             from audit_events
             where (@isOperator or subject_org_id = @me) and seq > @after
               and (@action::text is null or action = @action) and (@objectType::text is null or object_type = @objectType)
@@ -102,7 +103,7 @@ internal static class AuditEndpoints
             Partition = r.Partition,
             PartitionSeq = r.PartitionSeq,
             OccurredAt = DatasetStore.Utc(r.OccurredAt),
-            Actor = visible ? new AuditActorInfo(r.ActorOrgId?.ToString(), r.ActorClientId) : null,
+            Actor = visible ? new AuditActorInfo(r.ActorOrgId?.ToString(), r.ActorClientId, r.ActorUserId?.ToString()) : null,
             SubjectOrganizationId = r.SubjectOrgId?.ToString(),
             ObjectType = r.ObjectType,
             ObjectId = r.ObjectId,

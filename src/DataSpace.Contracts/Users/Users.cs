@@ -1,0 +1,77 @@
+namespace DataSpace.Contracts.Users;
+
+/// <summary>Creates a user of an organisation: the operator creates an organisation's first admin this way.</summary>
+public sealed record CreateUserRequest
+{
+    /// <summary>The e-mail address the person signs in with; one account per address on the platform.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The name the console shows, 1–100 characters.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>admin, editor, reviewer or viewer: which of the organisation's scopes the person's sessions carry.</summary>
+    public string? ConsoleRole { get; init; }
+
+    /// <summary>An initial password of 12–200 characters; omitted, the server generates one and shows it once.</summary>
+    public string? Password { get; init; }
+}
+
+/// <summary>An organisation's admin invites a person into the organisation; the server generates the initial password.</summary>
+public sealed record InviteUserRequest
+{
+    /// <summary>The e-mail address the person signs in with; one account per address on the platform.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The name the console shows, 1–100 characters.</summary>
+    public string? DisplayName { get; init; }
+
+    /// <summary>admin, editor, reviewer or viewer.</summary>
+    public string? ConsoleRole { get; init; }
+}
+
+/// <summary>A person who signs in to the web console.</summary>
+/// <param name="Id">The user id (audit events name it as the actor).</param>
+/// <param name="OrganizationId">The one organisation the person belongs to.</param>
+/// <param name="Email">The sign-in address (lower case).</param>
+/// <param name="DisplayName">The name the console shows.</param>
+/// <param name="ConsoleRole">admin, editor, reviewer or viewer.</param>
+/// <param name="Scopes">The scopes the person's sessions carry: the role's scopes that the organisation's roles allow.</param>
+/// <param name="CreatedAt">When the account was created.</param>
+/// <param name="RemovedAt">When an admin removed the person, if they did; every session ended at that moment.</param>
+public sealed record UserAccount(
+    string Id,
+    string OrganizationId,
+    string Email,
+    string DisplayName,
+    string ConsoleRole,
+    IReadOnlyList<string> Scopes,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RemovedAt);
+
+/// <summary>A newly created user, with the initial password when the server generated it (shown only in this response).</summary>
+/// <param name="User">The account.</param>
+/// <param name="InitialPassword">The generated password to hand to the person; null when the request set one.</param>
+public sealed record CreatedUser(UserAccount User, string? InitialPassword);
+
+/// <summary>Signs a person in to the web console.</summary>
+public sealed record SignInRequest
+{
+    /// <summary>The account's e-mail address.</summary>
+    public string? Email { get; init; }
+
+    /// <summary>The password.</summary>
+    public string? Password { get; init; }
+}
+
+/// <summary>The signed-in person's session, as the console's pages need it.</summary>
+/// <param name="User">Who is signed in.</param>
+/// <param name="OrganizationName">The organisation's name.</param>
+/// <param name="OrganizationRoles">The organisation's roles (source_unit, model_builder, data_bureau, …).</param>
+/// <param name="CsrfToken">Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE of this session.</param>
+/// <param name="ExpiresAt">When the session ends at the latest (it also ends after a period without activity).</param>
+public sealed record ConsoleSession(
+    UserAccount User,
+    string OrganizationName,
+    IReadOnlyList<string> OrganizationRoles,
+    string CsrfToken,
+    DateTimeOffset ExpiresAt);
