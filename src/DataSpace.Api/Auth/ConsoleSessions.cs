@@ -123,8 +123,7 @@ internal static class ConsoleSessions
     }
 
     /// <summary>A new random session id (256 bits) or CSRF token.</summary>
-    public static string NewSecret() =>
-        Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    public static string NewSecret() => Secrets.NewRandom();
 }
 
 /// <summary>

@@ -14,6 +14,9 @@ internal static class Secrets
 
     public static string NewAccessToken() => AccessTokenPrefix + RandomBase64Url(32);
 
+    /// <summary>256 random bits, base64url, no prefix: console session ids and CSRF tokens (never shown to scanners).</summary>
+    public static string NewRandom() => RandomBase64Url(32);
+
     /// <summary>A readable client id: 16 random bytes in lower-case base32-like hex.</summary>
     public static string NewClientId() => "dsc_" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
 

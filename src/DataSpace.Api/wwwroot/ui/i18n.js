@@ -1,0 +1,78 @@
+// Chinese first, English on request; the choice is kept in localStorage (a preference, never a credential).
+const zh = {
+  brand: 'DataSpace 数据空间', skip: '跳到主要内容', loading: '正在加载…', lang: 'English',
+  signIn: '登录', signOut: '退出登录', signOutEverywhere: '退出所有设备', email: '电子邮箱', password: '密码',
+  signInTitle: '登录数据空间控制台', signInHint: '使用机构管理员为您创建的账号登录。',
+  catalog: '数据目录', mine: '我的数据集', consents: '数据授权', entitlements: '我的权益', rewards: '语料奖励', review: '审核队列', users: '成员',
+  search: '搜索', searchLabel: '关键词（中文或英文）', noResults: '没有找到数据集。换个关键词试试，或清空搜索查看全部。',
+  open: '开放', paid: '付费', draft: '草稿', published: '已发布', withdrawn: '已下架',
+  owner: '提供方', industry: '行业', access: '访问方式', licence: '许可', provenance: '来源', sourceType: '来源类型', legalBasis: '合法性依据',
+  collectionMethod: '采集方式', versions: '版本', files: '文件', download: '下载', noVersions: '还没有已提交的版本。',
+  terms: '数据使用协议', accept: '接受协议', accepted: '已接受协议', noTerms: '提供方未设置数据使用协议。',
+  plans: '价格方案', order: '下单', ordered: '订单已创建，等待运营方确认付款后即可下载。', noPlans: '提供方还没有上架价格方案。',
+  entitlementsEmpty: '还没有权益。在数据目录中找到付费数据集，接受协议并下单；付款确认后权益会出现在这里。',
+  validUntil: '有效至', active: '有效', inactive: '失效', dataset: '数据集', view: '查看',
+  mineEmpty: '还没有数据集。用下面的表单登记第一个数据集。', register: '登记数据集', title: '标题', description: '描述',
+  updateFrequency: '更新频率', securityLevel: '安全级别', personalInfo: '个人信息', created: '已创建',
+  openVersion: '新建版本', upload: '上传文件', chooseFile: '选择文件', commit: '提交版本', publish: '发布', withdraw: '下架',
+  uploaded: '上传完成', committed: '版本已提交', publishedOk: '数据集已发布', draftVersion: '草稿版本', noDraft: '没有草稿版本：先新建版本，再上传文件。',
+  consentsEmpty: '还没有授权。需要让数据局读取收入和使用统计（参与语料奖励）时，在下面授予。',
+  grant: '授予授权', revoke: '撤销', revokeReason: '撤销原因', revoked: '已撤销', grantee: '被授权机构 ID', categories: '数据类别', purpose: '用途说明',
+  validFrom: '生效时间', status: '状态',
+  policies: '奖励政策', policiesEmpty: '还没有奖励政策。先建立一个政策，再计算奖励。', newPolicy: '新建政策', name: '名称',
+  runs: '奖励计算', runsEmpty: '还没有计算过奖励。选择政策和期间后开始计算。', compute: '计算奖励', periodFrom: '期间起', periodTo: '期间止',
+  approve: '批准', approved: '已批准', total: '奖励合计（元）', lines: '明细数', exportXlsx: '下载 XLSX', exportCsv: '下载 CSV',
+  reviewEmpty: '队列为空：没有等待审核的记录。', verify: '核验通过', return: '退回', reason: '退回原因', kind: '类型', submitted: '提交时间',
+  usersEmpty: '只有您自己。用下面的表单邀请同事。', invite: '邀请成员', role: '角色', remove: '移除', initialPassword: '初始密码（只显示这一次，请转交本人）',
+  displayName: '姓名', working: '处理中…', done: '完成',
+  'code.invalid_credentials': '邮箱或密码不正确。', 'code.sign_in_throttled': '失败次数过多，请稍后再试。',
+  'code.authentication_required': '登录已失效，请重新登录。', 'code.csrf_token_invalid': '页面已过期，请刷新后重试。',
+  'code.insufficient_scope': '您的角色无权执行此操作。', 'code.role_required': '您的机构无权执行此操作。',
+  'code.validation_failed': '请检查填写的内容。', 'code.consent_required': '需要数源单位的授权。', 'code.entitlement_required': '需要先购买。',
+  'code.terms_not_accepted': '请先接受数据使用协议。',
+};
+const en = {
+  brand: 'DataSpace', skip: 'Skip to main content', loading: 'Loading…', lang: '中文',
+  signIn: 'Sign in', signOut: 'Sign out', signOutEverywhere: 'Sign out everywhere', email: 'E-mail', password: 'Password',
+  signInTitle: 'Sign in to the DataSpace console', signInHint: 'Use the account your organisation\'s admin created for you.',
+  catalog: 'Catalog', mine: 'My datasets', consents: 'Consents', entitlements: 'My entitlements', rewards: 'Corpus rewards', review: 'Review queue', users: 'Users',
+  search: 'Search', searchLabel: 'Keywords (Chinese or English)', noResults: 'No datasets found. Try other words, or clear the search to see all.',
+  open: 'open', paid: 'paid', draft: 'draft', published: 'published', withdrawn: 'withdrawn',
+  owner: 'Provider', industry: 'Industry', access: 'Access', licence: 'Licence', provenance: 'Provenance', sourceType: 'Source type', legalBasis: 'Legal basis',
+  collectionMethod: 'Collection method', versions: 'Versions', files: 'Files', download: 'Download', noVersions: 'No committed version yet.',
+  terms: 'Data use agreement', accept: 'Accept the agreement', accepted: 'Agreement accepted', noTerms: 'The provider has set no data use agreement.',
+  plans: 'Plans', order: 'Order', ordered: 'Order placed; you can download once the operator confirms the payment.', noPlans: 'The provider offers no plan yet.',
+  entitlementsEmpty: 'No entitlements yet. Find a paid dataset in the catalog, accept its agreement and order; once paid, it shows here.',
+  validUntil: 'Valid until', active: 'active', inactive: 'inactive', dataset: 'Dataset', view: 'View',
+  mineEmpty: 'No datasets yet. Register your first one with the form below.', register: 'Register a dataset', title: 'Title', description: 'Description',
+  updateFrequency: 'Update frequency', securityLevel: 'Security level', personalInfo: 'Personal information', created: 'Created',
+  openVersion: 'New version', upload: 'Upload file', chooseFile: 'Choose a file', commit: 'Commit version', publish: 'Publish', withdraw: 'Withdraw',
+  uploaded: 'Upload complete', committed: 'Version committed', publishedOk: 'Dataset published', draftVersion: 'Draft version', noDraft: 'No draft version: open a new version, then upload files.',
+  consentsEmpty: 'No consents yet. Grant one below when the bureau should read your revenue and usage (to take part in corpus rewards).',
+  grant: 'Grant consent', revoke: 'Revoke', revokeReason: 'Reason for revoking', revoked: 'revoked', grantee: 'Grantee organisation id', categories: 'Categories', purpose: 'Purpose',
+  validFrom: 'Valid from', status: 'Status',
+  policies: 'Reward policies', policiesEmpty: 'No reward policy yet. Create one, then compute rewards.', newPolicy: 'New policy', name: 'Name',
+  runs: 'Reward runs', runsEmpty: 'No reward run yet. Pick a policy and a period, then compute.', compute: 'Compute rewards', periodFrom: 'Period from', periodTo: 'Period to',
+  approve: 'Approve', approved: 'approved', total: 'Total (CNY)', lines: 'Lines', exportXlsx: 'Download XLSX', exportCsv: 'Download CSV',
+  reviewEmpty: 'The queue is empty: no record waits for review.', verify: 'Verify', return: 'Return', reason: 'Reason for returning', kind: 'Kind', submitted: 'Submitted',
+  usersEmpty: 'Only you so far. Invite colleagues with the form below.', invite: 'Invite a user', role: 'Role', remove: 'Remove', initialPassword: 'Initial password (shown only now: hand it to the person)',
+  displayName: 'Name', working: 'Working…', done: 'Done',
+  'code.invalid_credentials': 'E-mail or password is wrong.', 'code.sign_in_throttled': 'Too many failed attempts; try again later.',
+  'code.authentication_required': 'Your session has ended; sign in again.', 'code.csrf_token_invalid': 'The page is stale; reload and try again.',
+  'code.insufficient_scope': 'Your console role does not allow this.', 'code.role_required': 'Your organisation may not do this.',
+  'code.validation_failed': 'Please check the fields.', 'code.consent_required': 'This needs the data-source unit\'s consent.', 'code.entitlement_required': 'Buy it first.',
+  'code.terms_not_accepted': 'Accept the data use agreement first.',
+};
+
+let lang = localStorage.getItem('dataspace.lang') === 'en' ? 'en' : 'zh';
+
+export const t = (key) => (lang === 'en' ? en : zh)[key] ?? zh[key] ?? key;
+export const currentLang = () => lang;
+export function toggleLang() {
+  lang = lang === 'en' ? 'zh' : 'en';
+  localStorage.setItem('dataspace.lang', lang);
+}
+export function applyStatic(root = document) {
+  document.documentElement.lang = lang === 'en' ? 'en' : 'zh-CN';
+  for (const el of root.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+}
