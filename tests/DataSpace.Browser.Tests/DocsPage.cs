@@ -47,7 +47,8 @@ public sealed class DocsPage : IAsyncDisposable
     /// <summary>Screenshots land here (the test output folder) and are attached to the test result.</summary>
     public static string ArtifactsFolder => Path.Combine(AppContext.BaseDirectory, "artifacts");
 
-    public static async Task<DocsPage> OpenAsync(Uri api)
+    /// <summary>Opens <paramref name="path"/> of the API (the /docs page unless told; the console's tests open /).</summary>
+    public static async Task<DocsPage> OpenAsync(Uri api, string path = "/docs/")
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing: run ./dataspace test (it installs Debian's chromium), or apt-get install chromium");
         var playwright = await Playwright.CreateAsync();
@@ -56,7 +57,7 @@ public sealed class DocsPage : IAsyncDisposable
         page.SetDefaultTimeout(120_000); // hang detectors, generous for a loaded machine
         SetDefaultExpectTimeout(120_000);
         var docs = new DocsPage(playwright, browser, page, api.GetLeftPart(UriPartial.Authority));
-        await page.GotoAsync(docs.Origin + "/docs/");
+        await page.GotoAsync(docs.Origin + path);
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         return docs;
     }

@@ -12,7 +12,7 @@ function h(tag, attrs = {}, ...children) {
     else if (k === 'text') el.textContent = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const c of children.flat()) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
+  for (const c of children.flat(Infinity)) if (c !== null && c !== undefined && c !== false) el.append(c instanceof Node ? c : String(c));
   return el;
 }
 
@@ -23,6 +23,7 @@ function notice(kind, text) {
   const n = document.getElementById('notice');
   n.className = kind;
   n.textContent = text;
+  if (text) n.scrollIntoView({ block: 'nearest' });
 }
 
 /** Shows a refusal: the code's message in the person's language, and the API's own detail. */
@@ -191,6 +192,9 @@ function registerForm() {
   const security = select('reg-security', ['general', 'important']);
   const pi = select('reg-pi', ['none', 'anonymised']);
   const source = select('reg-source', ['self_operated', 'collected', 'purchased', 'public_data_authorisation', 'derived']);
+  const systems = h('input', { id: 'reg-systems', value: 'ERP' });
+  const periodStart = h('input', { id: 'reg-start', type: 'date', value: (new Date().getFullYear() - 1) + '-01-01' });
+  const periodEnd = h('input', { id: 'reg-end', type: 'date', value: today() });
   const method = h('input', { id: 'reg-method', required: true });
   const basis = h('input', { id: 'reg-basis', required: true });
   const button = h('button', { type: 'submit' }, t('register'));
@@ -198,6 +202,7 @@ function registerForm() {
     field('reg-title', t('title'), title), field('reg-description', t('description'), description), field('reg-industry', t('industry'), industry),
     field('reg-access', t('access'), access), field('reg-licence', t('licence'), licence), field('reg-frequency', t('updateFrequency'), frequency),
     field('reg-security', t('securityLevel'), security), field('reg-pi', t('personalInfo'), pi), field('reg-source', t('sourceType'), source),
+    field('reg-systems', t('sourceSystems'), systems), field('reg-start', t('periodStart'), periodStart), field('reg-end', t('periodEnd'), periodEnd),
     field('reg-method', t('collectionMethod'), method), field('reg-basis', t('legalBasis'), basis), h('p', {}, button));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -206,7 +211,8 @@ function registerForm() {
       const d = await post('/v1/datasets', {
         title: title.value, description: description.value, industry: industry.value, tags: [], access: access.value, licence: licence.value,
         update_frequency: frequency.value, security_level: security.value, personal_information: pi.value,
-        provenance: { source_type: source.value, source_systems: [], collection_method: method.value, legal_basis: basis.value,
+        provenance: { source_type: source.value, source_systems: systems.value.split(/[,，]/).map((x) => x.trim()).filter(Boolean),
+          collection_period: { start: periodStart.value, end: periodEnd.value }, collection_method: method.value, legal_basis: basis.value,
           rights: { resource_holding: holder, processing_use: holder, product_operation: holder }, lineage: [] },
       });
       notice('ok', `${t('created')}: ${d.title}`);
@@ -275,7 +281,7 @@ async function consentsPage() {
     const revoke = h('button', { type: 'button', class: 'danger' }, t('revoke'));
     revoke.addEventListener('click', () => act(revoke, async () => { await post(`/v1/consents/${c.id}/revoke`, { reason: reason.value }); render(); }));
     const mine = c.grantor?.id === session.user.organization_id;
-    return [c.grantee?.name ?? c.grantee?.id ?? '', c.categories.join(', '), c.purpose?.text ?? '', c.revoked_at ? t('revoked') : c.status,
+    return [c.grantee?.name ?? c.grantee?.id ?? '', c.categories.join(', '), c.purpose?.text ?? '', c.revoked_at ? t('revoked') : t(c.status),
       c.revoked_at || !mine ? '' : h('span', {}, reason, revoke)];
   });
   const parts = [h('h1', {}, t('consents')), rows.length === 0 ? h('p', { class: 'empty' }, t('consentsEmpty')) : table([t('grantee'), t('categories'), t('purpose'), t('status'), ''], rows)];
