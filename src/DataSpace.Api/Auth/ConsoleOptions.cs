@@ -26,4 +26,10 @@ internal sealed class ConsoleOptions
     /// <summary>Failures from one remote address within the window, over all accounts (Console:MaxFailuresPerAddress).</summary>
     [Range(1, 100000, ErrorMessage = "Console:MaxFailuresPerAddress must be between 1 and 100000.")]
     public int MaxFailuresPerAddress { get; set; } = 50;
+
+    /// <summary>
+    /// A folder every replica shares for the Data Protection key ring that encrypts the session cookie
+    /// (Console:KeysFolder); unset, ASP.NET Core's per-user default, fine for one instance.
+    /// </summary>
+    public string? KeysFolder { get; set; }
 }

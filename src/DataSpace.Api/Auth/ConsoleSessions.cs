@@ -40,6 +40,14 @@ internal static class ConsoleSessions
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UserStore>();
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<IOptions<ConsoleOptions>, ILoggerFactory>((keys, console, logs) =>
+            {
+                if (console.Value.KeysFolder is { Length: > 0 } folder)
+                {
+                    keys.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(Directory.CreateDirectory(folder), logs);
+                }
+            });
         services.AddSingleton<Microsoft.AspNetCore.Identity.IPasswordHasher<UserStore.Credentials>, Microsoft.AspNetCore.Identity.PasswordHasher<UserStore.Credentials>>();
         services.AddAuthentication(SchemeName)
             .AddPolicyScheme(SchemeName, "Bearer token or console session", o =>
