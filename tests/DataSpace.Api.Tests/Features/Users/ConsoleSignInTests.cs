@@ -286,6 +286,32 @@ public sealed class ConsoleSignInTests(DataSpaceApiFactory api) : IClassFixture<
     }
 
     [Fact]
+    public async Task An_authority_session_reads_a_units_data_only_under_its_consent_like_a_token_does()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var unitOrg = await api.OrganizationAsync("控制台同意门数源单位", "source_unit");
+        using var unit = await api.ClientFor(unitOrg);
+        await DatasetFlow.CreateAsync(unit);
+        var authorityOrg = await api.OrganizationAsync("控制台工信局", "authority");
+        var signedIn = await ConsoleFlow.SignInAsync(api, await ConsoleFlow.UserAsync(api, authorityOrg, "reviewer"));
+        using var browser = signedIn.Client();
+        var url = $"/v1/authority/units/{unitOrg.OrganizationId}/datasets";
+
+        await (await browser.GetAsync(url, ct)).AssertProblem(HttpStatusCode.Forbidden, "consent_required");
+        var consent = await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(authorityOrg.OrganizationId, ["dataset_files"]));
+        using var read = await browser.GetAsync(url, ct);
+        var page = await read.AssertJson();
+        Assert.Equal(1, page.GetProperty("items").GetArrayLength());
+        Assert.Equal(consent, read.Headers.GetValues("X-DataSpace-Consent").Single());
+
+        // The unit sees who read its data under which consent: the person, not only the organisation.
+        var trail = await (await unit.GetAsync("/v1/audit?action=read", ct)).AssertJson();
+        Assert.Contains(trail.GetProperty("items").EnumerateArray(), e => e.GetProperty("basis").ValueKind != System.Text.Json.JsonValueKind.Null
+            && e.GetProperty("basis").GetProperty("id").GetString() == consent
+            && e.GetProperty("actor").GetProperty("user_id").GetString() == signedIn.UserId);
+    }
+
+    [Fact]
     public async Task The_console_page_is_served_at_the_root_under_a_policy_without_inline_scripts()
     {
         var ct = TestContext.Current.CancellationToken;
