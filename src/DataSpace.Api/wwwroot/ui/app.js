@@ -68,8 +68,8 @@ function signInPage() {
     ev.preventDefault();
     act(button, async () => {
       const s = await post('/console/sign-in', { email: email.value, password: password.value });
+      history.replaceState(null, '', '#/catalog');
       start(s);
-      location.hash = '#/catalog';
     });
   });
   return form;
@@ -463,7 +463,11 @@ function shell() {
   applyStatic();
 }
 
+// Renders overlap (a click while a page still loads): only the newest one may write the page.
+let renderSeq = 0;
+
 async function render() {
+  const mine = ++renderSeq;
   shell();
   const m = main();
   if (!session) { m.replaceChildren(signInPage()); return; }
@@ -482,8 +486,9 @@ async function render() {
     else if (seg[0] === 'review') content = await reviewPage();
     else if (seg[0] === 'users') content = await usersPage();
     else content = await catalogPage(params);
-    m.replaceChildren(...[content].flat());
+    if (mine === renderSeq) m.replaceChildren(...[content].flat());
   } catch (e) {
+    if (mine !== renderSeq) return;
     m.replaceChildren();
     refusal(e);
   }
