@@ -73,7 +73,8 @@ public sealed class ConsolePage : IAsyncDisposable
 
     public void AssertSelfContained() => _browser.AssertSelfContained();
 
-    public Task ScreenshotAsync(string name) => _browser.ScreenshotAsync(name);
+    /// <summary>A screenshot of the whole page (forms and lists below the fold included).</summary>
+    public Task ScreenshotAsync(string name) => _browser.ScreenshotAsync(name, fullPage: true);
 
     public ValueTask DisposeAsync() => _browser.DisposeAsync();
 }

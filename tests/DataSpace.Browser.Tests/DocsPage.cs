@@ -101,10 +101,10 @@ public sealed class DocsPage : IAsyncDisposable
     }
 
     /// <summary>Saves a screenshot under <see cref="ArtifactsFolder"/> and attaches it to the running test.</summary>
-    public async Task ScreenshotAsync(string name)
+    public async Task ScreenshotAsync(string name, bool fullPage = false)
     {
         Directory.CreateDirectory(ArtifactsFolder);
-        var png = await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder, name) });
+        var png = await Page.ScreenshotAsync(new() { Path = Path.Combine(ArtifactsFolder, name), FullPage = fullPage });
         TestContext.Current.AddAttachment(name, png, "image/png");
     }
 

@@ -324,8 +324,6 @@ async function rewardsPage() {
   const parts = [h('h1', {}, t('rewards')), h('h2', {}, t('policies'))];
   parts.push(policies.items.length === 0 ? h('p', { class: 'empty' }, t('policiesEmpty'))
     : table([t('name'), 'id'], policies.items.map((p) => [p.name, p.id])));
-  parts.push(policyForm());
-  if (policies.items.length > 0) parts.push(runForm(policies.items));
   parts.push(h('h2', {}, t('runs')));
   parts.push(runs.items.length === 0 ? h('p', { class: 'empty' }, t('runsEmpty')) : table([t('periodFrom'), t('periodTo'), t('status'), t('lines'), t('total'), ''],
     runs.items.map((r) => {
@@ -338,8 +336,10 @@ async function rewardsPage() {
         cell.append(h('a', { class: 'button secondary', href: r.exports?.xlsx ?? `/v1/reward-runs/${r.id}/export?format=xlsx`, download: `reward-run-${r.id}.xlsx` }, t('exportXlsx')),
           h('a', { class: 'button secondary', href: r.exports?.csv ?? `/v1/reward-runs/${r.id}/export?format=csv`, download: `reward-run-${r.id}.csv` }, t('exportCsv')));
       }
-      return [r.period_from, r.period_to, t(r.status), String(r.line_count), yuan(r.total_fen), cell];
+      return [r.period_from, r.period_to, t(r.status), String(r.line_count ?? r.lines ?? ''), yuan(r.total_fen), cell];
     })));
+  if (policies.items.length > 0) parts.push(runForm(policies.items));
+  parts.push(policyForm());
   return parts;
 }
 
