@@ -59,6 +59,51 @@ public sealed class ConsoleJourneyTests(DataSpaceApiFactory api) : IClassFixture
     }
 
     [Fact]
+    public async Task An_admin_invites_a_colleague_who_signs_in_with_the_initial_password_and_then_removes_them()
+    {
+        var org = await api.OrganizationAsync("浏览器成员管理模型公司", "model_builder");
+        var admin = await ConsoleFlow.UserAsync(api, org, "admin");
+        var colleague = $"colleague-{Guid.NewGuid():N}@example.cn";
+        string password;
+        await using (var console = await ConsolePage.OpenAsync(api.BaseAddress))
+        {
+            await console.SignInAsync(admin);
+            await console.NavigateAsync("成员");
+            await Expect(console.Page.GetByText("只有您自己。用下面的表单邀请同事。")).ToBeVisibleAsync();
+            await console.Page.GetByLabel("电子邮箱").FillAsync(colleague);
+            await console.Page.GetByLabel("姓名").FillAsync("王工程师");
+            await console.Page.GetByLabel("角色").SelectOptionAsync("viewer");
+            await console.Page.GetByRole(AriaRole.Button, new() { Name = "邀请成员" }).ClickAsync();
+            password = await console.Page.Locator(".secret").InnerTextAsync();
+            Assert.True(password.Length >= 12);
+            await console.AssertAccessibleAsync("users");
+            await console.ScreenshotAsync("console-users.png");
+        }
+
+        await using (var invited = await ConsolePage.OpenAsync(api.BaseAddress))
+        {
+            await invited.SignInAsync(colleague, password);
+            // A viewer of a model builder sees the catalog, not the entitlements or the users.
+            var nav = invited.Page.GetByRole(AriaRole.Navigation);
+            await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "数据目录" })).ToBeVisibleAsync();
+            await Expect(nav.GetByRole(AriaRole.Link, new() { Name = "成员" })).ToHaveCountAsync(0);
+
+            await using (var console = await ConsolePage.OpenAsync(api.BaseAddress))
+            {
+                await console.SignInAsync(admin);
+                await console.NavigateAsync("成员");
+                await console.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = colleague }).GetByRole(AriaRole.Button, new() { Name = "移除" }).ClickAsync();
+                await Expect(console.Page.GetByRole(AriaRole.Row).Filter(new() { HasText = colleague })).ToHaveCountAsync(0);
+            }
+
+            // The removed colleague's open page is signed out on its next request.
+            await invited.Page.ReloadAsync();
+            await Expect(invited.Page.GetByRole(AriaRole.Heading, new() { Name = "登录数据空间控制台" })).ToBeVisibleAsync();
+            invited.AssertSelfContained();
+        }
+    }
+
+    [Fact]
     public async Task A_source_unit_registers_a_dataset_uploads_a_file_with_progress_commits_publishes_and_grants_then_revokes_a_consent()
     {
         var unitOrg = await api.OrganizationAsync("浏览器古镇灯饰数源单位", "source_unit");
