@@ -347,7 +347,10 @@ internal static class ContractDocs
                                        "max_complete_downloads": 5}, "duties": ["attribution"], "prohibitions": ["resale", "reidentification", "onward_transfer"]}}
             """,
         ["AcceptTermsRequest"] = """{"terms_version": 1, "purpose": "model_training"}""",
-        ["SetAccessPolicyRequest"] = """{"policy": "approval", "review_sla_hours": 72, "request_fields": [{"name": "project", "label": "项目名称", "required": true}]}""",
+        ["SetAccessPolicyRequest"] = """
+            {"policy": "approval", "review_sla_hours": 72, "request_fields": [{"name": "project", "label": "项目名称", "required": true}],
+             "auto_approve_organizations": [], "auto_approve_roles": ["data_bureau"]}
+            """,
         ["CreateAccessRequest"] = """
             {"purpose": "model_training", "use_case": "训练灯具质检模型", "answers": {"project": "灯饰质检"}, "contact": "张工 0760-88000000", "disclose_identity": true}
             """,

@@ -56,6 +56,12 @@ public sealed record SetAccessPolicyRequest
 
     /// <summary>The owner's own questions a request must answer.</summary>
     public IReadOnlyList<RequestField>? RequestFields { get; init; }
+
+    /// <summary>Organisation ids whose requests are approved when filed (the usage policy still applies).</summary>
+    public IReadOnlyList<string>? AutoApproveOrganizations { get; init; }
+
+    /// <summary>Organisation roles whose requests are approved when filed, e.g. data_bureau.</summary>
+    public IReadOnlyList<string>? AutoApproveRoles { get; init; }
 }
 
 /// <summary>A question of the owner's that an access request answers.</summary>
@@ -69,7 +75,10 @@ public sealed record RequestField(string Name, string Label, bool Required);
 /// <param name="Policy">open, terms or approval.</param>
 /// <param name="ReviewSlaHours">Hours a request waits for an answer before it expires.</param>
 /// <param name="RequestFields">The owner's questions.</param>
-public sealed record AccessPolicy(string DatasetId, string Policy, int ReviewSlaHours, IReadOnlyList<RequestField> RequestFields);
+/// <param name="AutoApproveOrganizations">Organisations whose requests are approved when filed.</param>
+/// <param name="AutoApproveRoles">Roles whose requests are approved when filed.</param>
+public sealed record AccessPolicy(string DatasetId, string Policy, int ReviewSlaHours, IReadOnlyList<RequestField> RequestFields,
+    IReadOnlyList<string> AutoApproveOrganizations, IReadOnlyList<string> AutoApproveRoles);
 
 /// <summary>Asks the owner of an approval-gated dataset for access.</summary>
 public sealed record CreateAccessRequest

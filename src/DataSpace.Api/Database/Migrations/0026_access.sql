@@ -9,6 +9,9 @@ create table dataset_access_policies (
     review_sla_hours integer not null check (review_sla_hours between 1 and 8760),
     -- The owner's custom questions: [{"name", "label", "required"}].
     request_fields jsonb not null,
+    -- Requests from these organisations, or from organisations with one of these roles, are approved when filed.
+    auto_approve_organizations uuid[] not null,
+    auto_approve_roles text[] not null,
     updated_at timestamptz not null
 );
 

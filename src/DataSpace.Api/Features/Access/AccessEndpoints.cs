@@ -21,7 +21,8 @@ internal static class AccessEndpoints
             .WithSummary("How organisations get access: open, terms (accept and order) or approval (the owner approves each request), with the request fields")
             .ProducesProblem(StatusCodes.Status404NotFound);
         dataset.MapPut("/access-policy", SetPolicy).WithName("SetAccessPolicy")
-            .WithSummary("Set the access policy: open or approval for a free dataset, terms or approval for a paid one; the review SLA and custom request fields (owner)")
+            .WithSummary("Set the access policy: open or approval for a free dataset, terms or approval for a paid one; the review SLA, custom request fields " +
+                "and auto-approval rules (listed organisations or roles) (owner)")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -108,7 +109,7 @@ internal static class AccessEndpoints
     }
 
     private static async Task<AccessPolicy> PolicyOf(DatasetStore.DatasetRow dataset, AccessStore store, CancellationToken ct) =>
-        (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, []);
+        (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, [], [], []);
 
     private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> SetPolicy(
         string id, SetAccessPolicyRequest request, HttpContext http, DatasetStore datasets, AccessStore store, TimeProvider clock, CancellationToken ct)
@@ -152,18 +153,38 @@ internal static class AccessEndpoints
             v.Add("request_fields", "names must be unique");
         }
 
+        var autoOrganizations = new List<Guid>();
+        foreach (var org in request.AutoApproveOrganizations ?? [])
+        {
+            if (Guid.TryParse(org, out var g))
+            {
+                autoOrganizations.Add(g);
+            }
+            else
+            {
+                v.Add("auto_approve_organizations", "must be organisation ids");
+            }
+        }
+
+        var autoRoles = request.AutoApproveRoles ?? [];
+        if (autoRoles.Any(r => !Roles.All.Contains(r)))
+        {
+            v.Add("auto_approve_roles", $"must be among {string.Join(", ", Roles.All)}");
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
         var row = await store.SetPolicyAsync(dataset.Id, dataset.OwnerId, request.Policy!, request.ReviewSlaHours ?? AccessStore.DefaultSlaHours,
-            [.. fields.Select(f => f with { Label = f.Label.Trim() })], clock.GetUtcNow(), AuditActor.From(http), ct);
+            [.. fields.Select(f => f with { Label = f.Label.Trim() })], [.. autoOrganizations.Distinct().Order()], [.. autoRoles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
+            clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Ok(row.ToContract());
     }
 
     private static async Task<Results<Created<AccessRequest>, ProblemHttpResult>> CreateRequest(
-        string id, CreateAccessRequest request, HttpContext http, DatasetStore datasets, AccessStore store, TimeProvider clock, CancellationToken ct)
+        string id, CreateAccessRequest request, HttpContext http, DatasetStore datasets, AccessStore store, AccessGate gate, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -222,9 +243,20 @@ internal static class AccessEndpoints
         var now = clock.GetUtcNow();
         var row = await store.CreateRequestAsync(dataset.Id, dataset.OwnerId, me, http.User.ClientId(), request.Purpose!, useCase, cleaned, contact,
             now, now.AddHours(policy.ReviewSlaHours), AuditActor.From(http), ct);
-        return row is null
-            ? Problem.Conflict(ProblemCodes.AccessRequestOpen, "You already have a request waiting", "Wait for the owner's answer or for the request to expire.")
-            : TypedResults.Created($"/v1/access-requests/{row.Id}", row.ToContract(now));
+        if (row is null)
+        {
+            return Problem.Conflict(ProblemCodes.AccessRequestOpen, "You already have a request waiting", "Wait for the owner's answer or for the request to expire.");
+        }
+
+        // The owner's rules approve listed organisations and roles at once, within what the usage policy allows.
+        if ((policy.AutoApproveOrganizations.Contains(me) || policy.AutoApproveRoles.Any(http.User.IsInRole))
+            && await gate.OnBehalfAsync(dataset.Id, me, row.Purpose, ct) is null
+            && await store.ApproveAsync(row, null, null, automatic: true, now, AuditActor.From(http), ct))
+        {
+            row = (await store.FindRequestAsync(row.Id, ct))!;
+        }
+
+        return TypedResults.Created($"/v1/access-requests/{row.Id}", row.ToContract(now));
     }
 
     private static async Task<Results<Ok<Page<AccessRequest>>, ProblemHttpResult>> DatasetRequests(
@@ -322,7 +354,7 @@ internal static class AccessEndpoints
             return Problem.Conflict(denial.Code, denial.Title, denial.Detail);
         }
 
-        return await store.ApproveAsync(row, request.ValidUntil?.ToUniversalTime(), request.Versions is { } vs ? [.. vs.Distinct().Order()] : null, now, AuditActor.From(http), ct)
+        return await store.ApproveAsync(row, request.ValidUntil?.ToUniversalTime(), request.Versions is { } vs ? [.. vs.Distinct().Order()] : null, automatic: false, now, AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindRequestAsync(row.Id, ct))!.ToContract(now))
             : NotPending((await store.FindRequestAsync(row.Id, ct))!, now);
     }

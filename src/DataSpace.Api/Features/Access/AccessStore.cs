@@ -11,11 +11,20 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
 {
     public const int DefaultSlaHours = 168;
 
-    public sealed record PolicyRow(Guid DatasetId, string Policy, int ReviewSlaHours, string RequestFields)
+    /// <summary>A dataset's access policy row (init members: Dapper binds array columns to properties, not constructors).</summary>
+    public sealed record PolicyRow
     {
+        public required Guid DatasetId { get; init; }
+        public required string Policy { get; init; }
+        public required int ReviewSlaHours { get; init; }
+        public required string RequestFields { get; init; }
+        public required Guid[] AutoApproveOrganizations { get; init; }
+        public required string[] AutoApproveRoles { get; init; }
+
         public IReadOnlyList<RequestField> Fields => System.Text.Json.JsonSerializer.Deserialize<RequestField[]>(RequestFields, FieldJson)!;
 
-        public AccessPolicy ToContract() => new(DatasetId.ToString(), Policy, ReviewSlaHours, Fields);
+        public AccessPolicy ToContract() => new(DatasetId.ToString(), Policy, ReviewSlaHours, Fields,
+            [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles);
     }
 
     internal static readonly System.Text.Json.JsonSerializerOptions FieldJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
@@ -88,23 +97,31 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<PolicyRow>(new CommandDefinition(
-            "select dataset_id, policy, review_sla_hours, request_fields::text as request_fields from dataset_access_policies where dataset_id = @datasetId",
+            "select " + PolicyColumns + " from dataset_access_policies where dataset_id = @datasetId",
             new { datasetId }, cancellationToken: ct));
     }
 
-    public async Task<PolicyRow> SetPolicyAsync(Guid datasetId, Guid ownerId, string policy, int slaHours, IReadOnlyList<RequestField> fields, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles";
+
+    public async Task<PolicyRow> SetPolicyAsync(
+        Guid datasetId, Guid ownerId, string policy, int slaHours, IReadOnlyList<RequestField> fields, Guid[] autoOrganizations, string[] autoRoles,
+        DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         var json = System.Text.Json.JsonSerializer.Serialize(fields, FieldJson);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        var row = await conn.QuerySingleAsync<PolicyRow>(new CommandDefinition("""
-            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, updated_at)
-            values (@datasetId, @policy, @slaHours, @json::jsonb, @now)
+        var row = await conn.QuerySingleAsync<PolicyRow>(new CommandDefinition($"""
+            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, auto_approve_organizations, auto_approve_roles, updated_at)
+            values (@datasetId, @policy, @slaHours, @json::jsonb, @autoOrganizations, @autoRoles, @now)
             on conflict (dataset_id) do update set policy = excluded.policy, review_sla_hours = excluded.review_sla_hours,
-                request_fields = excluded.request_fields, updated_at = excluded.updated_at
-            returning dataset_id, policy, review_sla_hours, request_fields::text as request_fields
-            """, new { datasetId, policy, slaHours, json, now }, tx, cancellationToken: ct));
-        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "access_policy", datasetId.ToString(), "set", Details: new { policy, review_sla_hours = slaHours }), ct);
+                request_fields = excluded.request_fields, auto_approve_organizations = excluded.auto_approve_organizations,
+                auto_approve_roles = excluded.auto_approve_roles, updated_at = excluded.updated_at
+            returning {PolicyColumns}
+            """, new { datasetId, policy, slaHours, json, autoOrganizations, autoRoles, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "access_policy", datasetId.ToString(), "set", Details: new
+        {
+            policy, review_sla_hours = slaHours, auto_approve_organizations = autoOrganizations, auto_approve_roles = autoRoles,
+        }), ct);
         await tx.CommitAsync(ct);
         return row;
     }
@@ -196,7 +213,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
         await RequestsAsync(datasetId, requester, null, 1, ct) is [var latest, ..] ? latest : null;
 
     /// <summary>Approves a pending, unexpired request and opens its access; false when it was no longer pending.</summary>
-    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, bool automatic, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -214,7 +231,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             values (@grantId, @DatasetId, @OwnerId, @RequesterId, 'approval', @Id, @Purpose, @validUntil, @versions, 'accepted', @now, @now)
             """, new { grantId, request.DatasetId, request.OwnerId, request.RequesterId, request.Id, request.Purpose, validUntil, versions, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, request.OwnerId, "access_request", request.Id.ToString(), "approved", "access_grant", grantId.ToString(),
-            new { valid_until = validUntil, versions }), ct);
+            new { valid_until = validUntil, versions, automatic }), ct);
         await tx.CommitAsync(ct);
         return true;
     }

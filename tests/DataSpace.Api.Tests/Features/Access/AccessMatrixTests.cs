@@ -374,4 +374,43 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
         }, Ct)).AssertProblem(HttpStatusCode.Conflict, "access_not_requestable");
         Assert.Equal(Allowed with { List = "none" }, await ReadAll(open.Consumer, open.Dataset));
     }
+
+    [Fact]
+    public async Task Listed_roles_are_approved_when_they_file_and_every_step_is_in_the_owners_trail()
+    {
+        var p = await Setup("open", "approval");
+        await (await p.Owner.PutAsJsonAsync($"/v1/datasets/{p.Dataset}/access-policy", new
+        {
+            policy = "approval", request_fields = Array.Empty<object>(), auto_approve_roles = new[] { "model_builder" },
+        }, Ct)).AssertJson();
+        var filed = await (await p.Consumer.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/access-requests", new
+        {
+            purpose = "model_evaluation", use_case = "评测", contact = "王工", disclose_identity = true,
+        }, Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.Equal("approved", filed.GetProperty("status").GetString());
+        Assert.Equal(Allowed with { List = "approval:effective" }, await ReadAll(p.Consumer, p.Dataset));
+
+        var other = await api.OrganizationAsync("被授予的数据局", "data_bureau");
+        using var bureau = await api.ClientFor(other);
+        var grant = (await (await p.Owner.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/grants", new
+        {
+            organization_id = other.OrganizationId, purpose = "public_service", valid_until = api.Clock.GetUtcNow().AddDays(7),
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        await (await bureau.PostAsync($"/v1/grants/{grant}/accept", null, Ct)).AssertJson();
+        Assert.Equal("200", await Outcome(await bureau.GetAsync(DatasetFlow.FileUrl(p.Dataset, 1, File), Ct)));
+        await api.UsageEventsSettledAsync(p.Dataset);
+        await (await p.Owner.PostAsJsonAsync($"/v1/grants/{grant}/revoke", new { reason = "到期前收回" }, Ct)).AssertJson();
+
+        var trail = (await (await p.Owner.GetAsync("/v1/audit?limit=100", Ct)).AssertJson()).GetProperty("items").EnumerateArray()
+            .Select(e => (Type: e.GetProperty("object_type").GetString(), Action: e.GetProperty("action").GetString(),
+                Basis: e.TryGetProperty("basis", out var b) && b.ValueKind == JsonValueKind.Object ? b.GetProperty("type").GetString() : null)).ToList();
+        Assert.Contains(("access_policy", "set", null), trail);
+        Assert.Contains(trail, e => e is ("access_request", "filed", _));
+        Assert.Contains(trail, e => e is ("access_request", "approved", _));
+        Assert.Contains(trail, e => e is ("access_grant", "granted", _));
+        Assert.Contains(trail, e => e is ("access_grant", "accepted", _));
+        Assert.Contains(trail, e => e is ("access_grant", "revoked", _));
+        Assert.Contains(trail, e => e is ("file", "downloaded", "approval"));
+        Assert.Contains(trail, e => e is ("file", "downloaded", "grant"));
+    }
 }
