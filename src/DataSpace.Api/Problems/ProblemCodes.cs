@@ -78,6 +78,7 @@ internal static class ProblemCodes
     public const string PolicyCountExceeded = "policy_count_exceeded";
     public const string PolicyAssigneeMismatch = "policy_assignee_mismatch";
     public const string PolicyVersionMismatch = "policy_version_mismatch";
+    public const string PolicyNeedsGatedAccess = "policy_needs_gated_access";
     public const string AccessRequestRequired = "access_request_required";
     public const string AccessRequestPending = "access_request_pending";
     public const string AccessRequestRejected = "access_request_rejected";

@@ -26,7 +26,8 @@ internal static class AccessEndpoints
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         dataset.MapPost("/access-requests", CreateRequest).WithName("CreateAccessRequest")
             .WithSummary("Ask the owner of an approval-gated dataset for access: purpose, use case, answers, contact and agreement to disclose your identity. " +
                 "A rejected or expired requester may ask again; the new request names the previous one")
@@ -112,7 +113,7 @@ internal static class AccessEndpoints
         (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, [], [], []);
 
     private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> SetPolicy(
-        string id, SetAccessPolicyRequest request, HttpContext http, DatasetStore datasets, AccessStore store, TimeProvider clock, CancellationToken ct)
+        string id, SetAccessPolicyRequest request, HttpContext http, DatasetStore datasets, AccessStore store, Terms.TermsStore terms, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -175,6 +176,13 @@ internal static class AccessEndpoints
         if (!v.IsValid)
         {
             return v.ToProblem();
+        }
+
+        // A usage policy binds only uses that declare a purpose: an open dataset would not enforce it.
+        if (request.Policy == AccessGate.Open && (await terms.CurrentAsync(dataset.Id, ct))?.Policy is not null)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyNeedsGatedAccess, "The dataset's terms carry a usage policy",
+                "An open dataset is downloaded without an agreement, so its usage policy could not be enforced. Set terms without a policy first.");
         }
 
         var row = await store.SetPolicyAsync(dataset.Id, dataset.OwnerId, request.Policy!, request.ReviewSlaHours ?? AccessStore.DefaultSlaHours,

@@ -16,7 +16,8 @@ internal static class TermsEndpoints
             .WithSummary("Set a new version of the dataset's data use agreement, optionally with a machine-readable usage policy enforced on every read; consumers must accept it again (owner)")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/terms", Get).WithName("GetTerms")
             .WithSummary("The current data use agreement, its version and hash")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -30,7 +31,7 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Set(
-        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -44,6 +45,13 @@ internal static class TermsEndpoints
         if (!v.IsValid)
         {
             return v.ToProblem();
+        }
+
+        if (policy is not null && await access.PolicyOfAsync(dataset, ct) == AccessGate.Open)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyNeedsGatedAccess, "An open dataset cannot enforce a usage policy",
+                "Anyone may download an open dataset without an agreement, so no purpose is declared to check. Put it behind approval " +
+                $"(PUT /v1/datasets/{dataset.Id}/access-policy) first.");
         }
 
         var row = await terms.SetAsync(dataset.Id, dataset.OwnerId, text, policy is null ? null : UsagePolicies.ToJson(policy), clock.GetUtcNow(), AuditActor.From(http), ct);

@@ -373,6 +373,28 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
             purpose = "model_training", use_case = "x", contact = "x", disclose_identity = true,
         }, Ct)).AssertProblem(HttpStatusCode.Conflict, "access_not_requestable");
         Assert.Equal(Allowed with { List = "none" }, await ReadAll(open.Consumer, open.Dataset));
+
+        // An open dataset is downloaded without an agreement, so it cannot carry a policy it would not enforce.
+        await (await open.Owner.PutAsJsonAsync($"/v1/datasets/{open.Dataset}/terms", new { text = "条款", policy = new { duties = new[] { "attribution" } } }, Ct))
+            .AssertProblem(HttpStatusCode.Conflict, "policy_needs_gated_access");
+        await (await p.Owner.PutAsJsonAsync($"/v1/datasets/{p.Dataset}/terms", new { text = "条款", policy = new { duties = new[] { "attribution" } } }, Ct)).AssertJson();
+        await (await p.Owner.PutAsJsonAsync($"/v1/datasets/{p.Dataset}/access-policy", new { policy = "open" }, Ct))
+            .AssertProblem(HttpStatusCode.Conflict, "policy_needs_gated_access");
+        Assert.Equal("approval", (await (await p.Consumer.GetAsync($"/v1/datasets/{p.Dataset}/access-policy", Ct)).AssertJson()).GetProperty("policy").GetString());
+    }
+
+    [Fact]
+    public async Task An_approval_narrowed_to_other_versions_refuses_this_one_by_version()
+    {
+        var p = await Setup("open", "approval");
+        var request = await Request(p.Consumer, p.Dataset);
+        await (await p.Owner.PostAsJsonAsync($"/v1/access-requests/{request}/approve", new { versions = Array.Empty<int>() }, Ct))
+            .AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        var approved = await (await p.Owner.PostAsJsonAsync($"/v1/access-requests/{request}/approve", new { versions = new[] { 2 } }, Ct)).AssertJson();
+        var grant = (await (await p.Consumer.GetAsync("/v1/grants", Ct)).AssertJson()).GetProperty("items")[0];
+        Assert.Equal(approved.GetProperty("grant_id").GetString(), grant.GetProperty("id").GetString());
+        Assert.Equal([2], grant.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal(Refused("approval:effective", "policy_version_mismatch"), await ReadAll(p.Consumer, p.Dataset));
     }
 
     [Fact]
