@@ -307,6 +307,9 @@ internal static class ContractDocs
         ["active"] = "true: only plans still offered; false: only deactivated ones; omitted: all.",
         ["dataset_id"] = "Only items of this dataset.",
         ["orderId"] = "The order's id.",
+        ["requestId"] = "The access request's id.",
+        ["grantId"] = "The grant's id.",
+        ["entitlementId"] = "The entitlement's id.",
         ["planId"] = "The plan's id.",
         ["clientId"] = "The API client's client_id.",
         ["unit"] = "The source unit's organisation id.",
@@ -344,8 +347,22 @@ internal static class ContractDocs
             """,
         ["CreateVersionRequest"] = """{"notes": "2025 年 12 月数据"}""",
         ["SetPreviewPolicyRequest"] = """{"statistics": true, "hashes": false}""",
-        ["SetTermsRequest"] = """{"text": "仅限购买方内部模型训练，不得转售。"}""",
-        ["AcceptTermsRequest"] = """{"terms_version": 1}""",
+        ["SetTermsRequest"] = """
+            {"text": "仅限购买方内部模型训练，不得转售。",
+             "policy": {"permission": {"assignee_roles": ["model_builder"], "purposes": ["model_training"], "valid_until": "2027-06-30T23:59:59+08:00",
+                                       "max_complete_downloads": 5}, "duties": ["attribution"], "prohibitions": ["resale", "reidentification", "onward_transfer"]}}
+            """,
+        ["AcceptTermsRequest"] = """{"terms_version": 1, "purpose": "model_training"}""",
+        ["SetAccessPolicyRequest"] = """
+            {"policy": "approval", "review_sla_hours": 72, "request_fields": [{"name": "project", "label": "项目名称", "required": true}],
+             "auto_approve_organizations": [], "auto_approve_roles": ["data_bureau"]}
+            """,
+        ["CreateAccessRequest"] = """
+            {"purpose": "model_training", "use_case": "训练灯具质检模型", "answers": {"project": "灯饰质检"}, "contact": "张工 0760-88000000", "disclose_identity": true}
+            """,
+        ["ApproveAccessRequest"] = """{"valid_until": "2026-12-31T23:59:59+08:00", "versions": [1, 2]}""",
+        ["ReasonRequest"] = """{"reason": "用途与数据不符"}""",
+        ["CreateGrantRequest"] = """{"organization_id": "0195f0c2-0000-7000-8000-000000000004", "purpose": "public_service", "valid_until": "2026-06-30T23:59:59+08:00"}""",
         ["CreatePlanRequest"] = """{"kind": "subscription", "period": "P1Y", "price_fen": 1999900}""",
         ["CreateOrderRequest"] = """{"plan_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c0d"}""",
         ["ConfirmPaymentRequest"] = """{"amount_fen": 1999900, "reference": "WX20260115000123"}""",

@@ -78,6 +78,30 @@ internal static class ProblemCodes
     public const string ConsentRequestExpired = "consent_request_expired";
     public const string ConsentWidened = "consent_widened";
 
+    // Access beyond payment (issue 18): access policies, requests, grants and usage policies.
+    public const string PolicyPurposeMismatch = "policy_purpose_mismatch";
+    public const string PolicyExpired = "policy_expired";
+    public const string PolicyNotYetValid = "policy_not_yet_valid";
+    public const string PolicyCountExceeded = "policy_count_exceeded";
+    public const string PolicyAssigneeMismatch = "policy_assignee_mismatch";
+    public const string PolicyVersionMismatch = "policy_version_mismatch";
+    public const string PolicyNeedsGatedAccess = "policy_needs_gated_access";
+    public const string AccessRequestRequired = "access_request_required";
+    public const string AccessRequestPending = "access_request_pending";
+    public const string AccessRequestRejected = "access_request_rejected";
+    public const string AccessRequestExpired = "access_request_expired";
+    public const string AccessRequestNotFound = "access_request_not_found";
+    public const string AccessRequestNotPending = "access_request_not_pending";
+    public const string AccessRequestOpen = "access_request_open";
+    public const string AccessNotRequestable = "access_not_requestable";
+    public const string GrantNotFound = "grant_not_found";
+    public const string GrantNotAccepted = "grant_not_accepted";
+    public const string GrantRevoked = "grant_revoked";
+    public const string GrantDropped = "grant_dropped";
+    public const string GrantExpired = "grant_expired";
+    public const string GrantStateConflict = "grant_state_conflict";
+    public const string EntitlementNotFound = "entitlement_not_found";
+
     public const string TermsNotFound = "terms_not_found";
     public const string TermsOutdated = "terms_outdated";
     public const string TermsNotAccepted = "terms_not_accepted";

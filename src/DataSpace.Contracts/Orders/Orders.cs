@@ -7,6 +7,9 @@ public sealed record SetTermsRequest
 {
     /// <summary>The agreement's full text, 1–50,000 characters.</summary>
     public string? Text { get; init; }
+
+    /// <summary>The machine-readable usage policy beside the text, enforced on every read; omitted: the text alone.</summary>
+    public DataSpace.Contracts.Access.UsagePolicy? Policy { get; init; }
 }
 
 /// <summary>A version of a dataset's data use agreement.</summary>
@@ -15,17 +18,35 @@ public sealed record SetTermsRequest
 /// <param name="Text">The agreement.</param>
 /// <param name="Sha256">Lower-case hex SHA-256 of the UTF-8 text: what an acceptance refers to.</param>
 /// <param name="CreatedAt">When this version was set.</param>
-public sealed record DatasetTerms(string DatasetId, int Version, string Text, string Sha256, DateTimeOffset CreatedAt);
+/// <param name="Policy">The usage policy of this version, if it has one.</param>
+/// <param name="PolicySha256">Lower-case hex SHA-256 of the policy's canonical JSON: what an agreement records.</param>
+public sealed record DatasetTerms(string DatasetId, int Version, string Text, string Sha256, DateTimeOffset CreatedAt,
+    DataSpace.Contracts.Access.UsagePolicy? Policy = null, string? PolicySha256 = null);
 
 /// <summary>Accepts the current terms.</summary>
 public sealed record AcceptTermsRequest
 {
     /// <summary>The version being accepted; it must be the current one.</summary>
     public int? TermsVersion { get; init; }
+
+    /// <summary>
+    /// The purpose the organisation will use the data for (purpose code list). Downloads under an order are checked against
+    /// the usage policy with this purpose.
+    /// </summary>
+    public string? Purpose { get; init; }
 }
 
 /// <summary>A recorded acceptance.</summary>
-public sealed record Agreement(string DatasetId, int TermsVersion, string TermsSha256, string OrganizationId, string ClientId, DateTimeOffset AcceptedAt);
+/// <param name="DatasetId">The dataset.</param>
+/// <param name="TermsVersion">The accepted version.</param>
+/// <param name="TermsSha256">The accepted text's SHA-256.</param>
+/// <param name="OrganizationId">The accepting organisation.</param>
+/// <param name="ClientId">The API client that accepted.</param>
+/// <param name="AcceptedAt">When it was first accepted.</param>
+/// <param name="Purpose">The declared purpose, if any.</param>
+/// <param name="PolicySha256">The hash of the usage policy accepted with the terms, if they have one.</param>
+public sealed record Agreement(string DatasetId, int TermsVersion, string TermsSha256, string OrganizationId, string ClientId, DateTimeOffset AcceptedAt,
+    string? Purpose = null, string? PolicySha256 = null);
 
 /// <summary>Offers a paid dataset for sale (owner).</summary>
 public sealed record CreatePlanRequest

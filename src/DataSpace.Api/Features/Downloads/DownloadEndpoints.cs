@@ -1,12 +1,11 @@
 using System.Buffers;
 using System.Text;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
-using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Profiles;
-using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
@@ -61,7 +60,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, OrderStore orders, TermsStore terms, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
+        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, AccessGate access, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
         string? format = null)
     {
         if (format is not (null or "parquet"))
@@ -82,7 +81,7 @@ internal static partial class DownloadEndpoints
             return Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you.");
         }
 
-        var (basis, basisId, refusal) = await AccessAsync(dataset, http, gate, orders, terms, clock.GetUtcNow(), ct);
+        var (basis, basisId, held, refusal) = await AccessAsync(dataset, http, gate, access, ct);
         if (refusal is not null)
         {
             return refusal;
@@ -92,6 +91,13 @@ internal static partial class DownloadEndpoints
         if (version is null)
         {
             return versionProblem!;
+        }
+
+        // The usage policy decides each use, every range of a download included; a HEAD or 304 sends no data but is
+        // refused alike, so a client learns of a denial before it resumes.
+        if (held is not null && await access.UseAsync(held, dataset, http.User, version.Number, download: true, ct) is { } denial)
+        {
+            return denial.Problem();
         }
 
         var row = await versions.FileAsync(dataset.Id, version.Number, path, ct);
@@ -245,32 +251,29 @@ internal static partial class DownloadEndpoints
     }
 
     /// <summary>
-    /// Who may read this dataset's files, and on what basis: the owner always; anyone its published open files; the
-    /// holder of an active entitlement a published paid dataset's files, once it has accepted the current terms; the data
-    /// bureau and authorities anything else (paid, unpublished, withdrawn) through the owner's consent for dataset_files;
-    /// everyone else is refused with the reason (drafts stay invisible: 404).
+    /// Who may read this dataset's files, and on what basis: the owner always; anyone else what <see cref="AccessGate"/>
+    /// finds (open access, an entitlement, a grant or an approval — with the current terms accepted); the data bureau and
+    /// authorities anything else (paid, unpublished, withdrawn) through the owner's consent for dataset_files; everyone else
+    /// is refused with the reason (drafts stay invisible: 404). A held right comes back for its use to be checked once the
+    /// version is known.
     /// </summary>
-    private static async Task<(string Basis, Guid? BasisId, IResult? Refusal)> AccessAsync(
-        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, OrderStore orders, TermsStore terms, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(string Basis, Guid? BasisId, AccessGate.Decision? Held, IResult? Refusal)> AccessAsync(
+        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, AccessGate access, CancellationToken ct)
     {
-        var caller = http.User.OrganizationId();
-        if (dataset.IsOwnedBy(caller))
+        if (dataset.IsOwnedBy(http.User.OrganizationId()))
         {
-            return ("owner", null, null);
+            return ("owner", null, null, null);
         }
 
-        if (dataset.Status == "published" && dataset.Access == "open")
+        var held = await access.CheckAsync(dataset, http.User, ct);
+        if (held.Basis is { } b)
         {
-            return ("open", null, null);
+            return (b, held.BasisId, held, null);
         }
 
-        if (dataset.Status == "published" && await orders.ActiveEntitlementAsync(caller, dataset.Id, now, ct) is { } entitlement)
+        if (held.Blocking)
         {
-            var (accepted, current) = await terms.AcceptedCurrentAsync(dataset.Id, caller, ct);
-            return accepted
-                ? ("entitlement", entitlement, null)
-                : ("", null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.TermsNotAccepted, "The dataset's terms changed: accept them again",
-                    $"Version {current} of the data use agreement is in force; accept it with POST /v1/datasets/{dataset.Id}/agreements."));
+            return ("", null, null, held.Refusal);
         }
 
         if (ConsentGate.IsGrantee(http.User))
@@ -278,21 +281,21 @@ internal static partial class DownloadEndpoints
             var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
             if (decision.MostSpecific(dataset.Id) is { } consent)
             {
-                return ("consent", consent.Id, null);
+                return ("consent", consent.Id, null, null);
             }
 
             if (dataset.Status != "draft")
             {
-                return ("", null, decision.Problem(ConsentTerms.DatasetFiles));
+                return ("", null, null, held.Refusal ?? decision.Problem(ConsentTerms.DatasetFiles));
             }
         }
 
         return dataset.Status switch
         {
-            "draft" => ("", null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
-            "withdrawn" => ("", null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
+            "draft" => ("", null, null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
+            "withdrawn" => ("", null, null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
                 $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.")),
-            _ => ("", null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
+            _ => ("", null, null, held.Refusal ?? Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
                 "Downloading a paid dataset's files needs an entitlement from a paid order or subscription.")),
         };
     }

@@ -1,4 +1,5 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Terms;
@@ -35,6 +36,7 @@ internal static class OrderEndpoints
             .RequireAuthorization(Policies.Buyer)
             .Idempotent(required: true)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         orders.MapGet("/", List).WithName("ListOrders").WithSummary("Orders you placed or received, newest first")
@@ -149,7 +151,7 @@ internal static class OrderEndpoints
     }
 
     private static async Task<Results<Created<Order>, ProblemHttpResult>> Place(
-        CreateOrderRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, OrderStore store, TimeProvider clock, CancellationToken ct)
+        CreateOrderRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, OrderStore store, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var plan = Guid.TryParse(request.PlanId, out var planId) ? await store.PlanAsync(planId, ct) : null;
         if (request.PlanId is null)
@@ -186,6 +188,12 @@ internal static class OrderEndpoints
                 current is null
                     ? "The dataset has no data use agreement yet, so it cannot be ordered."
                     : $"Read GET /v1/datasets/{dataset.Id}/terms and accept version {current} with POST /v1/datasets/{dataset.Id}/agreements.");
+        }
+
+        // Under approval only an approved requester may order; the usage policy must let the buyer use the data now.
+        if (await access.OrderAsync(dataset, http.User, ct) is { } refusal)
+        {
+            return refusal;
         }
 
         var order = await store.PlaceAsync(me, http.User.ClientId(), plan, dataset.OwnerId, current.Value, clock.GetUtcNow(), AuditActor.From(http), ct);

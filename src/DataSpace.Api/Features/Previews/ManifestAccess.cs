@@ -2,18 +2,19 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
-using DataSpace.Api.Features.Orders;
+using DataSpace.Api.Features.Access;
 using DataSpace.Contracts.Versions;
 
 namespace DataSpace.Api.Features.Previews;
 
 /// <summary>
-/// The preview policy, applied wherever a manifest or a file profile goes out: who sees everything (the owner; everyone
-/// for a published open dataset; the holder of an active entitlement; an authority under the owner's consent for
+/// The preview policy, applied wherever a manifest or a file profile goes out: who sees everything (the owner; whoever
+/// <see cref="AccessGate"/> lets use the version — everyone for a published open dataset, the holder of an entitlement,
+/// grant or approval within its usage policy; an authority under the owner's consent for
 /// dataset_files, through <see cref="ConsentGate"/>), and what everyone else sees (the owner's <see cref="PreviewStore"/>
 /// policy). Authority reads are audited with their basis, so the owner sees who looked and under what.
 /// </summary>
-internal sealed class ManifestAccess(ConsentGate gate, OrderStore orders, PreviewStore previews, AuditChain audit, TimeProvider clock)
+internal sealed class ManifestAccess(ConsentGate gate, AccessGate access, PreviewStore previews, AuditChain audit)
 {
     public const string Full = "full";
     public const string Preview = "preview";
@@ -36,10 +37,16 @@ internal sealed class ManifestAccess(ConsentGate gate, OrderStore orders, Previe
     /// <summary>Decides the caller's view of a version's manifest; records the read when an authority makes it.</summary>
     public async Task<View> ForAsync(DatasetStore.DatasetRow dataset, int version, HttpContext http, CancellationToken ct)
     {
-        var caller = http.User.OrganizationId();
-        if (dataset.IsOwnedBy(caller)
-            || (dataset.Status == "published" && dataset.Access == "open")
-            || (dataset.Status == "published" && await orders.ActiveEntitlementAsync(caller, dataset.Id, clock.GetUtcNow(), ct) is not null))
+        if (dataset.IsOwnedBy(http.User.OrganizationId()))
+        {
+            return new View(Full, null);
+        }
+
+        // The same gate as downloads: a right whose use the usage policy refuses (expired, another purpose or version)
+        // shows the preview, as if there were none. Terms to accept again block downloads only, as they always did; the
+        // count of complete downloads limits downloads, not reading the manifest.
+        var held = await access.CheckAsync(dataset, http.User, ct);
+        if (held.Blocking || (held.Basis is not null && await access.UseAsync(held, dataset, http.User, version, download: false, ct) is null))
         {
             return new View(Full, null);
         }

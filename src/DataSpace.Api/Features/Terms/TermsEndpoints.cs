@@ -1,4 +1,5 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Problems;
@@ -12,15 +13,16 @@ internal static class TermsEndpoints
     {
         var group = app.MapGroup("/v1/datasets/{id}").WithTags("Terms").RequireAuthorization(Policies.Catalog);
         group.MapPut("/terms", Set).WithName("SetTerms")
-            .WithSummary("Set a new version of the dataset's data use agreement; consumers must accept it again (owner)")
+            .WithSummary("Set a new version of the dataset's data use agreement, optionally with a machine-readable usage policy enforced on every read; consumers must accept it again (owner)")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapGet("/terms", Get).WithName("GetTerms")
             .WithSummary("The current data use agreement, its version and hash")
             .ProducesProblem(StatusCodes.Status404NotFound);
         group.MapPost("/agreements", Accept).WithName("AcceptTerms")
-            .WithSummary("Accept the current data use agreement (needed to order and to download a paid dataset)")
+            .WithSummary("Accept the current data use agreement (needed to order and to download a paid dataset), declaring the purpose the usage policy is checked against")
             .RequireAuthorization(Policies.Buyer)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound)
@@ -29,7 +31,7 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Set(
-        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -39,12 +41,20 @@ internal static class TermsEndpoints
 
         var v = new Validation();
         var text = v.RequiredText("text", request.Text, 50_000, multiline: true);
+        var policy = UsagePolicies.Normalize(request.Policy, v, "policy");
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var row = await terms.SetAsync(dataset.Id, dataset.OwnerId, text, clock.GetUtcNow(), AuditActor.From(http), ct);
+        if (policy is not null && await access.PolicyOfAsync(dataset, ct) == AccessGate.Open)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyNeedsGatedAccess, "An open dataset cannot enforce a usage policy",
+                "Anyone may download an open dataset without an agreement, so no purpose is declared to check. Put it behind approval " +
+                $"(PUT /v1/datasets/{dataset.Id}/access-policy) first.");
+        }
+
+        var row = await terms.SetAsync(dataset.Id, dataset.OwnerId, text, policy is null ? null : UsagePolicies.ToJson(policy), clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Ok(row.ToContract());
     }
 
@@ -71,9 +81,20 @@ internal static class TermsEndpoints
             return problem!;
         }
 
-        if (request.TermsVersion is not { } version)
+        var v = new Validation();
+        if (request.TermsVersion is null)
         {
-            return new Validation().Add("terms_version", "is required: the version of the terms you accept").ToProblem();
+            v.Add("terms_version", "is required: the version of the terms you accept");
+        }
+
+        if (request.Purpose is { } purpose && !UsagePolicies.Purposes.Contains(purpose))
+        {
+            v.Add("purpose", $"must be among {string.Join(", ", UsagePolicies.Purposes)}");
+        }
+
+        if (!v.IsValid || request.TermsVersion is not { } version)
+        {
+            return v.ToProblem();
         }
 
         var current = await terms.CurrentAsync(dataset.Id, ct);
@@ -88,8 +109,9 @@ internal static class TermsEndpoints
                 $"The current version is {current.Version} (sha-256 {current.Sha256}); read it and accept that one.");
         }
 
-        var at = await terms.AcceptAsync(dataset.Id, dataset.OwnerId, version, http.User.OrganizationId(), http.User.ClientId(), clock.GetUtcNow(), AuditActor.From(http), ct);
+        var at = await terms.AcceptAsync(dataset.Id, dataset.OwnerId, version, http.User.OrganizationId(), http.User.ClientId(), request.Purpose, clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/datasets/{dataset.Id}/terms",
-            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), DatasetStore.Utc(at)));
+            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), DatasetStore.Utc(at.AcceptedAt),
+                at.Purpose, at.PolicySha256));
     }
 }

@@ -1,0 +1,204 @@
+using System.Security.Claims;
+using DataSpace.Api.Auth;
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Orders;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Access;
+
+namespace DataSpace.Api.Features.Access;
+
+/// <summary>
+/// The consumer side of the one read gate (the consent side is <see cref="Consents.ConsentGate"/>): on what a
+/// non-owner may read a published dataset — open access, an entitlement from an order, a data grant or an approved
+/// access request — and whether the usage policy of the current terms lets this use through. It reads the database
+/// on every call and decides expiry from <see cref="TimeProvider"/> at that moment, so a revocation, a drop, an
+/// expiry or a used-up count counts from the very next request, the next range of a download included.
+/// </summary>
+internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvider clock)
+{
+    public const string Open = "open";
+    public const string Terms = "terms";
+    public const string Approval = "approval";
+
+    /// <summary>
+    /// The gate's answer. With a <see cref="Basis"/> (open, entitlement, grant, approval) the caller holds a right; the
+    /// usage policy is then checked per use by <see cref="UseAsync"/>. Without one, <see cref="Refusal"/> may say why
+    /// (the state of a request or grant); <see cref="Blocking"/> refusals win over every other basis (consent included).
+    /// </summary>
+    public sealed record Decision(string? Basis, Guid? BasisId, string? Purpose, int[]? Versions, AccessStore.TermsState? Terms, ProblemHttpResult? Refusal, bool Blocking)
+    {
+        public static readonly Decision None = new(null, null, null, null, null, null, false);
+    }
+
+    /// <summary>The access policy in force: the owner's, or what the dataset's access implies.</summary>
+    public static string Default(DatasetStore.DatasetRow dataset) => dataset.Access == "paid" ? Terms : Open;
+
+    public async Task<string> PolicyOfAsync(DatasetStore.DatasetRow dataset, CancellationToken ct) =>
+        (await store.PolicyAsync(dataset.Id, ct))?.Policy ?? Default(dataset);
+
+    /// <summary>On what the caller (not the owner) may read this dataset, before the use itself is checked.</summary>
+    public async Task<Decision> CheckAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        if (dataset.Status != "published")
+        {
+            return Decision.None;
+        }
+
+        var policy = await PolicyOfAsync(dataset, ct);
+        if (policy == Open)
+        {
+            return new Decision(Open, null, null, null, null, null, false);
+        }
+
+        var org = caller.OrganizationId();
+        var now = clock.GetUtcNow();
+        var grants = await store.GrantsAsync(dataset.Id, org, null, 100, ct);
+        var approval = grants.FirstOrDefault(g => g.Kind == "approval" && g.StatusAt(now) == "accepted");
+        var grant = grants.FirstOrDefault(g => g.Kind == "grant" && g.StatusAt(now) == "accepted");
+        Decision? held = null;
+        if (dataset.Access == "paid" && (policy != Approval || approval is not null)
+            && await orders.ActiveEntitlementAsync(org, dataset.Id, now, ct) is { } entitlement)
+        {
+            held = new Decision("entitlement", entitlement, null, approval?.Versions, null, null, false);
+        }
+        else if (grant is not null)
+        {
+            held = new Decision("grant", grant.Id, grant.Purpose, grant.Versions, null, null, false);
+        }
+        else if (dataset.Access != "paid" && approval is not null)
+        {
+            held = new Decision("approval", approval.Id, approval.Purpose, approval.Versions, null, null, false);
+        }
+
+        if (held is not null)
+        {
+            var terms = await store.TermsStateAsync(dataset.Id, org, ct);
+            if (!terms.Accepted)
+            {
+                return held with
+                {
+                    Basis = null, Blocking = true,
+                    Refusal = Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.TermsNotAccepted, "The dataset's terms changed: accept them again",
+                        $"Version {terms.Version} of the data use agreement is in force; accept it with POST /v1/datasets/{dataset.Id}/agreements."),
+                };
+            }
+
+            // Under an order the declared purpose is the agreement's; under a grant or approval the one it was given for.
+            return held with { Terms = terms, Purpose = held.Basis == "entitlement" ? terms.Purpose : held.Purpose };
+        }
+
+        return Decision.None with { Refusal = await WhyNotAsync(dataset, policy, grants, org, now, ct) };
+    }
+
+    /// <summary>Why a caller without a right has none: the state of its latest grant or request, or null for the general refusal.</summary>
+    private async Task<ProblemHttpResult?> WhyNotAsync(
+        DatasetStore.DatasetRow dataset, string policy, IReadOnlyList<AccessStore.GrantRow> grants, Guid org, DateTimeOffset now, CancellationToken ct)
+    {
+        if (grants.FirstOrDefault(g => g.Kind == "grant") is { } latestGrant)
+        {
+            var refusal = GrantRefusal(latestGrant, now);
+            if (refusal is not null)
+            {
+                return refusal;
+            }
+        }
+
+        if (policy != Approval)
+        {
+            return null;
+        }
+
+        if (grants.FirstOrDefault(g => g.Kind == "approval") is { } latestApproval && GrantRefusal(latestApproval, now) is { } ended)
+        {
+            var newer = await store.LatestRequestAsync(dataset.Id, org, ct);
+            if (newer is null || newer.Id == latestApproval.RequestId)
+            {
+                return ended;
+            }
+        }
+
+        var request = await store.LatestRequestAsync(dataset.Id, org, ct);
+        var forbidden = StatusCodes.Status403Forbidden;
+        return request?.StatusAt(now) switch
+        {
+            null => Problem.Of(forbidden, ProblemCodes.AccessRequestRequired, "This dataset needs the owner's approval",
+                $"Ask for access with POST /v1/datasets/{dataset.Id}/access-requests."),
+            "pending" => Problem.Of(forbidden, ProblemCodes.AccessRequestPending, "Your access request waits for the owner",
+                $"Request {request.Id} is answered by {request.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ} or expires."),
+            "expired" => Problem.Of(forbidden, ProblemCodes.AccessRequestExpired, "Your access request expired unanswered",
+                $"Request {request.Id} expired at {request.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}; you may ask again."),
+            "rejected" => Problem.Of(forbidden, ProblemCodes.AccessRequestRejected, "The owner rejected your access request",
+                $"Request {request.Id} was rejected: {request.Reason}. You may ask again with changes."),
+            _ => null,
+        };
+    }
+
+    private static ProblemHttpResult? GrantRefusal(AccessStore.GrantRow grant, DateTimeOffset now)
+    {
+        var forbidden = StatusCodes.Status403Forbidden;
+        return grant.StatusAt(now) switch
+        {
+            "pending" => Problem.Of(forbidden, ProblemCodes.GrantNotAccepted, "Accept the grant first",
+                $"Grant {grant.Id} counts once you accept it with POST /v1/grants/{grant.Id}/accept."),
+            "revoked" => Problem.Of(forbidden, ProblemCodes.GrantRevoked, "The owner revoked your access",
+                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} was revoked at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}: {grant.EndReason}"),
+            "dropped" => Problem.Of(forbidden, ProblemCodes.GrantDropped, "Your organisation gave up this access",
+                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} was dropped at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}."),
+            "expired" => Problem.Of(forbidden, ProblemCodes.GrantExpired, "Your access has ended",
+                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} ended at {grant.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
+            _ => null,
+        };
+    }
+
+    /// <summary>
+    /// Checks one use under a held right: the right's narrowing to versions, then the usage policy of the current terms
+    /// (assignee, purpose, period, version pinning and, for downloads, the count of complete downloads). Null: allowed.
+    /// </summary>
+    public async Task<UsagePolicies.Denial?> UseAsync(Decision decision, DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, int? version, bool download, CancellationToken ct)
+    {
+        if (decision.Basis is null or Open)
+        {
+            return null;
+        }
+
+        if (decision.Versions is { } versions && version is { } v && !versions.Contains(v))
+        {
+            return new UsagePolicies.Denial(ProblemCodes.PolicyVersionMismatch, "Your access does not cover this version",
+                $"The owner approved versions {string.Join(", ", versions)}; version {v} was asked for.");
+        }
+
+        var policy = decision.Terms?.Policy;
+        var org = caller.OrganizationId();
+        long? count = download && UsagePolicies.Counts(policy) ? await store.CompleteDownloadsAsync(org, dataset.Id, ct) : null;
+        return UsagePolicies.Evaluate(policy, new UsagePolicies.Use(org, [.. Roles.All.Where(caller.IsInRole)], decision.Purpose, clock.GetUtcNow(), version, count));
+    }
+
+    /// <summary>
+    /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the
+    /// buyer, with its agreement's purpose, use the data now. Null: the order may be placed.
+    /// </summary>
+    public async Task<ProblemHttpResult?> OrderAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var org = caller.OrganizationId();
+        var now = clock.GetUtcNow();
+        if (await PolicyOfAsync(dataset, ct) == Approval)
+        {
+            var grants = await store.GrantsAsync(dataset.Id, org, null, 100, ct);
+            if (!grants.Any(g => g.Kind == "approval" && g.StatusAt(now) == "accepted"))
+            {
+                return await WhyNotAsync(dataset, Approval, grants, org, now, ct);
+            }
+        }
+
+        var terms = await store.TermsStateAsync(dataset.Id, org, ct);
+        return UsagePolicies.Evaluate(terms.Policy, new UsagePolicies.Use(org, [.. Roles.All.Where(caller.IsInRole)], terms.Purpose, now, null, null))?.Problem();
+    }
+
+    /// <summary>Whether the current terms' policy lets an organisation (not the caller: a grantee or requester) use the data for a purpose.</summary>
+    public async Task<UsagePolicies.Denial?> OnBehalfAsync(Guid datasetId, Guid organization, string purpose, CancellationToken ct)
+    {
+        var terms = await store.TermsStateAsync(datasetId, organization, ct);
+        return terms.Policy is null ? null
+            : UsagePolicies.Evaluate(terms.Policy, new UsagePolicies.Use(organization, await store.RolesAsync(organization, ct), purpose, clock.GetUtcNow(), null, null));
+    }
+}

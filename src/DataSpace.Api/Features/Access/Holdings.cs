@@ -1,0 +1,72 @@
+using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Problems;
+using DataSpace.Contracts.Access;
+
+namespace DataSpace.Api.Features.Access;
+
+/// <summary>
+/// Who holds which right to a dataset (entitlements, grants, approvals), the usage policy that governs each, and whether
+/// it lets a download through now, decided by the same <see cref="UsagePolicies.Evaluate"/> the gate uses (version
+/// pinning aside: a holding spans versions).
+/// </summary>
+internal sealed class Holdings(AccessStore store, TimeProvider clock)
+{
+    /// <summary>Holdings of one dataset (the owner's view) or of one organisation (the consumer's view), newest first.</summary>
+    public async Task<IReadOnlyList<Holding>> ForAsync(Guid? datasetId, Guid? holder, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var entitlements = await store.EntitlementsAsync(datasetId, holder, ct);
+        var grants = await store.GrantsAsync(datasetId, holder, null, 1000, ct);
+        var result = new List<(Guid Id, Holding Holding)>();
+        foreach (var e in entitlements)
+        {
+            var active = e.RevokedAt is null && e.ValidFrom <= now.UtcDateTime && (e.ValidUntil is null || now.UtcDateTime < e.ValidUntil);
+            var terms = await store.TermsStateAsync(e.DatasetId, e.OrganizationId, ct);
+            result.Add((e.Id, await DecideAsync(new Holding
+            {
+                Kind = "entitlement", Id = e.Id.ToString(), DatasetId = e.DatasetId.ToString(), HolderId = e.OrganizationId.ToString(), HolderName = e.HolderName,
+                Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = active, Effective = false,
+                RefusalCode = active ? null : ProblemCodes.EntitlementRequired,
+            }, terms, e.OrganizationId, e.DatasetId, now, ct)));
+        }
+
+        foreach (var g in grants)
+        {
+            var status = g.StatusAt(now);
+            var terms = await store.TermsStateAsync(g.DatasetId, g.GranteeId, ct);
+            result.Add((g.Id, await DecideAsync(new Holding
+            {
+                Kind = g.Kind, Id = g.Id.ToString(), DatasetId = g.DatasetId.ToString(), HolderId = g.GranteeId.ToString(), HolderName = g.GranteeName,
+                Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = status == "accepted", Effective = false,
+                RefusalCode = status switch
+                {
+                    "accepted" => null,
+                    "pending" => ProblemCodes.GrantNotAccepted,
+                    "revoked" => ProblemCodes.GrantRevoked,
+                    "dropped" => ProblemCodes.GrantDropped,
+                    _ => ProblemCodes.GrantExpired,
+                },
+            }, terms, g.GranteeId, g.DatasetId, now, ct)));
+        }
+
+        return [.. result.OrderByDescending(r => r.Id).Select(r => r.Holding)];
+    }
+
+    private async Task<Holding> DecideAsync(Holding holding, AccessStore.TermsState terms, Guid holder, Guid datasetId, DateTimeOffset now, CancellationToken ct)
+    {
+        holding = holding with { TermsVersion = terms.Version, PolicySha256 = terms.PolicySha256, Policy = terms.Policy };
+        if (!holding.Active)
+        {
+            return holding;
+        }
+
+        if (!terms.Accepted)
+        {
+            return holding with { RefusalCode = ProblemCodes.TermsNotAccepted };
+        }
+
+        long? count = UsagePolicies.Counts(terms.Policy) ? await store.CompleteDownloadsAsync(holder, datasetId, ct) : null;
+        var denial = UsagePolicies.Evaluate(terms.Policy, new UsagePolicies.Use(holder, await store.RolesAsync(holder, ct), holding.Purpose, now, null, count));
+        return holding with { Effective = denial is null, RefusalCode = denial?.Code };
+    }
+}
