@@ -71,6 +71,11 @@ builder.Services.AddSingleton<UsagePartitions>();
 builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddOptions<CheckpointOptions>().BindConfiguration(CheckpointOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<CheckpointSigner>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Certificates.Sm2Signer>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Certificates.CertificateIssuer>();
+builder.Services.AddOptions<DataSpace.Api.Features.Listings.ListingOptions>().BindConfiguration(DataSpace.Api.Features.Listings.ListingOptions.Section);
+builder.Services.AddSingleton<DataSpace.Api.Features.Listings.ListingStore>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Listings.ListingGate>();
 builder.Services.AddSingleton<AuditCheckpoints>();
 // Loads the signing key at start, so a missing key stops the API at once; the build-time OpenAPI generator has none.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
@@ -150,6 +155,9 @@ app.MapPaymentWebhook();
 app.MapRewardEndpoints();
 app.MapRecordEndpoints();
 app.MapRecordPolicyEndpoints();
+DataSpace.Api.Features.Listings.AssessmentEndpoints.MapAssessmentEndpoints(app);
+DataSpace.Api.Features.Listings.ListingEndpoints.MapListingEndpoints(app);
+DataSpace.Api.Features.Certificates.CertificateEndpoints.MapCertificateEndpoints(app);
 app.MapExportEndpoints();
 app.MapBenchEndpoints();
 

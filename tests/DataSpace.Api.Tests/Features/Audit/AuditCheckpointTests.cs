@@ -110,25 +110,8 @@ public sealed class AuditCheckpointTests(DataSpaceApiFactory api) : IClassFixtur
         }
     }
 
-    private static async Task<(bool Ok, string Output)> OpensslVerifyAsync(string folder, string message)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-in", message, "-sigfile", "sig" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode == 0, await stdout + await stderr);
-    }
+    private static Task<(bool Ok, string Output)> OpensslVerifyAsync(string folder, string message) =>
+        OpensslTool.RunAsync(folder, ["pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-in", message, "-sigfile", "sig"], Ct);
 
     [Fact]
     public async Task The_checkpoint_table_refuses_update_delete_and_truncate()
