@@ -158,12 +158,15 @@ app.MapRecordPolicyEndpoints();
 DataSpace.Api.Features.Listings.AssessmentEndpoints.MapAssessmentEndpoints(app);
 DataSpace.Api.Features.Listings.ListingEndpoints.MapListingEndpoints(app);
 DataSpace.Api.Features.Certificates.CertificateEndpoints.MapCertificateEndpoints(app);
+DataSpace.Api.Features.Listings.ExchangeRegistrationEndpoints.MapExchangeRegistrationEndpoints(app);
 app.MapExportEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
 {
+    // The signing keys load now, so that a missing key stops the API at start, not at the first certificate it issues.
+    app.Services.GetRequiredService<DataSpace.Api.Features.Certificates.CertificateIssuer>();
     await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
 }
 

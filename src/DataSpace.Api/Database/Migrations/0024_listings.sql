@@ -111,3 +111,16 @@ end $$;
 
 create trigger listing_certificates_immutable before update or delete on listing_certificates
     for each row execute function refuse_listing_certificate_change();
+
+-- A dataset's registrations on other exchanges (广州、上海、深圳数据交易所 …), as data assets keep theirs.
+create table dataset_exchange_registrations (
+    id uuid primary key,
+    dataset_id uuid not null references datasets (id),
+    exchange text not null,
+    certificate_number text not null,
+    type text not null check (type in ('initial', 'change', 'cancellation')),
+    registered_on date not null,
+    created_at timestamptz not null
+);
+
+create index dataset_exchange_registrations_dataset_idx on dataset_exchange_registrations (dataset_id, registered_on, id);

@@ -305,6 +305,32 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
             "select id, name, unified_social_credit_code from organizations where id = @id", new { id }, cancellationToken: ct));
     }
 
+    // ---- Exchange registrations ------------------------------------------------------------------------------------
+
+    public sealed record RegistrationRow(Guid Id, string Exchange, string CertificateNumber, string Type, DateOnly RegisteredOn);
+
+    public async Task AddRegistrationAsync(Guid datasetId, Guid ownerId, RegistrationRow r, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await conn.ExecuteAsync(new CommandDefinition("""
+            insert into dataset_exchange_registrations (id, dataset_id, exchange, certificate_number, type, registered_on, created_at)
+            values (@Id, @datasetId, @Exchange, @CertificateNumber, @Type, @RegisteredOn, @now)
+            """, new { r.Id, datasetId, r.Exchange, r.CertificateNumber, r.Type, r.RegisteredOn, now }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", datasetId.ToString(), "exchange_registration_added",
+            Details: new { exchange = r.Exchange, certificate_number = r.CertificateNumber, type = r.Type }), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<RegistrationRow>> RegistrationsAsync(Guid datasetId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<RegistrationRow>(new CommandDefinition("""
+            select id, exchange, certificate_number, type, registered_on from dataset_exchange_registrations
+            where dataset_id = @datasetId order by registered_on, id
+            """, new { datasetId }, cancellationToken: ct))).AsList();
+    }
+
     // ---- Certificates ------------------------------------------------------------------------------------------------
 
     public async Task<CertificateRow?> CertificateAsync(string number, CancellationToken ct)

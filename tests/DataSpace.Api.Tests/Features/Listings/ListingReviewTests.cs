@@ -265,6 +265,21 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_dataset_records_its_registrations_on_other_exchanges()
+    {
+        var s = await SetUpAsync();
+        var url = $"/v1/datasets/{s.Dataset}/exchange-registrations";
+        await (await s.Owner.PostAsJsonAsync(url, new { exchange = "广州数据交易所", certificate_number = "GZDE-2026-000123", type = "initial", registered_on = "2026-01-20" }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+        var bad = await (await s.Owner.PostAsJsonAsync(url, new { exchange = "上海数据交易所", certificate_number = "", type = "first" }, Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.True(bad.GetProperty("errors").TryGetProperty("type", out _));
+        await (await s.Assessor.PostAsJsonAsync(url, new { exchange = "深圳数据交易所", certificate_number = "SZ-1", type = "initial", registered_on = "2026-01-20" }, Ct))
+            .AssertProblem(HttpStatusCode.Forbidden, "role_required");
+        var list = await (await s.Owner.GetAsync(url, Ct)).AssertJson();
+        Assert.Equal(["GZDE-2026-000123"], list.EnumerateArray().Select(r => r.GetProperty("certificate_number").GetString()));
+    }
+
+    [Fact]
     public async Task An_upheld_objection_returns_the_application_to_its_unit()
     {
         var s = await SetUpAsync();
