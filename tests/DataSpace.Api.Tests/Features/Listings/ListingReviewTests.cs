@@ -209,6 +209,9 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
             var node = await NodeTool.RunAsync("canonicalize", ["tools/jcs-canonicalize.mjs", Path.Combine(folder, "certificate.json"), Path.Combine(folder, "canonical.bin")], Ct);
             Assert.True(node.ExitCode == 0, node.Stderr);
             var canonical = await File.ReadAllBytesAsync(Path.Combine(folder, "canonical.bin"), Ct);
+            await File.WriteAllTextAsync(Path.Combine(folder, "schema.json"), await anonymous.GetStringAsync("/v1/certificates/schema", Ct), Ct);
+            var schemaCheck = await NodeTool.RunAsync("ajv", ["tools/json-schema-check.mjs", Path.Combine(folder, "schema.json"), Path.Combine(folder, "certificate.json")], Ct);
+            Assert.True(schemaCheck.ExitCode == 0, schemaCheck.Stderr + schemaCheck.Stdout);
             Assert.Equal(canonical, await anonymous.GetByteArrayAsync($"/v1/certificates/{number}/canonical", Ct));
 
             foreach (var (algorithm, file) in new[] { ("SM2-SM3", "sm2"), ("Ed25519", "ed25519") })
