@@ -242,7 +242,7 @@ internal static class AssessmentEndpoints
 
         var caller = http.User.OrganizationId();
         var invitation = Guid.TryParse(id, out var datasetId)
-            ? (await store.ListInvitationsForAsync(datasetId, n, caller, kind!, ct))
+            ? (await store.FindInvitationForAsync(datasetId, n, caller, kind!, ct))
             : null;
         if (invitation is null)
         {

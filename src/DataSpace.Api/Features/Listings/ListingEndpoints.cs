@@ -290,10 +290,11 @@ internal static class ListingEndpoints
         }
 
         var caller = http.User.OrganizationId();
-        var rows = IsReviewer(http)
-            ? await store.ListAsync(null, status ?? "submitted", false, clock.GetUtcNow(), after, size + 1, ct)
-            : http.User.HasRole(Roles.SourceUnit)
-                ? await store.ListAsync(caller, status, false, clock.GetUtcNow(), after, size + 1, ct)
+        // Drafts are only ever their unit's own; reviewers see what was submitted; everyone else what is under notice.
+        var rows = status == "draft" || (!IsReviewer(http) && http.User.HasRole(Roles.SourceUnit))
+            ? await store.ListAsync(caller, status, false, clock.GetUtcNow(), after, size + 1, ct)
+            : IsReviewer(http)
+                ? await store.ListAsync(null, status ?? "submitted", false, clock.GetUtcNow(), after, size + 1, ct)
                 : await store.ListAsync(null, null, true, clock.GetUtcNow(), after, size + 1, ct);
         var items = new List<Listing>();
         foreach (var row in rows.Take(size))

@@ -141,7 +141,7 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
     }
 
     /// <summary>The invitation of <paramref name="assessorId"/> for this version and kind, if there is one.</summary>
-    public async Task<InvitationRow?> ListInvitationsForAsync(Guid datasetId, int version, Guid assessorId, string kind, CancellationToken ct)
+    public async Task<InvitationRow?> FindInvitationForAsync(Guid datasetId, int version, Guid assessorId, string kind, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<InvitationRow>(new CommandDefinition(InvitationSelect + """

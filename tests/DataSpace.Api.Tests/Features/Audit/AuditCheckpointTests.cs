@@ -353,11 +353,15 @@ public sealed class AuditCheckpointServiceTests : IAsyncLifetime
             await Task.Delay(100, ct);
         }
 
-        var keyFile = Assert.Single(Directory.GetFiles(_keys, "*.pem"));
-        if (!OperatingSystem.IsWindows())
+        // The platform's two signing keys: this one, and the SM2 key of listing certificates, both generated mode 600.
+        var keyFiles = Directory.GetFiles(_keys, "*.pem").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["audit-checkpoint-ed25519.pem", "listing-certificate-sm2.pem"], keyFiles.Select(Path.GetFileName));
+        foreach (var file in keyFiles.Where(_ => !OperatingSystem.IsWindows()))
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
+
+        var keyFile = keyFiles[0];
 
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(keyFile, ct), StringComparison.Ordinal);
         var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true };

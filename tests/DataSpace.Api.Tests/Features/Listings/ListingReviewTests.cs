@@ -268,6 +268,30 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_certificate_expires_with_its_earliest_report_and_a_reviewer_never_lists_drafts()
+    {
+        var s = await SetUpAsync();
+        var (compliance, quality) = await ReportsAsync(s, validDays: 30);
+        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
+        var draft = await SetUpAsync();
+        var (c2, q2) = await ReportsAsync(draft);
+        var drafted = (await (await draft.Owner.PostAsJsonAsync($"/v1/datasets/{draft.Dataset}/listings", Application(c2, q2), Ct)).AssertJson(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        var reviewerDrafts = await (await s.Reviewer.GetAsync("/v1/listings?status=draft&limit=100", Ct)).AssertJson();
+        Assert.DoesNotContain(reviewerDrafts.GetProperty("items").EnumerateArray(), l => l.GetProperty("id").GetString() == drafted);
+        var queue = await (await s.Reviewer.GetAsync("/v1/listings?limit=100", Ct)).AssertJson();
+        Assert.Contains(queue.GetProperty("items").EnumerateArray(), l => l.GetProperty("id").GetString() == listing);
+
+        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var anonymous = Api.Anonymous();
+        Assert.Equal("valid", (await (await anonymous.GetAsync($"/v1/certificates/{number}", Ct)).AssertJson()).GetProperty("status").GetString());
+        Api.Clock.Advance(TimeSpan.FromDays(32));
+        Assert.Equal("expired", (await (await anonymous.GetAsync($"/v1/certificates/{number}", Ct)).AssertJson()).GetProperty("status").GetString());
+        s = await s.RenewedAsync(Api);
+        await (await s.Owner.PostAsync($"/v1/datasets/{s.Dataset}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "listing_review_required");
+    }
+
+    [Fact]
     public async Task A_dataset_records_its_registrations_on_other_exchanges()
     {
         var s = await SetUpAsync();
