@@ -51,10 +51,27 @@ internal static class DataAssetEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> AddValuationAsync(string id, AddValuationRequest request, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AddValuationAsync(
+        string id, AddValuationRequest request, HttpContext http, RecordStore store, Listings.ListingStore listings, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
-        var firm = v.RequiredText("assessor_firm", request.AssessorFirm, 200);
+        Listings.ListingStore.AssessorRow? assessor = null;
+        if (request.AssessorId is not null)
+        {
+            assessor = Guid.TryParse(request.AssessorId, out var assessorId) ? await listings.FindAssessorAsync(assessorId, ct) : null;
+            if (assessor is null)
+            {
+                return Problem.NotFound(ProblemCodes.AssessorNotFound, "Assessor not found", $"'{request.AssessorId}' is not a registered assessor (GET /v1/assessors).");
+            }
+
+            if (!assessor.Kinds.Contains("valuation"))
+            {
+                return Problem.Conflict(ProblemCodes.AssessmentKindNotRegistered, $"{assessor.Name} may not sign valuations",
+                    $"It is registered for: {string.Join(", ", assessor.Kinds)}.");
+            }
+        }
+
+        var firm = assessor?.Name ?? v.RequiredText("assessor_firm", request.AssessorFirm, 200);
         var appraisers = Texts(v, "appraisers", request.Appraisers, 20, 50);
         var methods = request.Methods ?? [];
         if (methods.Count == 0)
@@ -99,6 +116,7 @@ internal static class DataAssetEndpoints
         {
             Id = Guid.CreateVersion7(clock.GetUtcNow()).ToString(),
             AssessorFirm = firm,
+            AssessorId = assessor?.OrganizationId.ToString(),
             Appraisers = appraisers,
             Methods = [.. DataAssetKind.Methods.Where(methods.Contains)],
             BaseDate = request.BaseDate!.Value,

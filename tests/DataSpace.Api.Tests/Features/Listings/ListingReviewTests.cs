@@ -292,6 +292,28 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_valuation_may_name_a_registered_assessor_allowed_to_sign_valuations()
+    {
+        var s = await SetUpAsync();
+        var unit = await Api.ClientFor(s.OwnerOrg);
+        var asset = await RecordFlow.CreateAsync(unit, "data-assets", RecordFlow.Asset());
+        object Valuation(string assessor) => new
+        {
+            assessor_id = assessor, appraisers = new[] { "张三" }, methods = new[] { "income" }, base_date = "2026-06-30",
+            value_fen = 50_000_000, report_number = "粤评字〔2026〕第 9 号", assessment_fee_fen = 800_000,
+        };
+        await (await unit.PostAsJsonAsync($"/v1/data-assets/{asset}/valuations", Valuation(s.AssessorId), Ct)).AssertProblem(HttpStatusCode.Conflict, "assessment_kind_not_registered");
+        await (await unit.PostAsJsonAsync($"/v1/data-assets/{asset}/valuations", Valuation(Guid.NewGuid().ToString()), Ct)).AssertProblem(HttpStatusCode.NotFound, "assessor_not_found");
+
+        var valuer = await Api.OrganizationAsync("广东数据资产评估有限公司", "assessor");
+        await (await (await Api.OperatorClient()).PostAsJsonAsync("/v1/assessors", new { organization_id = valuer.OrganizationId, kinds = new[] { "valuation" } }, Ct)).AssertJson();
+        var added = await (await unit.PostAsJsonAsync($"/v1/data-assets/{asset}/valuations", Valuation(valuer.OrganizationId), Ct)).AssertJson(HttpStatusCode.Created);
+        var valuation = added.GetProperty("valuations")[0];
+        Assert.Equal(valuer.OrganizationId, valuation.GetProperty("assessor_id").GetString());
+        Assert.Equal("广东数据资产评估有限公司", valuation.GetProperty("assessor_firm").GetString());
+    }
+
+    [Fact]
     public async Task A_dataset_records_its_registrations_on_other_exchanges()
     {
         var s = await SetUpAsync();
