@@ -73,6 +73,11 @@ builder.Services.AddSingleton<UsagePartitions>();
 builder.Services.AddSingleton<AuditChain>();
 builder.Services.AddOptions<CheckpointOptions>().BindConfiguration(CheckpointOptions.Section).ValidateDataAnnotations().ValidateOnStart();
 builder.Services.AddSingleton<CheckpointSigner>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Certificates.Sm2Signer>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Certificates.CertificateIssuer>();
+builder.Services.AddOptions<DataSpace.Api.Features.Listings.ListingOptions>().BindConfiguration(DataSpace.Api.Features.Listings.ListingOptions.Section);
+builder.Services.AddSingleton<DataSpace.Api.Features.Listings.ListingStore>();
+builder.Services.AddSingleton<DataSpace.Api.Features.Listings.ListingGate>();
 builder.Services.AddSingleton<AuditCheckpoints>();
 // Loads the signing key at start, so a missing key stops the API at once; the build-time OpenAPI generator has none.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
@@ -161,12 +166,18 @@ app.MapPaymentWebhook();
 app.MapRewardEndpoints();
 app.MapRecordEndpoints();
 app.MapRecordPolicyEndpoints();
+DataSpace.Api.Features.Listings.AssessmentEndpoints.MapAssessmentEndpoints(app);
+DataSpace.Api.Features.Listings.ListingEndpoints.MapListingEndpoints(app);
+DataSpace.Api.Features.Certificates.CertificateEndpoints.MapCertificateEndpoints(app);
+DataSpace.Api.Features.Listings.ExchangeRegistrationEndpoints.MapExchangeRegistrationEndpoints(app);
 app.MapExportEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
 if (Assembly.GetEntryAssembly()?.GetName().Name != "GetDocument.Insider")
 {
+    // The signing keys load now, so that a missing key stops the API at start, not at the first certificate it issues.
+    app.Services.GetRequiredService<DataSpace.Api.Features.Certificates.CertificateIssuer>();
     await app.Services.GetRequiredService<MigrationRunner>().ApplyAsync(app.Lifetime.ApplicationStopping);
 }
 

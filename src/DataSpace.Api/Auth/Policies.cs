@@ -44,6 +44,12 @@ internal static class Policies
     /// <summary>A source unit (its own records) or the bureau (what was submitted to it), with scope records.</summary>
     public const string RecordsReader = "records-reader";
 
+    /// <summary>Registered third-party assessors with scope records: their invitations and reports.</summary>
+    public const string Assessor = "assessor";
+
+    /// <summary>The operator (scope admin) or the data bureau (scope records): the listing review, its notices and objections.</summary>
+    public const string ListingReviewer = "listing-reviewer";
+
     /// <summary>Either side of a consent.</summary>
     public const string ConsentParty = "consent-party";
 
@@ -69,6 +75,9 @@ internal static class Policies
             .AddPolicy(RecordKeeper, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit))
             .AddPolicy(RecordsBureau, p => RoleAndScope(p, Scopes.Records, Roles.DataBureau))
             .AddPolicy(RecordsReader, p => RoleAndScope(p, Scopes.Records, Roles.SourceUnit, Roles.DataBureau))
+            .AddPolicy(Assessor, p => RoleAndScope(p, Scopes.Records, Roles.Assessor))
+            .AddPolicy(ListingReviewer, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser()
+                .RequireRole(Roles.Operator, Roles.DataBureau).AddRequirements(new AnyScopeRequirement(Scopes.Admin, Scopes.Records)))
             .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority))
             .AddPolicy(UserAdmin, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser()
                 .RequireClaim(Caller.ConsoleRoleClaim, ConsoleRoles.Admin));
@@ -90,6 +99,20 @@ internal sealed class ScopeRequirement(string scope) : AuthorizationHandler<Scop
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, ScopeRequirement requirement)
     {
         if (context.User.HasClaim(Caller.ScopeClaim, requirement.Scope))
+        {
+            context.Succeed(requirement);
+        }
+
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The token must carry one of these scopes (for policies that several roles reach through different scopes).</summary>
+internal sealed class AnyScopeRequirement(params string[] scopes) : AuthorizationHandler<AnyScopeRequirement>, IAuthorizationRequirement
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AnyScopeRequirement requirement)
+    {
+        if (scopes.Any(s => context.User.HasClaim(Caller.ScopeClaim, s)))
         {
             context.Succeed(requirement);
         }

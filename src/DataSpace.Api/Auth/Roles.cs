@@ -9,7 +9,10 @@ internal static class Roles
     public const string DataBureau = "data_bureau";
     public const string Authority = "authority";
 
-    public static readonly IReadOnlyList<string> All = [Operator, SourceUnit, ModelBuilder, DataBureau, Authority];
+    /// <summary>A third-party service organisation (第三方服务机构) the operator registered to sign assessment reports.</summary>
+    public const string Assessor = "assessor";
+
+    public static readonly IReadOnlyList<string> All = [Operator, SourceUnit, ModelBuilder, DataBureau, Authority, Assessor];
 
     /// <summary>The organisations that read a unit's data under its consent (Art. 11).</summary>
     public static readonly IReadOnlyList<string> ConsentGrantees = [DataBureau, Authority];

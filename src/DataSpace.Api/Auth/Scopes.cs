@@ -40,6 +40,7 @@ internal static class Scopes
         [Roles.ModelBuilder] = [Catalog, Orders, Audit],
         [Roles.DataBureau] = [Catalog, Consents, Rewards, Records, Audit],
         [Roles.Authority] = [Catalog, Consents, Records, Audit],
+        [Roles.Assessor] = [Catalog, Records, Audit],
     };
 
     public static IReadOnlyList<string> AllowedFor(IEnumerable<string> roles) =>

@@ -318,12 +318,14 @@ internal static class ContractDocs
         ["owner"] = "Only datasets of this organisation id.",
         ["access"] = "open or paid.",
         ["role"] = "Only organisations with this role.",
-        ["number"] = "The checkpoint number.",
+        ["number"] = "The checkpoint's number, or the listing certificate's registration number (DSL-2026-000001).",
         ["revision"] = "A revision number of the record (1, 2, …).",
         ["valuation"] = "The valuation's id.",
         ["updated_since"] = "Only datasets changed at or after this RFC 3339 instant.",
         ["as"] = "consumer: what your organisation downloaded; owner: downloads of your datasets.",
         ["direction"] = "granted: consents your organisation gave; received: consents it holds.",
+        ["kind"] = "The kind of assessment: compliance, quality or valuation.",
+        ["objection"] = "The objection's id.",
         ["policy_id"] = "The policy whose amounts apply (default: the current one).",
         ["object_type"] = "Only events about this kind of object (dataset, order, revenue, …).",
         ["action"] = "Only events with this action.",
@@ -392,6 +394,20 @@ internal static class ContractDocs
             """,
         ["AddRegistrationRequest"] = """{"exchange": "广州数据交易所", "certificate_number": "GZDE-2026-000123", "type": "initial", "registered_on": "2026-01-20"}""",
         ["ReturnRecordRequest"] = """{"reason": "估值报告缺少评估师签章"}""",
+        ["RegisterAssessorRequest"] = """{"organization_id": "0195f0c2-0000-7000-8000-000000000006", "kinds": ["compliance", "quality"]}""",
+        ["CreateAssessmentInvitationRequest"] = """{"version": 1, "assessor_id": "0195f0c2-0000-7000-8000-000000000006", "kind": "compliance", "allow_files": false}""",
+        ["SubmitAssessmentReportRequest"] = """
+            {"manifest_sha256": "9f2c0d1e4b7a8c3f5e6d7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d", "grade": "A", "conclusion": "来源合法，处理合规，可流通交易。",
+             "report_number": "粤数评〔2026〕第 018 号", "document_sha256": "3b1f5e7a9c2d4f6e8a0b1c3d5e7f9a1b3c5d7e9f1a3b5c7d9e1f3a5b7c9d1e3f", "valid_until": "2026-12-31"}
+            """,
+        ["ListingApplicationRequest"] = """
+            {"version": 1, "product_description": "古镇灯饰出口月度明细数据产品说明书", "scenarios": ["出口趋势预测模型训练"],
+             "compliance_report_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c01", "quality_report_id": "0195f0c2-7d1e-7a3b-9c4d-5e6f7a8b9c02"}
+            """,
+        ["OpenListingNoticeRequest"] = """{"days": 7}""",
+        ["FileObjectionRequest"] = """{"reasons": "该数据含我方客户名单，来源存疑。"}""",
+        ["ResolveObjectionRequest"] = """{"outcome": "dismissed", "resolution": "核查授权链：客户名单已脱敏，来源合法。"}""",
+        ["ListingReasonRequest"] = """{"reason": "数据来源授权被撤销"}""",
         ["DcmmRewardPolicyRequest"] = """{"level3_fen": 10000000, "level4_fen": 20000000, "level5_fen": 30000000}""",
         ["AssetFeeSubsidyPolicyRequest"] = """{"rate_basis_points": 5000, "cap_fen": 5000000}""",
         ["DataAssetFields"] = """

@@ -153,4 +153,22 @@ internal static class ProblemCodes
     public const string WebhookSignatureInvalid = "webhook_signature_invalid";
     public const string WebhookTimestampOutOfWindow = "webhook_timestamp_out_of_window";
     public const string WebhooksNotConfigured = "webhooks_not_configured";
+
+    // Codes of the listing review, assessors and listing certificates (issue 17).
+    public const string ListingReviewRequired = "listing_review_required";
+    public const string ListingNotFound = "listing_not_found";
+    public const string ListingExists = "listing_exists";
+    public const string ListingStateConflict = "listing_state_conflict";
+    public const string AssessorNotFound = "assessor_not_found";
+    public const string AssessorNotInvited = "assessor_not_invited";
+    public const string AssessmentKindNotRegistered = "assessment_kind_not_registered";
+    public const string AssessmentInvitationNotFound = "assessment_invitation_not_found";
+    public const string AssessmentReportNotFound = "assessment_report_not_found";
+    public const string AssessmentReportExpired = "assessment_report_expired";
+    public const string ManifestMismatch = "manifest_mismatch";
+    public const string NoticeNotOpen = "notice_not_open";
+    public const string NoticePeriodRunning = "notice_period_running";
+    public const string ObjectionOpen = "objection_open";
+    public const string ObjectionNotFound = "objection_not_found";
+    public const string CertificateNotFound = "certificate_not_found";
 }

@@ -76,7 +76,12 @@ public sealed record DataAssetFields
 /// <summary>An appraisal of a data asset, kept apart from its book value.</summary>
 public sealed record AddValuationRequest
 {
+    /// <summary>The valuing firm, as free text; optional when <c>assessor_id</c> names a registered assessor.</summary>
     public string? AssessorFirm { get; init; }
+
+    /// <summary>A registered assessor (GET /v1/assessors) allowed to sign valuations; its registered name becomes assessor_firm.</summary>
+    public string? AssessorId { get; init; }
+
     public IReadOnlyList<string>? Appraisers { get; init; }
 
     /// <summary>One or more of income, cost, market.</summary>
@@ -92,6 +97,9 @@ public sealed record Valuation
 {
     public required string Id { get; init; }
     public required string AssessorFirm { get; init; }
+
+    /// <summary>The registered assessor that signed the valuation, when one was named.</summary>
+    public string? AssessorId { get; init; }
     public required IReadOnlyList<string> Appraisers { get; init; }
     public required IReadOnlyList<string> Methods { get; init; }
     public required DateOnly BaseDate { get; init; }

@@ -148,6 +148,9 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
 
         // The background scrub reads every blob back; tests that need it turn it on (ContentScrubTests), the rest stay quiet.
         builder.UseSetting("Integrity:Scrub", "false");
+        // Paid datasets need a verified listing to be published; the listing tests (ListingApiFactory) turn the review on,
+        // the rest publish paid datasets in one step as before the review existed.
+        builder.UseSetting("Listings:ReviewRequired", "false");
         foreach (var (key, value) in _settings)
         {
             builder.UseSetting(key, value);

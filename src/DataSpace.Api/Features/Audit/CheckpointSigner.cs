@@ -24,7 +24,13 @@ internal sealed class CheckpointOptions
     /// </summary>
     public string? SigningKeyPath { get; set; }
 
-    /// <summary>Where Development and Testing generate a key when <see cref="SigningKeyPath"/> is not set (file mode 600).</summary>
+    /// <summary>
+    /// The SM2 private key (curve SM2, PKCS#8 PEM: <c>openssl genpkey -algorithm SM2 -out sm2.pem</c>) that signs listing
+    /// certificates beside the Ed25519 key (Audit__Checkpoints__Sm2SigningKeyPath). Required outside Development and Testing.
+    /// </summary>
+    public string? Sm2SigningKeyPath { get; set; }
+
+    /// <summary>Where Development and Testing generate keys whose path is not set (file mode 600).</summary>
     public string KeyFolder { get; set; } = ".dataspace/keys";
 
     /// <summary>
@@ -54,29 +60,7 @@ internal sealed partial class CheckpointSigner
     public CheckpointSigner(Microsoft.Extensions.Options.IOptions<CheckpointOptions> options, IHostEnvironment environment, ILogger<CheckpointSigner> logger)
     {
         var o = options.Value;
-        string path;
-        if (!string.IsNullOrWhiteSpace(o.SigningKeyPath))
-        {
-            path = o.SigningKeyPath;
-            if (!File.Exists(path))
-            {
-                throw new InvalidOperationException($"Audit:Checkpoints:SigningKeyPath names {path}, which does not exist: create it with `openssl genpkey -algorithm ed25519 -out {path}` (mode 600).");
-            }
-        }
-        else if (environment.IsDevelopment() || environment.IsEnvironment("Testing"))
-        {
-            path = Path.Combine(o.KeyFolder, KeyFileName);
-            if (!File.Exists(path))
-            {
-                Generate(path);
-                LogGenerated(logger, path);
-            }
-        }
-        else
-        {
-            throw new InvalidOperationException("Set Audit:Checkpoints:SigningKeyPath to an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519), kept outside the database.");
-        }
-
+        var path = ResolveKeyPath(o.SigningKeyPath, "Audit:Checkpoints:SigningKeyPath", KeyFileName, "openssl genpkey -algorithm ed25519", o, environment, logger, Generate);
         _private = Load(path);
         var publicKey = _private.GeneratePublicKey();
         var spki = SubjectPublicKeyInfoFactory.CreateSubjectPublicKeyInfo(publicKey).GetDerEncoded();
@@ -97,6 +81,34 @@ internal sealed partial class CheckpointSigner
 
     /// <summary>Hex SHA-256 of the public key's DER SubjectPublicKeyInfo.</summary>
     public string KeyId { get; }
+
+    /// <summary>
+    /// The key file to use: the configured one (which must exist), or in Development and Testing one generated under
+    /// <see cref="CheckpointOptions.KeyFolder"/> on first start; elsewhere a missing setting stops the API at start.
+    /// </summary>
+    internal static string ResolveKeyPath(
+        string? configured, string setting, string fileName, string create, CheckpointOptions o, IHostEnvironment environment, ILogger logger, Action<string> generate)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return File.Exists(configured) ? configured
+                : throw new InvalidOperationException($"{setting} names {configured}, which does not exist: create it with `{create} -out {configured}` (mode 600).");
+        }
+
+        if (!environment.IsDevelopment() && !environment.IsEnvironment("Testing"))
+        {
+            throw new InvalidOperationException($"Set {setting} to a private key in PKCS#8 PEM ({create}), kept outside the database.");
+        }
+
+        var path = Path.Combine(o.KeyFolder, fileName);
+        if (!File.Exists(path))
+        {
+            generate(path);
+            LogGenerated(logger, path);
+        }
+
+        return path;
+    }
 
     public byte[] Sign(byte[] message)
     {
@@ -123,7 +135,11 @@ internal sealed partial class CheckpointSigner
         return verifier.VerifySignature(signature);
     }
 
-    private static Ed25519PrivateKeyParameters Load(string path)
+    private static Ed25519PrivateKeyParameters Load(string path) =>
+        LoadPrivateKey(path) as Ed25519PrivateKeyParameters ?? throw new InvalidOperationException($"{path} holds a private key that is not Ed25519.");
+
+    /// <summary>Reads a PKCS#8 PEM private key file (any algorithm BouncyCastle knows).</summary>
+    internal static Org.BouncyCastle.Crypto.AsymmetricKeyParameter LoadPrivateKey(string path)
     {
         var pem = File.ReadAllText(path, Encoding.ASCII);
         var fields = PemEncoding.Find(pem);
@@ -132,9 +148,7 @@ internal sealed partial class CheckpointSigner
             throw new InvalidOperationException($"{path} is not a PKCS#8 PEM private key (-----BEGIN PRIVATE KEY-----).");
         }
 
-        var der = Convert.FromBase64String(pem[fields.Base64Data]);
-        return PrivateKeyFactory.CreateKey(der) as Ed25519PrivateKeyParameters
-            ?? throw new InvalidOperationException($"{path} holds a private key that is not Ed25519.");
+        return PrivateKeyFactory.CreateKey(Convert.FromBase64String(pem[fields.Base64Data]));
     }
 
     private static (string KeyId, Ed25519PublicKeyParameters Key) LoadPublic(string path)
@@ -155,18 +169,27 @@ internal sealed partial class CheckpointSigner
         return (Convert.ToHexStringLower(SHA256.HashData(der)), key);
     }
 
-    /// <summary>Writes a new key with mode 600 from the start, atomically: a replica starting at the same time keeps the first key.</summary>
     private static void Generate(string path)
     {
-        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        Directory.CreateDirectory(folder);
         var generator = new Ed25519KeyPairGenerator();
         generator.Init(new Ed25519KeyGenerationParameters(new SecureRandom()));
         var pair = generator.GenerateKeyPair();
         // PKCS#8 v1 (RFC 8410), as `openssl genpkey` writes it: OpenSSL 3.0 refuses the v2 form with the public key inside.
         var der = new PrivateKeyInfo(new AlgorithmIdentifier(EdECObjectIdentifiers.id_Ed25519),
             new DerOctetString(((Ed25519PrivateKeyParameters)pair.Private).GetEncoded())).GetDerEncoded();
-        var temp = Path.Combine(folder, $".{KeyFileName}.{Guid.NewGuid():N}.tmp");
+        WriteNewKeyFile(path, der);
+    }
+
+    /// <summary>
+    /// Writes a new PKCS#8 PEM key file with mode 600 from the start, atomically: a replica starting at the same time keeps
+    /// the first key. Shared by every platform signing key (audit checkpoints, listing certificates).
+    /// </summary>
+    internal static void WriteNewKeyFile(string path, byte[] pkcs8Der)
+    {
+        var folder = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        Directory.CreateDirectory(folder);
+        var name = Path.GetFileName(path);
+        var temp = Path.Combine(folder, $".{name}.{Guid.NewGuid():N}.tmp");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
         {
@@ -175,7 +198,7 @@ internal sealed partial class CheckpointSigner
 
         using (var file = new FileStream(temp, options))
         {
-            file.Write(Encoding.ASCII.GetBytes(PemEncoding.WriteString("PRIVATE KEY", der) + "\n"));
+            file.Write(Encoding.ASCII.GetBytes(PemEncoding.WriteString("PRIVATE KEY", pkcs8Der) + "\n"));
         }
 
         try
@@ -188,6 +211,6 @@ internal sealed partial class CheckpointSigner
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated an audit checkpoint signing key at {Path} (Development/Testing only: set Audit:Checkpoints:SigningKeyPath in production)")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Generated a platform signing key at {Path} (Development/Testing only: set the key path settings of Audit:Checkpoints in production)")]
     private static partial void LogGenerated(ILogger logger, string path);
 }

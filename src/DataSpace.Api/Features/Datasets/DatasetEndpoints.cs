@@ -125,7 +125,8 @@ internal static class DatasetEndpoints
         return TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract());
     }
 
-    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Publish(string id, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Publish(
+        string id, HttpContext http, DatasetStore store, Listings.ListingGate listings, TimeProvider clock, CancellationToken ct)
     {
         var (row, problem) = await FindOwnedAsync(id, http, store, ct);
         if (row is null)
@@ -142,6 +143,13 @@ internal static class DatasetEndpoints
         {
             return Problem.Conflict(ProblemCodes.NoCommittedVersion, "The dataset has no committed version",
                 "Open a version, upload its files and commit it before publishing: consumers must find something to download.");
+        }
+
+        if (!await listings.MayPublishAsync(row, row.LatestVersion.Value, ct))
+        {
+            return Problem.Conflict(ProblemCodes.ListingReviewRequired, "A listing review is required",
+                $"A paid dataset, or one with personal information or important data, is published only with a verified listing of its latest version ({row.LatestVersion}): " +
+                "invite assessors, apply (POST /v1/datasets/{id}/listings) and have the operator or the bureau verify it.");
         }
 
         return await store.TransitionAsync(row.Id, row.OwnerId, "draft", "published", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)

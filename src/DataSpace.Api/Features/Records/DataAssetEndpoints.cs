@@ -51,10 +51,27 @@ internal static class DataAssetEndpoints
             .ProducesProblem(StatusCodes.Status409Conflict);
     }
 
-    private static async Task<IResult> AddValuationAsync(string id, AddValuationRequest request, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AddValuationAsync(
+        string id, AddValuationRequest request, HttpContext http, RecordStore store, Listings.ListingStore listings, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
-        var firm = v.RequiredText("assessor_firm", request.AssessorFirm, 200);
+        Listings.ListingStore.AssessorRow? assessor = null;
+        if (request.AssessorId is not null)
+        {
+            assessor = Guid.TryParse(request.AssessorId, out var assessorId) ? await listings.FindAssessorAsync(assessorId, ct) : null;
+            if (assessor is null)
+            {
+                return Problem.NotFound(ProblemCodes.AssessorNotFound, "Assessor not found", $"'{request.AssessorId}' is not a registered assessor (GET /v1/assessors).");
+            }
+
+            if (!assessor.Kinds.Contains("valuation"))
+            {
+                return Problem.Conflict(ProblemCodes.AssessmentKindNotRegistered, $"{assessor.Name} may not sign valuations",
+                    $"It is registered for: {string.Join(", ", assessor.Kinds)}.");
+            }
+        }
+
+        var firm = assessor?.Name ?? v.RequiredText("assessor_firm", request.AssessorFirm, 200);
         var appraisers = Texts(v, "appraisers", request.Appraisers, 20, 50);
         var methods = request.Methods ?? [];
         if (methods.Count == 0)
@@ -99,6 +116,7 @@ internal static class DataAssetEndpoints
         {
             Id = Guid.CreateVersion7(clock.GetUtcNow()).ToString(),
             AssessorFirm = firm,
+            AssessorId = assessor?.OrganizationId.ToString(),
             Appraisers = appraisers,
             Methods = [.. DataAssetKind.Methods.Where(methods.Contains)],
             BaseDate = request.BaseDate!.Value,
@@ -112,6 +130,13 @@ internal static class DataAssetEndpoints
     private static async Task<IResult> AddRegistrationAsync(string id, AddRegistrationRequest request, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
+        var registration = ValidateRegistration(request, clock, v);
+        return registration is null ? v.ToProblem() : await AppendAsync(id, http, store, clock, "registrations", registration, "registration_added", ct);
+    }
+
+    /// <summary>An exchange registration (data assets, and listed datasets); null with the problems in <paramref name="v"/>.</summary>
+    internal static ExchangeRegistration? ValidateRegistration(AddRegistrationRequest request, TimeProvider clock, Validation v)
+    {
         var exchange = v.RequiredText("exchange", request.Exchange, 200);
         var number = v.RequiredText("certificate_number", request.CertificateNumber, 100);
         if (request.Type is null || !DataAssetKind.RegistrationTypes.Contains(request.Type))
@@ -125,14 +150,7 @@ internal static class DataAssetEndpoints
         }
 
         Http.Dates.Check(request.RegisteredOn, "registered_on", v);
-
-        if (!v.IsValid)
-        {
-            return v.ToProblem();
-        }
-
-        var registration = new ExchangeRegistration(Guid.CreateVersion7(clock.GetUtcNow()).ToString(), exchange, number, request.Type!, request.RegisteredOn!.Value);
-        return await AppendAsync(id, http, store, clock, "registrations", registration, "registration_added", ct);
+        return v.IsValid ? new ExchangeRegistration(Guid.CreateVersion7(clock.GetUtcNow()).ToString(), exchange, number, request.Type!, request.RegisteredOn!.Value) : null;
     }
 
     private static async Task<IResult> AppendAsync<T>(string id, HttpContext http, RecordStore store, TimeProvider clock, string member, T item, string action, CancellationToken ct)

@@ -110,25 +110,8 @@ public sealed class AuditCheckpointTests(DataSpaceApiFactory api) : IClassFixtur
         }
     }
 
-    private static async Task<(bool Ok, string Output)> OpensslVerifyAsync(string folder, string message)
-    {
-        var start = new ProcessStartInfo("openssl")
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var arg in new[] { "pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-in", message, "-sigfile", "sig" })
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync(Ct);
-        var stderr = process.StandardError.ReadToEndAsync(Ct);
-        await process.WaitForExitAsync(Ct);
-        return (process.ExitCode == 0, await stdout + await stderr);
-    }
+    private static Task<(bool Ok, string Output)> OpensslVerifyAsync(string folder, string message) =>
+        OpensslTool.RunAsync(folder, ["pkeyutl", "-verify", "-pubin", "-inkey", "key.pem", "-rawin", "-in", message, "-sigfile", "sig"], Ct);
 
     [Fact]
     public async Task The_checkpoint_table_refuses_update_delete_and_truncate()
@@ -370,11 +353,15 @@ public sealed class AuditCheckpointServiceTests : IAsyncLifetime
             await Task.Delay(100, ct);
         }
 
-        var keyFile = Assert.Single(Directory.GetFiles(_keys, "*.pem"));
-        if (!OperatingSystem.IsWindows())
+        // The platform's two signing keys: this one, and the SM2 key of listing certificates, both generated mode 600.
+        var keyFiles = Directory.GetFiles(_keys, "*.pem").Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["audit-checkpoint-ed25519.pem", "listing-certificate-sm2.pem"], keyFiles.Select(Path.GetFileName));
+        foreach (var file in keyFiles.Where(_ => !OperatingSystem.IsWindows()))
         {
-            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(keyFile));
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
         }
+
+        var keyFile = keyFiles[0];
 
         Assert.StartsWith("-----BEGIN PRIVATE KEY-----", await File.ReadAllTextAsync(keyFile, ct), StringComparison.Ordinal);
         var start = new ProcessStartInfo("openssl") { RedirectStandardOutput = true };
