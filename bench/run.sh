@@ -623,7 +623,7 @@ phase_rewards() {
   step "warming up the SQL side: the sum once"
   psql_q "$REWARD_SQL" >/dev/null
 
-  local -a api=() sql=()
+  local -a api=() sql=() timing=()
   local r out code secs rows run_id last=0 budget=$(( BENCH_PHASE_BUDGET - 30 ))
   for (( r = 1; r <= 3; r++ )); do
     if (( r > 1 && SECONDS - start + last > budget )); then
@@ -640,7 +640,7 @@ phase_rewards() {
     record rew_sql_seconds "$(median "${sql[@]}")"
 
     # On a curl error (a timeout) -w still prints "000 SECONDS".
-    out="$(curl -sS -m "$REWARD_CURL_TIMEOUT" -o "$DATA/reward-run.json" -w '%{http_code} %{time_total}' -X POST \
+    out="$(curl -sS -m "$REWARD_CURL_TIMEOUT" -o "$DATA/reward-run.json" -D "$DATA/reward-run.headers" -w '%{http_code} %{time_total}' -X POST \
       -H "Authorization: Bearer $bu" -H 'Content-Type: application/json' --data-binary "$body" "$BENCH_URL/v1/reward-runs")" || true
     read -r code secs <<<"$out"
     last="${secs%.*}"; last="${last:-0}"
@@ -661,6 +661,9 @@ phase_rewards() {
     record rew_api_runs "${api[*]}"
     record rew_api_seconds "$(median "${api[@]}")"
     record rew_api_response_bytes "$(stat -c %s "$DATA/reward-run.json")"
+    # The API's own split of the run (Server-Timing: gather, compute, store), one entry per run.
+    timing+=("$(tr -d '\r' <"$DATA/reward-run.headers" | awk -F': ' 'tolower($1) == "server-timing" { gsub(/;dur=/, " "); gsub(/, /, " ms, "); print $2 " ms" }')")
+    record rew_api_timing "$(printf '%s | ' "${timing[@]}")"
     run_id="$(json .id <"$DATA/reward-run.json")"
     if (( r == 1 )); then
       record rew_run_lines "$(psql_q "select count(*) from reward_run_lines where run_id = '$run_id'")"

@@ -169,7 +169,9 @@ internal static class Report
             .Append(CultureInfo.InvariantCulture,
                 $"     SQL into the API's database ({F("rew_seed_seconds") ?? "?"} s); wall time of POST /v1/reward-runs for 2026 (curl, median of {F("rew_api_run_count") ?? "?"}; each\n")
             .Append("     makes a draft run) beside psql -c of the same ledger rows summed per dataset (median of the runs, in turn).\n")
-            .Append("     Ratio = API seconds / SQL seconds: lower is better.\n")
+            .Append("     Ratio = API seconds / SQL seconds: lower is better. Revenue and paying consumers come from the running totals the\n")
+            .Append("     ledger's triggers keep (one row per dataset for a year); the SQL baseline sums the ledger itself.\n")
+            .Append(CultureInfo.InvariantCulture, $"     The API's own split (Server-Timing), run by run: {F("rew_api_timing") ?? "?"}\n")
             .Append("Parquet: bench/parquet (DataSpace.Parquet, snappy, dictionary, one thread) and tools/parquet-bench-duckdb.mjs (DuckDB COPY,\n")
             .Append(CultureInfo.InvariantCulture,
                 $"     snappy - DuckDB's default codec - ROW_GROUP_SIZE as ours, its default threads) write the same {F("pq_rows") ?? "?"}-row usage-event shape\n")

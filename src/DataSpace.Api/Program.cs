@@ -31,6 +31,7 @@ using DataSpace.Api.Http;
 using DataSpace.Api.OpenApi;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
+using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -47,6 +48,7 @@ builder.Logging.AddJsonConsole(o =>
 });
 
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddDataSpaceTelemetry(builder.Configuration);
 builder.Services.ConfigureHttpJsonOptions(o => Json.ConfigureRequests(o.SerializerOptions));
 builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
 builder.Services.AddDataSpaceProblems();

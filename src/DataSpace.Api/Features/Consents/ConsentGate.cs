@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Problems;
+using DataSpace.Api.Telemetry;
 
 namespace DataSpace.Api.Features.Consents;
 
@@ -8,7 +9,7 @@ namespace DataSpace.Api.Features.Consents;
 /// The one gate every read of a unit's data by an authority goes through (Art. 11): it answers with the consent that
 /// allows the read — the most specific active one — or with the exact reason there is none.
 /// </summary>
-internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
+internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock, DomainMetrics metrics)
 {
     /// <summary>The gate's answer. <see cref="Allowed"/> consents are active and cover the category (and the dataset, if one was named).</summary>
     public sealed record Decision(IReadOnlyList<ConsentStore.ConsentRow> Allowed, string? RefusalCode, string? RefusalDetail)
@@ -79,7 +80,7 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
     }
 
     /// <summary>The refusal for a caller that may not read under consent at all, whatever the consents say.</summary>
-    private static Decision? Refusal(ClaimsPrincipal caller)
+    private Decision? Refusal(ClaimsPrincipal caller)
     {
         if (!IsGrantee(caller))
         {
@@ -94,7 +95,11 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock)
         return null;
     }
 
-    private static Decision Refuse(string code, string detail) => new([], code, detail);
+    private Decision Refuse(string code, string detail)
+    {
+        metrics.ConsentDenied(code);
+        return new([], code, detail);
+    }
 
     /// <summary>What a unit's consents to the caller allow for the category (and dataset), or exactly why they allow nothing.</summary>
     private Decision Decide(IReadOnlyList<ConsentStore.ConsentRow> all, string category, Guid? datasetId)

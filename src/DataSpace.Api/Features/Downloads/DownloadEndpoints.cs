@@ -11,6 +11,7 @@ using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Parquet;
+using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -60,7 +61,7 @@ internal static partial class DownloadEndpoints
 
     private static async Task<IResult> Download(
         string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, AccessGate access, AuditChain audit, TimeProvider clock, ILogger<UsageLedger> logger, CancellationToken ct,
+        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, AccessGate access, AuditChain audit, TimeProvider clock, DomainMetrics metrics, ILogger<UsageLedger> logger, CancellationToken ct,
         string? format = null)
     {
         if (format is not (null or "parquet"))
@@ -182,6 +183,7 @@ internal static partial class DownloadEndpoints
         var key = await ledger.StartAsync(new DownloadStarted(
             http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
             range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started, file.Kind), ct);
+        metrics.DownloadStarted(file.Kind, range.IsPartial);
         long sent = 0;
         var cut = false;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
@@ -224,6 +226,7 @@ internal static partial class DownloadEndpoints
                 http.Abort();
             }
 
+            metrics.BytesServed(file.Kind, sent);
             await metering.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow());
         }
 

@@ -2,12 +2,13 @@ using Dapper;
 using DataSpace.Usage;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Telemetry;
 using DataSpace.Contracts.Orders;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Orders;
 
-internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, DomainMetrics metrics)
 {
     public sealed record PlanRow(Guid Id, Guid DatasetId, string Kind, string? Period, long PriceFen, string Currency, bool Active, DateTime CreatedAt)
     {
@@ -102,6 +103,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, sellerId, "order", id.ToString(), "placed", "order", id.ToString(),
             new { dataset_id = plan.DatasetId, price_fen = plan.PriceFen }), ct);
         await tx.CommitAsync(ct);
+        metrics.OrderPlaced();
         return (await FindAsync(id, ct))!;
     }
 
@@ -172,6 +174,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit)
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, order.SellerId, "order", orderId.ToString(), "paid", Details: new { amount_fen = amountFen, reference, source }), ct);
         await tx.CommitAsync(ct);
+        metrics.OrderPaid();
         return PaymentOutcome.Paid;
     }
 

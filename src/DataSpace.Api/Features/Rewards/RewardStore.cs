@@ -125,23 +125,27 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
                 select d.id, d.owner_id, d.title, d.latest_version
                 from programme p join datasets d on d.owner_id = p.unit_id and (p.all_datasets or d.id = any(p.named))
             ),
-            -- Each table is read once and grouped, rather than probed once per dataset: a run covers every dataset of
-            -- the programme, so grouped joins are the right shape at 100,000 datasets and 1,000,000 ledger entries.
+            -- Revenue and paying consumers come from the running totals kept beside the ledger and the orders (the reward_rollups
+            -- migration): the period's whole years, whole months and leftover days, about one row per dataset for a yearly run,
+            -- whatever the size of the ledger. The sums are exact: each entry is in exactly one of those rows.
             revenue as (
-                select r.dataset_id, sum(r.amount_fen)::bigint as fen from revenue_entries r, bounds b
-                where r.occurred_at >= b.lo and r.occurred_at < b.hi group by r.dataset_id
+                select r.dataset_id, sum(r.amount_fen)::bigint as fen from revenue_rollups r
+                where (r.grain = 'y' and r.starts = any(@years)) or (r.grain = 'm' and r.starts = any(@months)) or (r.grain = 'd' and r.starts = any(@days))
+                group by r.dataset_id
             ),
             versions as (
                 select x.dataset_id, count(*) as n from dataset_versions x, bounds b
                 where x.status = 'committed' and x.committed_at >= b.lo and x.committed_at < b.hi group by x.dataset_id
             ),
             buyers as (
-                select q.dataset_id, count(distinct q.buyer_id) as n from orders q, bounds b
-                where q.status = 'paid' and q.paid_at >= b.lo and q.paid_at < b.hi group by q.dataset_id
+                select q.dataset_id, count(distinct q.buyer_id) as n from order_buyer_rollups q
+                where q.paid_orders > 0
+                  and ((q.grain = 'y' and q.starts = any(@years)) or (q.grain = 'm' and q.starts = any(@months)) or (q.grain = 'd' and q.starts = any(@days)))
+                group by q.dataset_id
             ),
             paid as (
                 select l.dataset_id, sum(l.reward_fen)::bigint as fen from reward_run_lines l join reward_runs rr on rr.id = l.run_id
-                where rr.status = 'approved' and rr.created_by = @bureau group by l.dataset_id
+                where @lifetime and rr.status = 'approved' and rr.created_by = @bureau group by l.dataset_id
             ),
             -- Rows and cells of the latest version's profiled files; skipped entirely for policies that do not use them.
             profiled as (
@@ -170,26 +174,31 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             left join paid on paid.dataset_id = ds.id
             left join profiled on profiled.dataset_id = ds.id
             """;
+        var segments = DataSpace.Usage.PeriodSegments.Of(from, to);
         await using var conn = await db.OpenConnectionAsync(ct);
+        // One snapshot for every input: a payment that lands while the run reads cannot make its lines and totals disagree.
+        await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
             long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen,
             long LatestVersionRows, long LatestVersionCells, long LatestVersionNullCells)>(
-            new CommandDefinition(sql, new { bureau, now, from, to, profiles }, cancellationToken: ct))).AsList();
+            new CommandDefinition(sql, new { bureau, now, from, to, profiles, lifetime, years = segments.Years, months = segments.Months, days = segments.Days }, tx,
+                cancellationToken: ct))).AsList();
         // The consent each unit's revenue is read under: its most recent matching one.
         var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
             select distinct on (c.grantor_id) c.grantor_id, c.id from consents c
             where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now and c.categories @> array['revenue', 'usage_statistics']
             order by c.grantor_id, c.created_at desc
-            """, new { bureau, now }, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Consent);
+            """, new { bureau, now }, tx, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Consent);
         var unitsInProgramme = consentByUnit.Count;
         var unitsWithData = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-            "select count(distinct owner_id)::int from datasets", cancellationToken: ct));
+            "select count(distinct owner_id)::int from datasets", transaction: tx, cancellationToken: ct));
         var paidByUnit = lifetime
             ? (await conn.QueryAsync<(Guid Unit, long Paid)>(new CommandDefinition("""
                 select l.unit_id, sum(l.reward_fen)::bigint from reward_run_lines l join reward_runs r on r.id = l.run_id
                 where r.status = 'approved' and r.created_by = @bureau group by l.unit_id
-                """, new { bureau }, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
+                """, new { bureau }, tx, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
             : [];
+        await tx.CommitAsync(ct);
         var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
             lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells)).ToList();
         var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
