@@ -506,13 +506,28 @@ internal static class AccessEndpoints
             ? TypedResults.NoContent()
             : Problem.NotFound(ProblemCodes.EntitlementNotFound, "Entitlement not found", $"Your organisation holds no unrevoked entitlement with id '{entitlementId}'.");
 
-    private static async Task<Results<Ok<IReadOnlyList<Holding>>, ProblemHttpResult>> Holders(
-        string id, HttpContext http, DatasetStore datasets, Holdings holdings, CancellationToken ct)
+    private static async Task<Results<Ok<Page<Holding>>, ProblemHttpResult>> Holders(
+        string id, HttpContext http, DatasetStore datasets, Holdings holdings, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
         var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
-        return dataset is null ? problem! : TypedResults.Ok(await holdings.ForAsync(dataset.Id, null, ct));
+        return dataset is null ? problem! : await HoldingsPageAsync(holdings, dataset.Id, null, cursor, limit, ct);
     }
 
-    private static async Task<Ok<IReadOnlyList<Holding>>> MyHoldings(HttpContext http, Holdings holdings, CancellationToken ct) =>
-        TypedResults.Ok(await holdings.ForAsync(null, http.User.OrganizationId(), ct));
+    private static Task<Results<Ok<Page<Holding>>, ProblemHttpResult>> MyHoldings(
+        HttpContext http, Holdings holdings, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null) =>
+        HoldingsPageAsync(holdings, null, http.User.OrganizationId(), cursor, limit, ct);
+
+    private static async Task<Results<Ok<Page<Holding>>, ProblemHttpResult>> HoldingsPageAsync(
+        Holdings holdings, Guid? datasetId, Guid? holder, string? cursor, int? limit, CancellationToken ct)
+    {
+        var v = new Validation();
+        var (before, size) = Paging.Read(cursor, limit, v);
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        var rows = await holdings.ForAsync(datasetId, holder, before, size + 1, ct);
+        return TypedResults.Ok(Paging.PageOf(rows, size, r => r.Holding, r => Paging.CursorFor(r.Id)));
+    }
 }

@@ -348,15 +348,16 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
 
     public sealed record EntitlementHolding(Guid Id, Guid DatasetId, Guid OrganizationId, string HolderName, DateTime ValidFrom, DateTime? ValidUntil, DateTime? RevokedAt);
 
-    /// <summary>Entitlements from orders, of one dataset (owner's view) or of one holder.</summary>
-    public async Task<IReadOnlyList<EntitlementHolding>> EntitlementsAsync(Guid? datasetId, Guid? holder, CancellationToken ct)
+    /// <summary>Up to <paramref name="limit"/> entitlements from orders older than <paramref name="before"/>, of one dataset (owner's view) or of one holder, newest first.</summary>
+    public async Task<IReadOnlyList<EntitlementHolding>> EntitlementsAsync(Guid? datasetId, Guid? holder, Guid? before, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<EntitlementHolding>(new CommandDefinition("""
             select e.id, e.dataset_id, e.organization_id, o.name as holder_name, e.valid_from, e.valid_until, e.revoked_at
             from entitlements e join organizations o on o.id = e.organization_id
             where (@datasetId::uuid is null or e.dataset_id = @datasetId) and (@holder::uuid is null or e.organization_id = @holder)
-            order by e.id desc limit 1000
-            """, new { datasetId, holder }, cancellationToken: ct))).AsList();
+              and (@before::uuid is null or e.id < @before)
+            order by e.id desc limit @limit
+            """, new { datasetId, holder, before, limit }, cancellationToken: ct))).AsList();
     }
 }

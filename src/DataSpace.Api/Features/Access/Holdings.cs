@@ -11,12 +11,21 @@ namespace DataSpace.Api.Features.Access;
 /// </summary>
 internal sealed class Holdings(AccessStore store, TimeProvider clock)
 {
-    /// <summary>Holdings of one dataset (the owner's view) or of one organisation (the consumer's view), newest first.</summary>
-    public async Task<IReadOnlyList<Holding>> ForAsync(Guid? datasetId, Guid? holder, CancellationToken ct)
+    /// <summary>
+    /// Up to <paramref name="limit"/> holdings of one dataset (the owner's view) or of one organisation (the consumer's
+    /// view), newest first, older than <paramref name="before"/>: entitlements and grants merged by their time-ordered ids,
+    /// and only the page's rows are evaluated.
+    /// </summary>
+    public async Task<IReadOnlyList<(Guid Id, Holding Holding)>> ForAsync(Guid? datasetId, Guid? holder, Guid? before, int limit, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
-        var entitlements = await store.EntitlementsAsync(datasetId, holder, ct);
-        var grants = await store.GrantsAsync(datasetId, holder, null, 1000, ct);
+        var entitlementRows = await store.EntitlementsAsync(datasetId, holder, before, limit, ct);
+        var grantRows = await store.GrantsAsync(datasetId, holder, before, limit, ct);
+        var page = entitlementRows.Select(e => (e.Id, Entitlement: e, Grant: (AccessStore.GrantRow?)null))
+            .Concat(grantRows.Select(g => (g.Id, Entitlement: (AccessStore.EntitlementHolding?)null, Grant: (AccessStore.GrantRow?)g)))
+            .OrderByDescending(x => x.Id).Take(limit).ToList();
+        var entitlements = page.Where(x => x.Entitlement is not null).Select(x => x.Entitlement!);
+        var grants = page.Where(x => x.Grant is not null).Select(x => x.Grant!);
         var result = new List<(Guid Id, Holding Holding)>();
         foreach (var e in entitlements)
         {
@@ -49,7 +58,7 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             }, terms, g.GranteeId, g.DatasetId, now, ct)));
         }
 
-        return [.. result.OrderByDescending(r => r.Id).Select(r => r.Holding)];
+        return [.. result.OrderByDescending(r => r.Id)];
     }
 
     private async Task<Holding> DecideAsync(Holding holding, AccessStore.TermsState terms, Guid holder, Guid datasetId, DateTimeOffset now, CancellationToken ct)

@@ -72,7 +72,7 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
     /// <summary>The consumer's own view: its newest holding of the dataset (kind and effective or the refusal code), else its newest request's status.</summary>
     private static async Task<string> ListState(HttpClient consumer, string dataset)
     {
-        var holdings = (await (await consumer.GetAsync("/v1/holdings", Ct)).AssertJson()).EnumerateArray()
+        var holdings = (await (await consumer.GetAsync("/v1/holdings", Ct)).AssertJson()).GetProperty("items").EnumerateArray()
             .Where(h => h.GetProperty("dataset_id").GetString() == dataset).ToList();
         if (holdings.Count > 0)
         {
@@ -289,11 +289,37 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task The_owner_reads_its_holders_a_page_at_a_time_newest_first()
+    {
+        var p = await Bought(new { permission = new { max_complete_downloads = 5 } });
+        var granted = new List<string>();
+        foreach (var name in new[] { "分页受让方甲", "分页受让方乙" })
+        {
+            var org = await api.OrganizationAsync(name, "model_builder");
+            granted.Add((await (await p.Owner.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/grants", new
+            {
+                organization_id = org.OrganizationId, purpose = "model_training", valid_until = api.Clock.GetUtcNow().AddDays(30),
+            }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!);
+        }
+
+        // Three holdings (the consumer's entitlement, then two grants), two to a page, newest first.
+        var first = await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders?limit=2", Ct)).AssertJson();
+        Assert.Equal([granted[1], granted[0]], first.GetProperty("items").EnumerateArray().Select(h => h.GetProperty("id").GetString()));
+        var cursor = first.GetProperty("next_cursor").GetString();
+        var second = await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders?limit=2&cursor={Uri.EscapeDataString(cursor!)}", Ct)).AssertJson();
+        var last = Assert.Single(second.GetProperty("items").EnumerateArray());
+        Assert.Equal("entitlement", last.GetProperty("kind").GetString());
+        Assert.Equal(JsonValueKind.Null, second.GetProperty("next_cursor").ValueKind);
+        await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders?cursor=abc", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        await (await p.Consumer.GetAsync("/v1/holdings?limit=0", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+    }
+
+    [Fact]
     public async Task An_assignee_outside_the_policy_is_refused_and_the_owner_sees_the_holder_under_its_policy()
     {
         var p = await Bought(new { permission = new { assignee_roles = new[] { "model_builder" } } });
         Assert.Equal(Allowed with { List = "entitlement:effective" }, await ReadAll(p.Consumer, p.Dataset));
-        var holders = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders", Ct)).AssertJson()).EnumerateArray().ToList();
+        var holders = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders", Ct)).AssertJson()).GetProperty("items").EnumerateArray().ToList();
         var holder = Assert.Single(holders);
         Assert.Equal(p.ConsumerOrg.OrganizationId, holder.GetProperty("holder_id").GetString());
         Assert.Equal(["model_builder"], holder.GetProperty("policy").GetProperty("permission").GetProperty("assignee_roles").EnumerateArray().Select(r => r.GetString()));
