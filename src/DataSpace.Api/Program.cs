@@ -24,6 +24,7 @@ using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Features.Webhooks;
 using DataSpace.Api.Http;
 using DataSpace.Api.OpenApi;
 using DataSpace.Api.Problems;
@@ -109,6 +110,10 @@ builder.Services.AddSingleton<IntegrityStore>();
 builder.Services.AddSingleton<ContentVerifier>();
 builder.Services.AddSingleton<ContentScrub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentScrub>());
+builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<WebhookOutbox>();
+builder.Services.AddSingleton<WebhookStore>();
+builder.Services.AddHostedService<WebhookDispatcher>();
 builder.Services.AddDataSpaceOpenApi();
 
 // No Server header: it tells an attacker what to look up and tells a client nothing it needs.
@@ -151,6 +156,7 @@ app.MapRewardEndpoints();
 app.MapRecordEndpoints();
 app.MapRecordPolicyEndpoints();
 app.MapExportEndpoints();
+app.MapWebhookEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

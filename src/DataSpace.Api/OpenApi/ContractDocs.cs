@@ -73,6 +73,11 @@ internal static class ContractDocs
         [("FileProfile", "status")] = ["pending", "done", "failed"],
         [("ParquetRendition", "status")] = ["pending", "done", "failed", "unavailable"],
         [("HealthReport", "status")] = ["live", "ready", "not_ready"],
+        [("WebhookDelivery", "status")] = ["pending", "delivered", "failed"],
+        [("WebhookAttempt", "trigger")] = ["scheduled", "manual"],
+        [("CreateWebhookEndpointRequest", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
+        [("WebhookEndpoint", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
+        [("WebhookDelivery", "event_type")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
     };
 
     /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
@@ -80,6 +85,7 @@ internal static class ContractDocs
     {
         ["CreateOrganizationRequest"] = ["name", "unified_social_credit_code", "roles"],
         ["CreateClientRequest"] = ["name"],
+        ["CreateWebhookEndpointRequest"] = ["url", "events"],
         ["DatasetFields"] = ["title", "industry", "access", "licence", "update_frequency", "security_level", "personal_information", "provenance"],
         ["Provenance"] = ["source_type", "collection_method", "legal_basis"],
         ["CreatePlanRequest"] = ["kind", "price_fen"],
@@ -304,6 +310,7 @@ internal static class ContractDocs
         ["active"] = "true: only plans still offered; false: only deactivated ones; omitted: all.",
         ["dataset_id"] = "Only items of this dataset.",
         ["orderId"] = "The order's id.",
+        ["deliveryId"] = "The delivery's id, from the endpoint's delivery log.",
         ["planId"] = "The plan's id.",
         ["clientId"] = "The API client's client_id.",
         ["unit"] = "The source unit's organisation id.",
@@ -329,6 +336,7 @@ internal static class ContractDocs
     {
         ["CreateOrganizationRequest"] = """{"name": "中山市古镇灯饰数据科技有限公司", "unified_social_credit_code": "91442000MA4UJ9XK3Q", "roles": ["source_unit"]}""",
         ["CreateClientRequest"] = """{"name": "数据上传脚本", "scopes": ["catalog", "publish"]}""",
+        ["CreateWebhookEndpointRequest"] = """{"url": "https://hooks.example.com/dataspace", "events": ["version.published", "order.paid"], "description": "订阅数据集新版本"}""",
         ["DatasetFields"] = """
             {"title": "古镇灯饰出口统计", "description": "2020–2025 年按月、按国家的灯饰出口明细。", "industry": "灯饰照明", "tags": ["灯饰", "出口"],
              "access": "paid", "licence": "仅限购买方内部使用", "update_frequency": "monthly", "security_level": "general", "personal_information": "none",

@@ -122,4 +122,8 @@ internal static class ProblemCodes
     public const string WebhookSignatureInvalid = "webhook_signature_invalid";
     public const string WebhookTimestampOutOfWindow = "webhook_timestamp_out_of_window";
     public const string WebhooksNotConfigured = "webhooks_not_configured";
+
+    // Codes of outbound webhooks (Features/Webhooks).
+    public const string WebhookEndpointNotFound = "webhook_endpoint_not_found";
+    public const string WebhookDeliveryNotFound = "webhook_delivery_not_found";
 }
