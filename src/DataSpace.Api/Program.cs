@@ -11,6 +11,7 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Integrity;
+using DataSpace.Api.Features.Interop;
 using DataSpace.Api.Features.Maintenance;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
@@ -157,6 +158,7 @@ app.MapRecordEndpoints();
 app.MapRecordPolicyEndpoints();
 app.MapExportEndpoints();
 app.MapWebhookEndpoints();
+app.MapCroissantEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
