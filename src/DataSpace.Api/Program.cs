@@ -159,6 +159,7 @@ app.MapRecordPolicyEndpoints();
 app.MapExportEndpoints();
 app.MapWebhookEndpoints();
 app.MapCroissantEndpoints();
+app.MapDcatEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.
