@@ -196,6 +196,53 @@ public sealed class WebhookTests(LoopbackWebhookApi fixture) : IClassFixture<Loo
     }
 
     [Fact]
+    public async Task A_change_that_rolls_back_at_commit_leaves_no_event_and_sends_nothing()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var unitOrg = await Api.OrganizationAsync("回滚数源单位", "source_unit");
+        var bureauOrg = await Api.OrganizationAsync("回滚数据局", "data_bureau");
+        using var unit = await Api.ClientFor(unitOrg);
+        var (endpoint, _) = await RegisterAsync(unit, receiver.Url("/rollback"), "consent.granted");
+        var marker = "回滚-" + Guid.NewGuid().ToString("N");
+        // A deferred constraint trigger fails the grant's transaction at COMMIT, after the outbox rows were written in it.
+        await using (var conn = new Npgsql.NpgsqlConnection(Api.ConnectionString))
+        {
+            await conn.OpenAsync(Ct);
+            await using var cmd = new Npgsql.NpgsqlCommand($"""
+                create or replace function fail_marked_consent() returns trigger language plpgsql as $$
+                begin
+                    if new.purpose_text like '回滚-%' then raise exception 'rolled back by the test'; end if;
+                    return new;
+                end $$;
+                drop trigger if exists fail_marked_consent on consents;
+                create constraint trigger fail_marked_consent after insert on consents deferrable initially deferred
+                    for each row execute function fail_marked_consent();
+                """, conn);
+            await cmd.ExecuteNonQueryAsync(Ct);
+        }
+
+        var body = new
+        {
+            grantee = bureauOrg.OrganizationId, categories = new[] { "revenue" }, all_datasets = true, dataset_ids = Array.Empty<string>(),
+            purpose = new { code = "industry_statistics", text = marker }, legal_basis = "测试依据",
+            valid_from = DateTimeOffset.UtcNow.AddMinutes(-1), valid_until = DateTimeOffset.UtcNow.AddDays(30),
+        };
+        var failed = await unit.PostAsJsonAsync("/v1/consents", body, Ct);
+        Assert.Equal(HttpStatusCode.InternalServerError, failed.StatusCode);
+
+        // A change after it commits and is delivered; the rolled-back one never existed for the outbox.
+        var consentId = await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"]));
+        var got = await receiver.WaitForAsync(_ => true);
+        Assert.Equal(consentId, Assert.Single(got).Payload.GetProperty("data").GetProperty("consent_id").GetString());
+        Assert.Single((await DeliveriesAsync(unit, endpoint)).EnumerateArray());
+        await using var check = new Npgsql.NpgsqlConnection(Api.ConnectionString);
+        await check.OpenAsync(Ct);
+        await using var count = new Npgsql.NpgsqlCommand("select count(*) from webhook_events where payload::text like '%' || @marker || '%'", check);
+        count.Parameters.AddWithValue("marker", marker);
+        Assert.Equal(0L, (long)(await count.ExecuteScalarAsync(Ct))!);
+    }
+
+    [Fact]
     public async Task Endpoints_are_the_organisations_own_and_bad_registrations_are_refused_by_field()
     {
         var a = await Api.ClientFor(await Api.OrganizationAsync("甲单位 webhook", "source_unit"));
