@@ -13,6 +13,7 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Downloads;
 using DataSpace.Api.Features.Health;
 using DataSpace.Api.Features.Integrity;
+using DataSpace.Api.Features.Interop;
 using DataSpace.Api.Features.Maintenance;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Organizations;
@@ -27,6 +28,7 @@ using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Features.Users;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Features.Webhooks;
 using DataSpace.Api.Http;
 using DataSpace.Api.OpenApi;
 using DataSpace.Api.Problems;
@@ -121,6 +123,10 @@ builder.Services.AddSingleton<IntegrityStore>();
 builder.Services.AddSingleton<ContentVerifier>();
 builder.Services.AddSingleton<ContentScrub>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<ContentScrub>());
+builder.Services.AddOptions<WebhookOptions>().BindConfiguration(WebhookOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+builder.Services.AddSingleton<WebhookOutbox>();
+builder.Services.AddSingleton<WebhookStore>();
+builder.Services.AddHostedService<WebhookDispatcher>();
 builder.Services.AddDataSpaceOpenApi();
 
 // No Server header: it tells an attacker what to look up and tells a client nothing it needs.
@@ -173,6 +179,9 @@ DataSpace.Api.Features.Listings.ListingEndpoints.MapListingEndpoints(app);
 DataSpace.Api.Features.Certificates.CertificateEndpoints.MapCertificateEndpoints(app);
 DataSpace.Api.Features.Listings.ExchangeRegistrationEndpoints.MapExchangeRegistrationEndpoints(app);
 app.MapExportEndpoints();
+app.MapWebhookEndpoints();
+app.MapCroissantEndpoints();
+app.MapDcatEndpoints();
 app.MapBenchEndpoints();
 
 // The build-time OpenAPI generator runs this entry point without a database: skip start-up work there.

@@ -19,6 +19,24 @@ internal static class Dates
     public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
 
     /// <summary>A query date YYYY-MM-DD, or null when absent; a malformed or out-of-range one is a validation error on <paramref name="field"/>.</summary>
+    /// <summary>Reads an RFC 3339 instant that carries its offset (Z or ±hh:mm), as UTC; adds an error naming <paramref name="field"/> otherwise.</summary>
+    public static DateTimeOffset? ReadInstant(string? value, string field, Validation v)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(value, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var s)
+            && (value.EndsWith('Z') || value.Contains('+', StringComparison.Ordinal) || value.LastIndexOf('-') > 9))
+        {
+            return s.ToUniversalTime(); // Npgsql writes timestamptz from UTC values only
+        }
+
+        v.Add(field, "must be an RFC 3339 timestamp with offset, e.g. 2026-11-01T00:00:00+08:00");
+        return null;
+    }
+
     public static DateOnly? ReadDate(string? value, string field, Validation v)
     {
         if (value is null)

@@ -73,6 +73,11 @@ internal static class ContractDocs
         [("FileProfile", "status")] = ["pending", "done", "failed"],
         [("ParquetRendition", "status")] = ["pending", "done", "failed", "unavailable"],
         [("HealthReport", "status")] = ["live", "ready", "not_ready"],
+        [("WebhookDelivery", "status")] = ["pending", "delivered", "failed"],
+        [("WebhookAttempt", "trigger")] = ["scheduled", "manual"],
+        [("CreateWebhookEndpointRequest", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
+        [("WebhookEndpoint", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
+        [("WebhookDelivery", "event_type")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
     };
 
     /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
@@ -83,6 +88,7 @@ internal static class ContractDocs
         ["CreateUserRequest"] = ["email", "display_name", "console_role"],
         ["InviteUserRequest"] = ["email", "display_name", "console_role"],
         ["SignInRequest"] = ["email", "password"],
+        ["CreateWebhookEndpointRequest"] = ["url", "events"],
         ["DatasetFields"] = ["title", "industry", "access", "licence", "update_frequency", "security_level", "personal_information", "provenance"],
         ["Provenance"] = ["source_type", "collection_method", "legal_basis"],
         ["CreatePlanRequest"] = ["kind", "price_fen"],
@@ -310,6 +316,7 @@ internal static class ContractDocs
         ["requestId"] = "The access request's id.",
         ["grantId"] = "The grant's id.",
         ["entitlementId"] = "The entitlement's id.",
+        ["deliveryId"] = "The delivery's id, from the endpoint's delivery log.",
         ["planId"] = "The plan's id.",
         ["clientId"] = "The API client's client_id.",
         ["unit"] = "The source unit's organisation id.",
@@ -340,6 +347,7 @@ internal static class ContractDocs
         ["CreateUserRequest"] = """{"email": "admin@guzhen-lighting.example.cn", "display_name": "陈敏", "console_role": "admin"}""",
         ["InviteUserRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "display_name": "李华", "console_role": "editor"}""",
         ["SignInRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "password": "your password"}""",
+        ["CreateWebhookEndpointRequest"] = """{"url": "https://hooks.example.com/dataspace", "events": ["version.published", "order.paid"], "description": "订阅数据集新版本"}""",
         ["DatasetFields"] = """
             {"title": "古镇灯饰出口统计", "description": "2020–2025 年按月、按国家的灯饰出口明细。", "industry": "灯饰照明", "tags": ["灯饰", "出口"],
              "access": "paid", "licence": "仅限购买方内部使用", "update_frequency": "monthly", "security_level": "general", "personal_information": "none",

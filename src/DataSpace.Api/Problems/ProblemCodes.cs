@@ -171,4 +171,7 @@ internal static class ProblemCodes
     public const string ObjectionOpen = "objection_open";
     public const string ObjectionNotFound = "objection_not_found";
     public const string CertificateNotFound = "certificate_not_found";
+    // Codes of outbound webhooks (Features/Webhooks).
+    public const string WebhookEndpointNotFound = "webhook_endpoint_not_found";
+    public const string WebhookDeliveryNotFound = "webhook_delivery_not_found";
 }

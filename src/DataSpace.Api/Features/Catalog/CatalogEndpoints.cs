@@ -1,5 +1,6 @@
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;
@@ -51,19 +52,7 @@ internal static class CatalogEndpoints
             }
         }
 
-        DateTimeOffset? since = null;
-        if (updatedSince is not null)
-        {
-            if (DateTimeOffset.TryParse(updatedSince, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var s)
-                && (updatedSince.EndsWith('Z') || updatedSince.Contains('+', StringComparison.Ordinal) || updatedSince.LastIndexOf('-') > 9))
-            {
-                since = s.ToUniversalTime(); // Npgsql writes timestamptz from UTC values only
-            }
-            else
-            {
-                v.Add("updated_since", "must be an RFC 3339 timestamp with offset, e.g. 2026-11-01T00:00:00+08:00");
-            }
-        }
+        var since = Dates.ReadInstant(updatedSince, "updated_since", v);
 
         if (!v.IsValid)
         {

@@ -4,6 +4,7 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Consents;
 
@@ -16,7 +17,7 @@ internal sealed class ConsentOptions
     public TimeSpan RequestLifetime { get; set; } = TimeSpan.FromDays(30);
 }
 
-internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     /// <remarks>Init properties: Npgsql reports arrays as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record RequestRow
@@ -105,6 +106,7 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit)
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, unit, "consent_request", id.ToString(), "requested",
             Details: new { requester, t.Categories, t.AllDatasets, t.DatasetIds, t.PurposeCode }), ct);
+        await outbox.EnqueueAsync(conn, tx, WebhookEvent.For(WebhookEventTypes.ConsentRequested, [unit, requester], new { consent_request_id = id, requester_id = requester, unit_id = unit, t.Categories, t.AllDatasets, t.DatasetIds, t.PurposeCode, expires_at = expiresAt }), ct);
         await tx.CommitAsync(ct);
         return id;
     }
@@ -128,6 +130,7 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit)
             new { now, consentId, id = request.Id }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, request.UnitId, "consent_request", request.Id.ToString(), "approved", Details: new { consent_id = consentId }), ct);
         await audit.AppendAsync(conn, tx, ConsentStore.GrantedEvent(actor, request.UnitId, request.RequesterId, consentId, terms, request.Id), ct);
+        await outbox.EnqueueAsync(conn, tx, ConsentStore.GrantedWebhook(request.UnitId, request.RequesterId, consentId, terms, request.Id), ct);
         await tx.CommitAsync(ct);
         return (Outcome.Done, consentId);
     }

@@ -3,10 +3,11 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Consents;
 
-internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     /// <remarks>Init properties: Npgsql reports arrays as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record ConsentRow
@@ -127,6 +128,7 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
         await using var tx = await conn.BeginTransactionAsync(ct);
         var id = await InsertAsync(conn, tx, grantor, grantee, t, requestId, now, ct);
         await audit.AppendAsync(conn, tx, GrantedEvent(actor, grantor, grantee, id, t, requestId), ct);
+        await outbox.EnqueueAsync(conn, tx, GrantedWebhook(grantor, grantee, id, t, requestId), ct);
         await tx.CommitAsync(ct);
         return id;
     }
@@ -160,6 +162,13 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
             request_id = requestId,
         });
 
+    internal static WebhookEvent GrantedWebhook(Guid grantor, Guid grantee, Guid id, ConsentTerms t, Guid? requestId) =>
+        WebhookEvent.For(WebhookEventTypes.ConsentGranted, [grantor, grantee], new
+        {
+            consent_id = id, grantor_id = grantor, grantee_id = grantee, t.Categories, t.AllDatasets, t.DatasetIds, t.PurposeCode,
+            valid_from = t.ValidFrom, valid_until = t.ValidUntil, request_id = requestId,
+        });
+
     /// <summary>Revokes at <paramref name="now"/>; false when it was already revoked.</summary>
     public async Task<bool> RevokeAsync(Guid id, Guid grantor, string reason, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
@@ -171,6 +180,7 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit)
         if (revoked)
         {
             await audit.AppendAsync(conn, tx, new AuditEntry(actor, grantor, "consent", id.ToString(), "revoked", Details: new { reason }), ct);
+            await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.ConsentRevoked, WebhookAudience.ConsentParties, id, new { consent_id = id, grantor_id = grantor, reason }), ct);
         }
 
         await tx.CommitAsync(ct);

@@ -4,10 +4,11 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Datasets;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Datasets;
 
-internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record DatasetRow
@@ -161,6 +162,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit)
         if (moved)
         {
             await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), to), ct);
+            if (to == "withdrawn") { await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.DatasetWithdrawn, WebhookAudience.DatasetFollowers, id, new { dataset_id = id }), ct); }
         }
 
         await tx.CommitAsync(ct);

@@ -5,10 +5,11 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Telemetry;
 using DataSpace.Contracts.Orders;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Orders;
 
-internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, DomainMetrics metrics)
+internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox, DomainMetrics metrics)
 {
     public sealed record PlanRow(Guid Id, Guid DatasetId, string Kind, string? Period, long PriceFen, string Currency, bool Active, DateTime CreatedAt)
     {
@@ -173,6 +174,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, DomainMe
             month = ReportingPeriods.MonthOf(now),
         }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, order.SellerId, "order", orderId.ToString(), "paid", Details: new { amount_fen = amountFen, reference, source }), ct);
+        await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.OrderPaid, WebhookAudience.OrderParties, orderId, new { order_id = orderId, dataset_id = order.DatasetId, buyer_id = order.BuyerId, amount_fen = amountFen, entitlement_id = entitlementId, valid_until = until }), ct);
         await tx.CommitAsync(ct);
         metrics.OrderPaid();
         return PaymentOutcome.Paid;
@@ -197,6 +199,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, DomainMe
             values (@revenueId, @DatasetId, @SellerId, @orderId, 'refund', -@PriceFen, @month, @now);
             """, new { now, orderId, revenueId = Guid.CreateVersion7(now), order.DatasetId, order.SellerId, order.PriceFen, month = ReportingPeriods.MonthOf(now) }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, order.SellerId, "order", orderId.ToString(), "refunded", Details: new { amount_fen = order.PriceFen }), ct);
+        await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.EntitlementRevoked, WebhookAudience.OrderParties, orderId, new { order_id = orderId, dataset_id = order.DatasetId, reason = "refunded" }), ct);
         await tx.CommitAsync(ct);
         return true;
     }

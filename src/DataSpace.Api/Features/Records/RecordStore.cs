@@ -1,6 +1,7 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Records;
 
@@ -8,7 +9,7 @@ namespace DataSpace.Api.Features.Records;
 /// The records table: every revision of every data asset, DCMM certificate and pilot, and the workflow moves between
 /// their states. Ownership and state go into each statement's <c>where</c>, so a move that lost a race changes nothing.
 /// </summary>
-internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public sealed record RecordRow(
         Guid Id, int Revision, string Kind, Guid OwnerId, string Status, string Fields, string? ReturnReason,
@@ -223,6 +224,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit)
             new { id, revision = current.Revision }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, current.OwnerId, kind.Name, $"{id}/{current.Revision}", action,
             Details: details ?? (row.ContentSha256 is { } hash ? new { content_sha256 = hash } : null)), ct);
+        if (action is "verified" or "returned") { await outbox.EnqueueAsync(conn, tx, WebhookEvent.For("record." + action, [current.OwnerId], new { kind = kind.Name, record_id = id, revision = current.Revision, reason, content_sha256 = row.ContentSha256 }), ct); }
         await tx.CommitAsync(ct);
         return (MoveOutcome.Moved, row);
     }

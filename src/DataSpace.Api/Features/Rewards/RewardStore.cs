@@ -6,10 +6,11 @@ using Dapper;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Usage.Rewards;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Rewards;
 
-internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public sealed record PolicyRow(
         Guid Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope, long MinFiles, long MinBytes,
@@ -391,6 +392,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit)
             """, new { hash, now, overlapping, supersedeReason = overlapping is null ? null : supersedeReason, id }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, run.CreatedBy, "reward_run", id.ToString(), "approved",
             Details: new { content_sha256 = hash, supersedes = overlapping, reason = supersedeReason }), ct);
+        await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.RewardRunApproved, WebhookAudience.RewardRunParties, id, new { reward_run_id = id, content_sha256 = hash, supersedes = overlapping }), ct);
         await tx.CommitAsync(ct);
         return (ApproveOutcome.Approved, overlapping);
     }

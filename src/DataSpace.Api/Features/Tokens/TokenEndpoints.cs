@@ -171,9 +171,7 @@ internal static class TokenEndpoints
 
     private static AuthorizationServerMetadata Metadata(HttpContext http, IOptions<TokenOptions> options)
     {
-        var issuer = string.IsNullOrEmpty(options.Value.Issuer)
-            ? $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}"
-            : options.Value.Issuer.TrimEnd('/');
+        var issuer = options.Value.IssuerFor(http);
         string[] authMethods = ["client_secret_basic", "client_secret_post"];
         return new AuthorizationServerMetadata(
             Issuer: issuer,

@@ -6,10 +6,11 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Versions;
 using Npgsql;
+using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Versions;
 
-internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public sealed record VersionRow(Guid DatasetId, int Number, string Status, string Notes, string? ManifestSha256, int FileCount, long TotalBytes, DateTime CreatedAt, DateTime? CommittedAt)
     {
@@ -246,6 +247,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit)
             """, new { datasetId, number, manifest, count = files.Count, total = files.Sum(f => f.Size), now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "version", $"{datasetId}/{number}", "committed",
             Details: new { manifest_sha256 = manifest, file_count = files.Count }), ct);
+        await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.VersionPublished, WebhookAudience.DatasetFollowers, datasetId, new { dataset_id = datasetId, version = number, manifest_sha256 = manifest, file_count = files.Count }), ct);
         await tx.CommitAsync(ct);
         return CommitOutcome.Committed;
     }

@@ -1,0 +1,66 @@
+namespace DataSpace.Api.Tests.Features.Webhooks;
+
+/// <summary>The outbox survives a host that stops in the middle of a delivery: another host on the same database sends it.</summary>
+public sealed class WebhookRestartTests
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private static DataSpaceApiFactory Loopback(DataSpaceApiFactory factory, bool dispatch) => factory
+        .WithSetting("Webhooks:Enabled", dispatch ? "true" : "false")
+        .WithSetting("Webhooks:AllowHttp", "true")
+        .WithSetting("Webhooks:AllowPrivateNetworks", "true")
+        .WithSetting("Webhooks:PollMilliseconds", "50")
+        .WithSetting("Webhooks:Concurrency", "1");
+
+    [Fact]
+    public async Task A_host_stopped_mid_delivery_loses_no_event_and_the_next_host_delivers_each_with_its_stable_id()
+    {
+        // The writer serves the API and queues events but dispatches nothing; it owns the database.
+        await using var writer = Loopback(new DataSpaceApiFactory(), dispatch: false);
+        await writer.InitializeAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var held = 0;
+        receiver.Answer = async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref held) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // the first delivery never gets an answer: its host stops meanwhile
+            }
+
+            return 200;
+        };
+
+        var unitOrg = await writer.OrganizationAsync("重启数源单位", "source_unit");
+        var bureauOrg = await writer.OrganizationAsync("重启数据局", "data_bureau");
+        using var unit = await writer.ClientFor(unitOrg);
+        var (endpoint, secret) = await WebhookTests.RegisterAsync(unit, receiver.Url("/restart"), "consent.granted", "consent.revoked");
+        var consents = new List<string>();
+        for (var i = 0; i < 3; i++)
+        {
+            consents.Add(await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"])));
+        }
+
+        await (await unit.PostAsJsonAsync($"/v1/consents/{consents[0]}/revoke", new { reason = "重启测试" }, Ct)).AssertJson();
+        var queued = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Select(d => d.GetProperty("event_id").GetString()!).ToHashSet();
+        Assert.Equal(4, queued.Count);
+
+        var first = Loopback(new DataSpaceApiFactory().SharingStateOf(writer), dispatch: true);
+        await first.InitializeAsync();
+        var inFlight = Assert.Single(await receiver.WaitForAsync(_ => true));
+        await first.DisposeAsync(); // stops while the delivery waits for its answer
+
+        var stillPending = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Single(d => d.GetProperty("event_id").GetString() == inFlight.Id);
+        Assert.Equal("pending", stillPending.GetProperty("status").GetString());
+
+        await using var second = Loopback(new DataSpaceApiFactory().SharingStateOf(writer), dispatch: true);
+        await second.InitializeAsync();
+        var log = await WebhookTests.LogUntilAsync(unit, endpoint, d => d.GetProperty("status").GetString() == "delivered", 4);
+        Assert.All(log.EnumerateArray(), d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
+
+        var received = receiver.All;
+        Assert.Equal(queued, received.Select(r => r.Id).ToHashSet());
+        Assert.Equal(2, received.Count(r => r.Id == inFlight.Id)); // at least once: the interrupted one came again, same id
+        var verified = await WebhookReceiver.VerifyAllAsync(received.Select(r => (r, secret)), Ct);
+        Assert.Equal(received.Count, verified.Count);
+    }
+}
