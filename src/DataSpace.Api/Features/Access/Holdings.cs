@@ -21,7 +21,7 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
         var now = clock.GetUtcNow();
         var entitlementRows = await store.EntitlementsAsync(datasetId, holder, before, limit, ct);
         var grantRows = await store.GrantsAsync(datasetId, holder, before, limit, ct);
-        var page = entitlementRows.Select(e => (e.Id, Entitlement: e, Grant: (AccessStore.GrantRow?)null))
+        var page = entitlementRows.Select(e => (e.Id, Entitlement: (AccessStore.EntitlementHolding?)e, Grant: (AccessStore.GrantRow?)null))
             .Concat(grantRows.Select(g => (g.Id, Entitlement: (AccessStore.EntitlementHolding?)null, Grant: (AccessStore.GrantRow?)g)))
             .OrderByDescending(x => x.Id).Take(limit).ToList();
         var entitlements = page.Where(x => x.Entitlement is not null).Select(x => x.Entitlement!);
