@@ -11,7 +11,7 @@ import jsonld from 'jsonld';
 import Ajv2019 from 'ajv/dist/2019.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const schemas = path.join(here, '..', 'schemas', 'dsp-2025-1');
+const schemas = path.join(here, '..', 'interop', 'dsp-2025-1');
 const contexts = {
   'https://w3id.org/dspace/2025/1/odrl-profile.jsonld': JSON.parse(await readFile(path.join(schemas, 'odrl-profile.jsonld'), 'utf8')),
 };

@@ -14,7 +14,7 @@ namespace DataSpace.Api.Features.Access;
 /// </summary>
 internal static class OdrlEndpoints
 {
-    /// <summary>The Dataspace Protocol 2025-1 ODRL profile context (stored under schemas/dsp-2025-1/ for offline checks).</summary>
+    /// <summary>The Dataspace Protocol 2025-1 ODRL profile context (stored under interop/dsp-2025-1/ for offline checks).</summary>
     public const string Context = "https://w3id.org/dspace/2025/1/odrl-profile.jsonld";
 
     public const string MediaType = "application/ld+json";
