@@ -21,11 +21,10 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
         var now = clock.GetUtcNow();
         var entitlementRows = await store.EntitlementsAsync(datasetId, holder, before, limit, ct);
         var grantRows = await store.GrantsAsync(datasetId, holder, before, limit, ct);
-        var page = entitlementRows.Select(e => (e.Id, Entitlement: (AccessStore.EntitlementHolding?)e, Grant: (AccessStore.GrantRow?)null))
-            .Concat(grantRows.Select(g => (g.Id, Entitlement: (AccessStore.EntitlementHolding?)null, Grant: (AccessStore.GrantRow?)g)))
-            .OrderByDescending(x => x.Id).Take(limit).ToList();
-        var entitlements = page.Where(x => x.Entitlement is not null).Select(x => x.Entitlement!);
-        var grants = page.Where(x => x.Grant is not null).Select(x => x.Grant!);
+        // The page is the newest `limit` ids of the two lists together.
+        var kept = entitlementRows.Select(e => e.Id).Concat(grantRows.Select(g => g.Id)).OrderDescending().Take(limit).ToHashSet();
+        var entitlements = entitlementRows.Where(e => kept.Contains(e.Id));
+        var grants = grantRows.Where(g => kept.Contains(g.Id));
         var result = new List<(Guid Id, Holding Holding)>();
         foreach (var e in entitlements)
         {
