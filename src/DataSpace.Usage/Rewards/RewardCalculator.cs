@@ -64,14 +64,8 @@ public static class RewardCalculator
 
     private static RewardLine BeforeUnitCap(RewardPolicy policy, DatasetInput d)
     {
-        var files = Check(RewardCriteria.CommittedFiles, d.CommittedFiles, policy.MinFiles, RewardReasons.BelowMinFiles);
-        var bytes = Check(RewardCriteria.LatestVersionBytes, d.LatestVersionBytes, policy.MinBytes, RewardReasons.BelowMinBytes);
-        var versions = Check(RewardCriteria.VersionsInPeriod, d.VersionsInPeriod, policy.MinVersionsInPeriod, RewardReasons.BelowMinVersions);
-        var consumers = Check(RewardCriteria.PayingConsumers, d.PayingConsumers, policy.MinPayingConsumers, RewardReasons.BelowMinPayingConsumers);
-        var rows = policy.MinRows is { } minRows ? Check(RewardCriteria.LatestVersionRows, d.LatestVersionRows, minRows, RewardReasons.BelowMinRows) : null;
-        var completeness = policy.MinCompletenessBasisPoints is { } minCompleteness
-            ? Check(RewardCriteria.Completeness, d.CompletenessBasisPoints, minCompleteness, RewardReasons.BelowMinCompleteness)
-            : null;
+        var (files, bytes, versions, consumers, rows, completeness) =
+            Judge(policy, d.CommittedFiles, d.LatestVersionBytes, d.VersionsInPeriod, d.PayingConsumers, d.LatestVersionRows, d.CompletenessBasisPoints);
         var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed && (rows?.Passed ?? true) && (completeness?.Passed ?? true);
 
         var beforeCaps = qualified && d.RevenueFen > 0 ? BasisPoints.Of(d.RevenueFen, policy.RateBasisPoints) : 0;
@@ -87,6 +81,25 @@ public static class RewardCalculator
 
         return new RewardLine(d.DatasetId, d.UnitId, d.RevenueFen, files, bytes, versions, consumers, qualified,
             beforeCaps, capRemaining, afterCap, afterCap, reason, rows, completeness);
+    }
+
+    /// <summary>
+    /// The criteria a dataset is judged by under <paramref name="policy"/>, from its evidence: the four always, rows and
+    /// completeness only when the policy sets them. The calculator judges with it, and a stored line (which keeps only its
+    /// evidence; the thresholds are the run's immutable policy) is read back with it, so both say exactly the same.
+    /// </summary>
+    public static (CriterionResult Files, CriterionResult Bytes, CriterionResult Versions, CriterionResult Consumers, CriterionResult? Rows, CriterionResult? Completeness) Judge(
+        RewardPolicy policy, long committedFiles, long latestVersionBytes, long versionsInPeriod, long payingConsumers, long latestVersionRows, long completenessBasisPoints)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        return (Check(RewardCriteria.CommittedFiles, committedFiles, policy.MinFiles, RewardReasons.BelowMinFiles),
+            Check(RewardCriteria.LatestVersionBytes, latestVersionBytes, policy.MinBytes, RewardReasons.BelowMinBytes),
+            Check(RewardCriteria.VersionsInPeriod, versionsInPeriod, policy.MinVersionsInPeriod, RewardReasons.BelowMinVersions),
+            Check(RewardCriteria.PayingConsumers, payingConsumers, policy.MinPayingConsumers, RewardReasons.BelowMinPayingConsumers),
+            policy.MinRows is { } minRows ? Check(RewardCriteria.LatestVersionRows, latestVersionRows, minRows, RewardReasons.BelowMinRows) : null,
+            policy.MinCompletenessBasisPoints is { } minCompleteness
+                ? Check(RewardCriteria.Completeness, completenessBasisPoints, minCompleteness, RewardReasons.BelowMinCompleteness)
+                : null);
     }
 
     private static CriterionResult Check(string criterion, long evidence, long threshold, string failure)

@@ -223,7 +223,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         using var content = new RewardRunContent();
         content.Add(HeaderOf(run, units.Count));
         await using (var copy = await conn.BeginBinaryImportAsync("""
-            copy reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, criteria, qualified,
+            copy reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
+                                   versions_evidence, consumers_evidence, rows_evidence, completeness_evidence, qualified,
                                    before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code) from stdin (format binary)
             """, ct))
         {
@@ -239,7 +240,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 await copy.WriteAsync(l.UnitName, NpgsqlTypes.NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(l.DatasetTitle, NpgsqlTypes.NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(l.RevenueFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(JsonSerializer.Serialize(l.Criteria, Http.Json.Options), NpgsqlTypes.NpgsqlDbType.Jsonb, ct);
+                // The evidence only: names, thresholds and verdicts are the run's immutable policy's (RewardCalculator.Judge).
+                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.CommittedFiles)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.LatestVersionBytes)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.VersionsInPeriod)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.PayingConsumers)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await WriteNullableAsync(copy, EvidenceOf(l, RewardCriteria.LatestVersionRows), ct);
+                await WriteNullableAsync(copy, EvidenceOf(l, RewardCriteria.Completeness), ct);
                 await copy.WriteAsync(l.Qualified, NpgsqlTypes.NpgsqlDbType.Boolean, ct);
                 await copy.WriteAsync(l.RewardBeforeCapsFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.AfterDatasetCapFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
@@ -282,28 +289,78 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     public static RewardRunContent.Header HeaderOf(RunRow run, int unitCount) => new(run.Id.ToString(), run.PolicyId.ToString(), run.PeriodFrom, run.PeriodTo,
         run.UnitsInProgramme, run.UnitsNotConsenting, run.TotalFen, run.LineCount, unitCount);
 
+    private static long? EvidenceOf(RewardRunLine line, string criterion)
+    {
+        foreach (var c in line.Criteria)
+        {
+            if (c.Criterion == criterion)
+            {
+                return c.Evidence;
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken ct)
+    {
+        if (value is { } v)
+        {
+            await copy.WriteAsync(v, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+        }
+        else
+        {
+            await copy.WriteNullAsync(ct);
+        }
+    }
+
     private const string SelectLine = """
-        select unit_id, unit_name, dataset_id, dataset_title, revenue_fen, criteria::text as criteria, qualified,
-               before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, position
+        select unit_id, unit_name, dataset_id, dataset_title, revenue_fen, files_evidence, bytes_evidence, versions_evidence, consumers_evidence,
+               rows_evidence, completeness_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, position
         from reward_run_lines
         """;
 
     private sealed record LineRow(
-        Guid UnitId, string UnitName, Guid DatasetId, string DatasetTitle, long RevenueFen, string Criteria, bool Qualified,
+        Guid UnitId, string UnitName, Guid DatasetId, string DatasetTitle, long RevenueFen, long FilesEvidence, long BytesEvidence, long VersionsEvidence,
+        long ConsumersEvidence, long? RowsEvidence, long? CompletenessEvidence, bool Qualified,
         long BeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode, int Position)
     {
-        public RewardRunLine ToContract() => new(UnitId.ToString(), UnitName, DatasetId.ToString(), DatasetTitle, RevenueFen,
-            JsonSerializer.Deserialize<List<RewardCriterion>>(Criteria, Http.Json.Options)!, Qualified, BeforeCapsFen, AfterDatasetCapFen, RewardFen, ReasonCode);
+        /// <summary>The line as computed: its criteria judged again from its evidence under the run's (immutable) policy.</summary>
+        public RewardRunLine ToContract(RewardPolicy policy)
+        {
+            var (files, bytes, versions, consumers, rows, completeness) = RewardCalculator.Judge(
+                policy, FilesEvidence, BytesEvidence, VersionsEvidence, ConsumersEvidence, RowsEvidence ?? 0, CompletenessEvidence ?? 0);
+            List<RewardCriterion> criteria = [Of(files), Of(bytes), Of(versions), Of(consumers)];
+            if (rows is not null)
+            {
+                criteria.Add(Of(rows));
+            }
+
+            if (completeness is not null)
+            {
+                criteria.Add(Of(completeness));
+            }
+
+            return new(UnitId.ToString(), UnitName, DatasetId.ToString(), DatasetTitle, RevenueFen, criteria, Qualified, BeforeCapsFen, AfterDatasetCapFen, RewardFen, ReasonCode);
+        }
+
+        private static RewardCriterion Of(CriterionResult c) => new(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode);
     }
+
+    /// <summary>The policy a run was computed under, which judges its stored lines' evidence.</summary>
+    private static async Task<RewardPolicy> PolicyOfRunAsync(NpgsqlConnection conn, Guid runId, CancellationToken ct) =>
+        (await conn.QuerySingleAsync<PolicyRow>(new CommandDefinition(
+            "select p.* from reward_policies p join reward_runs r on r.policy_id = p.id where r.id = @runId", new { runId }, cancellationToken: ct))).ToPolicy();
 
     /// <summary>Up to <paramref name="limit"/> of a run's lines after position <paramref name="after"/>, of one unit or all, with their positions.</summary>
     public async Task<List<(RewardRunLine Line, int Position)>> LinesAsync(Guid runId, Guid? unit, int after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        var policy = await PolicyOfRunAsync(conn, runId, ct);
         var rows = await conn.QueryAsync<LineRow>(new CommandDefinition(SelectLine + """
              where run_id = @runId and (@unit::uuid is null or unit_id = @unit) and position > @after order by position limit @limit
             """, new { runId, unit, after, limit }, cancellationToken: ct));
-        return [.. rows.Select(r => (r.ToContract(), r.Position))];
+        return [.. rows.Select(r => (r.ToContract(policy), r.Position))];
     }
 
     /// <summary>How many lines of a run are one unit's.</summary>
@@ -318,11 +375,12 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     public async IAsyncEnumerable<RewardRunLine> AllLinesAsync(Guid runId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        var policy = await PolicyOfRunAsync(conn, runId, ct);
         await using var reader = await conn.ExecuteReaderAsync(new CommandDefinition(SelectLine + " where run_id = @runId order by position", new { runId }, cancellationToken: ct));
         var parse = reader.GetRowParser<LineRow>();
         while (await reader.ReadAsync(ct))
         {
-            yield return parse(reader).ToContract();
+            yield return parse(reader).ToContract(policy);
         }
     }
 
