@@ -421,6 +421,16 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
         Assert.Equal(approved.GetProperty("grant_id").GetString(), grant.GetProperty("id").GetString());
         Assert.Equal([2], grant.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
         Assert.Equal(Refused("approval:effective", "policy_version_mismatch"), await ReadAll(p.Consumer, p.Dataset));
+
+        // The holding shows the pinning and the approval's state, for the consumer and the owner alike.
+        var holding = (await (await p.Consumer.GetAsync("/v1/holdings", Ct)).AssertJson()).GetProperty("items")[0];
+        Assert.Equal([2], holding.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("accepted", holding.GetProperty("approval_status").GetString());
+        await (await p.Owner.PostAsJsonAsync($"/v1/grants/{grant.GetProperty("id").GetString()}/revoke", new { reason = "试点结束" }, Ct)).AssertJson();
+        var held = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders", Ct)).AssertJson()).GetProperty("items")[0];
+        Assert.Equal("revoked", held.GetProperty("approval_status").GetString());
+        Assert.Equal([2], held.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("grant_revoked", held.GetProperty("refusal_code").GetString());
     }
 
     [Fact]
