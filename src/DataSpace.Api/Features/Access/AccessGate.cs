@@ -213,6 +213,18 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         return UsagePolicies.Evaluate(policy, new UsagePolicies.Use(org, [.. Roles.All.Where(caller.IsInRole)], decision.Purpose, clock.GetUtcNow(), version, count));
     }
 
+    /// <summary>The response header that carries the attribution a policy's attribution duty requires (RFC 3986 percent-encoded UTF-8).</summary>
+    public const string AttributionHeader = "DataSpace-Attribution";
+
+    /// <summary>
+    /// The attribution a use under this right must carry, when the governing policy has the attribution duty: the owner,
+    /// the dataset and the version, percent-encoded so that a header carries any script. Null when no attribution is due.
+    /// </summary>
+    public static string? AttributionOf(Decision decision, DatasetStore.DatasetRow dataset, int version) =>
+        decision.Terms?.Policy?.Duties?.Contains("attribution") == true
+            ? Uri.EscapeDataString($"{dataset.OwnerName}: {dataset.Title} (DataSpace dataset {dataset.Id}, version {version})")
+            : null;
+
     /// <summary>
     /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the
     /// buyer, with its agreement's purpose, use the data now. Null: the order may be placed.

@@ -102,6 +102,11 @@ internal static partial class DownloadEndpoints
             return denial.Problem();
         }
 
+        if (held is not null && AccessGate.AttributionOf(held, dataset, version.Number) is { } attribution)
+        {
+            http.Response.Headers[AccessGate.AttributionHeader] = attribution;
+        }
+
         var row = await versions.FileAsync(dataset.Id, version.Number, path, ct);
         if (row is null)
         {
