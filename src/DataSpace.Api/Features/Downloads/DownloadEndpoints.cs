@@ -32,6 +32,7 @@ internal static partial class DownloadEndpoints
             .WithSummary("Download a file. Open datasets: every organisation; paid: entitled organisations and the owner; an assessor invited with " +
                 "allow_files: the invited versions (403 assessment_files_not_allowed without it, assessment_version_not_invited for another version). " +
                 "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered. " +
+                "Under a usage policy with the attribution duty, the answer carries DataSpace-Attribution (percent-encoded UTF-8). " +
                 "?format=parquet sends the Parquet rendition of a csv, tsv or jsonl file (409 rendition_pending with Retry-After until it is written, " +
                 "404 rendition_unavailable when there is none) or a Parquet file as it is")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
