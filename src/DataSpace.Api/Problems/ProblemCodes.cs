@@ -161,6 +161,8 @@ internal static class ProblemCodes
     public const string ListingStateConflict = "listing_state_conflict";
     public const string AssessorNotFound = "assessor_not_found";
     public const string AssessorNotInvited = "assessor_not_invited";
+    public const string AssessmentFilesNotAllowed = "assessment_files_not_allowed";
+    public const string AssessmentVersionNotInvited = "assessment_version_not_invited";
     public const string AssessmentKindNotRegistered = "assessment_kind_not_registered";
     public const string AssessmentInvitationNotFound = "assessment_invitation_not_found";
     public const string AssessmentReportNotFound = "assessment_report_not_found";

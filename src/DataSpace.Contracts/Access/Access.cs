@@ -205,6 +205,18 @@ public sealed record Holding
     /// <summary>The stable problem code a download would be refused with; null when effective.</summary>
     public string? RefusalCode { get; init; }
 
+    /// <summary>
+    /// The versions the right is pinned to (an approval or grant narrowed by the owner; for an entitlement, the approval it
+    /// stands on); null for every version. The usage policy's own version pinning is in <see cref="Policy"/>.
+    /// </summary>
+    public IReadOnlyList<int>? Versions { get; init; }
+
+    /// <summary>
+    /// Under an approval-gated dataset, the state of the approval the right stands on now: accepted, revoked, dropped,
+    /// expired, or none (an entitlement with no approval in force); null when the dataset is not approval-gated.
+    /// </summary>
+    public string? ApprovalStatus { get; init; }
+
     /// <summary>The terms version whose policy governs the right, and that policy's hash.</summary>
     public int? TermsVersion { get; init; }
     public string? PolicySha256 { get; init; }

@@ -36,8 +36,39 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     public async Task<string> PolicyOfAsync(DatasetStore.DatasetRow dataset, CancellationToken ct) =>
         (await store.PolicyAsync(dataset.Id, ct))?.Policy ?? Default(dataset);
 
-    /// <summary>On what the caller (not the owner) may read this dataset, before the use itself is checked.</summary>
+    public const string Assessment = "assessment";
+
+    /// <summary>
+    /// On what the caller (not the owner) may read this dataset, before the use itself is checked. A consumer's right
+    /// wins; failing one, an assessor's standing invitation with allow_files opens the invited versions' files (of a
+    /// draft or published dataset, never a withdrawn one), and one without allow_files says so.
+    /// </summary>
     public async Task<Decision> CheckAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var held = await CheckHeldAsync(dataset, caller, ct);
+        if (held.Basis is not null || held.Blocking || dataset.Status is not ("draft" or "published") || !caller.IsInRole(Roles.Assessor))
+        {
+            return held;
+        }
+
+        var invitations = await store.AssessmentInvitationsAsync(dataset.Id, caller.OrganizationId(), ct);
+        if (invitations.Count == 0)
+        {
+            return held;
+        }
+
+        var allowed = invitations.Where(i => i.AllowFiles).ToList();
+        return allowed.Count > 0
+            ? new Decision(Assessment, allowed[0].Id, null, [.. allowed.Select(i => i.Version).Distinct().Order()], null, null, false)
+            : held with
+            {
+                Refusal = Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.AssessmentFilesNotAllowed, "Your invitation does not include the files",
+                    $"The owner invited you to assess version(s) {string.Join(", ", invitations.Select(i => i.Version).Distinct().Order())} " +
+                    "from the manifest and profiles only (allow_files false); read them with GET /v1/assessment-invitations/{id}/version."),
+            };
+    }
+
+    private async Task<Decision> CheckHeldAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
         if (dataset.Status != "published")
         {
@@ -161,6 +192,15 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             return null;
         }
 
+        // An assessor reads for the owner, not as a consumer: only the invited versions, and no consumer usage policy.
+        if (decision.Basis == Assessment)
+        {
+            return version is { } invited && decision.Versions?.Contains(invited) != true
+                ? new UsagePolicies.Denial(ProblemCodes.AssessmentVersionNotInvited, "You were not invited to assess this version",
+                    $"Your invitation with files covers version(s) {string.Join(", ", decision.Versions ?? [])}; version {invited} was asked for.")
+                : null;
+        }
+
         if (decision.Versions is { } versions && version is { } v && !versions.Contains(v))
         {
             return new UsagePolicies.Denial(ProblemCodes.PolicyVersionMismatch, "Your access does not cover this version",
@@ -172,6 +212,18 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         long? count = download && UsagePolicies.Counts(policy) ? await store.CompleteDownloadsAsync(org, dataset.Id, ct) : null;
         return UsagePolicies.Evaluate(policy, new UsagePolicies.Use(org, [.. Roles.All.Where(caller.IsInRole)], decision.Purpose, clock.GetUtcNow(), version, count));
     }
+
+    /// <summary>The response header that carries the attribution a policy's attribution duty requires (RFC 3986 percent-encoded UTF-8).</summary>
+    public const string AttributionHeader = "DataSpace-Attribution";
+
+    /// <summary>
+    /// The attribution a use under this right must carry, when the governing policy has the attribution duty: the owner,
+    /// the dataset and the version, percent-encoded so that a header carries any script. Null when no attribution is due.
+    /// </summary>
+    public static string? AttributionOf(Decision decision, DatasetStore.DatasetRow dataset, int version) =>
+        decision.Terms?.Policy?.Duties?.Contains("attribution") == true
+            ? Uri.EscapeDataString($"{dataset.OwnerName}: {dataset.Title} (DataSpace dataset {dataset.Id}, version {version})")
+            : null;
 
     /// <summary>
     /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the

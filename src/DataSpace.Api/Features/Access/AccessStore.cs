@@ -159,6 +159,17 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             """, new { organizationId, datasetId }, cancellationToken: ct));
     }
 
+    public sealed record InvitationGrant(Guid Id, int Version, bool AllowFiles);
+
+    /// <summary>The assessment invitations an organisation holds for a dataset (they stand until the dataset is withdrawn).</summary>
+    public async Task<IReadOnlyList<InvitationGrant>> AssessmentInvitationsAsync(Guid datasetId, Guid assessorId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<InvitationGrant>(new CommandDefinition("""
+            select id, version, allow_files from assessment_invitations where dataset_id = @datasetId and assessor_id = @assessorId order by id
+            """, new { datasetId, assessorId }, cancellationToken: ct))).AsList();
+    }
+
     /// <summary>Files a request; null when the requester already has one waiting (pending and not expired).</summary>
     public async Task<RequestRow?> CreateRequestAsync(
         Guid datasetId, Guid ownerId, Guid requester, string clientId, string purpose, string useCase, IReadOnlyDictionary<string, string> answers, string contact,

@@ -30,11 +30,24 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
         {
             var active = e.RevokedAt is null && e.ValidFrom <= now.UtcDateTime && (e.ValidUntil is null || now.UtcDateTime < e.ValidUntil);
             var terms = await store.TermsStateAsync(e.DatasetId, e.OrganizationId, ct);
+            // Under approval an entitlement counts only beside an approval in force (as the gate decides); its pinning is the approval's.
+            string? approvalStatus = null;
+            int[]? versions = null;
+            if ((await store.PolicyAsync(e.DatasetId, ct))?.Policy == AccessGate.Approval)
+            {
+                var approvals = (await store.GrantsAsync(e.DatasetId, e.OrganizationId, null, 100, ct)).Where(g => g.Kind == "approval").ToList();
+                var standing = approvals.FirstOrDefault(g => g.StatusAt(now) == "accepted") ?? approvals.FirstOrDefault();
+                approvalStatus = standing?.StatusAt(now) ?? "none";
+                versions = standing?.StatusAt(now) == "accepted" ? standing.Versions : null;
+            }
+
+            var approved = approvalStatus is null or "accepted";
             result.Add((e.Id, await DecideAsync(new Holding
             {
                 Kind = "entitlement", Id = e.Id.ToString(), DatasetId = e.DatasetId.ToString(), HolderId = e.OrganizationId.ToString(), HolderName = e.HolderName,
-                Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = active, Effective = false,
-                RefusalCode = active ? null : ProblemCodes.EntitlementRequired,
+                Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = active && approved, Effective = false,
+                RefusalCode = !active ? ProblemCodes.EntitlementRequired : approved ? null : ProblemCodes.AccessRequestRequired,
+                Versions = versions, ApprovalStatus = approvalStatus,
             }, terms, e.OrganizationId, e.DatasetId, now, ct)));
         }
 
@@ -46,6 +59,7 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             {
                 Kind = g.Kind, Id = g.Id.ToString(), DatasetId = g.DatasetId.ToString(), HolderId = g.GranteeId.ToString(), HolderName = g.GranteeName,
                 Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = status == "accepted", Effective = false,
+                Versions = g.Versions, ApprovalStatus = g.Kind == "approval" ? status : null,
                 RefusalCode = status switch
                 {
                     "accepted" => null,

@@ -29,8 +29,10 @@ internal static partial class DownloadEndpoints
     {
         const string route = "/v1/datasets/{id}/versions/{n}/files/{*path}";
         Describe(app.MapGet(route, Download).WithName("DownloadFile")
-            .WithSummary("Download a file. Open datasets: every organisation; paid: entitled organisations and the owner. " +
+            .WithSummary("Download a file. Open datasets: every organisation; paid: entitled organisations and the owner; an assessor invited with " +
+                "allow_files: the invited versions (403 assessment_files_not_allowed without it, assessment_version_not_invited for another version). " +
                 "Single byte ranges (206/416), If-Range, strong ETag, Content-Digest on full responses. Every GET is metered. " +
+                "Under a usage policy with the attribution duty, the answer carries DataSpace-Attribution (percent-encoded UTF-8). " +
                 "?format=parquet sends the Parquet rendition of a csv, tsv or jsonl file (409 rendition_pending with Retry-After until it is written, " +
                 "404 rendition_unavailable when there is none) or a Parquet file as it is")
             .Produces(StatusCodes.Status200OK, contentType: "application/octet-stream")
@@ -99,6 +101,11 @@ internal static partial class DownloadEndpoints
         if (held is not null && await access.UseAsync(held, dataset, http.User, version.Number, download: true, ct) is { } denial)
         {
             return denial.Problem();
+        }
+
+        if (held is not null && AccessGate.AttributionOf(held, dataset, version.Number) is { } attribution)
+        {
+            http.Response.Headers[AccessGate.AttributionHeader] = attribution;
         }
 
         var row = await versions.FileAsync(dataset.Id, version.Number, path, ct);
@@ -295,7 +302,7 @@ internal static partial class DownloadEndpoints
 
         return dataset.Status switch
         {
-            "draft" => ("", null, null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
+            "draft" => ("", null, null, held.Refusal ?? Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
             "withdrawn" => ("", null, null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
                 $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.")),
             _ => ("", null, null, held.Refusal ?? Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",

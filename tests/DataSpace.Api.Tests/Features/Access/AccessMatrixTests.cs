@@ -410,6 +410,30 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task The_attribution_duty_puts_the_required_attribution_on_every_download_answer()
+    {
+        var p = await Setup("open", "approval");
+        await (await p.Owner.PutAsJsonAsync($"/v1/datasets/{p.Dataset}/terms", new { text = "署名条款", policy = new { duties = new[] { "attribution" } } }, Ct)).AssertJson();
+        var request = await Request(p.Consumer, p.Dataset);
+        await (await p.Owner.PostAsJsonAsync($"/v1/access-requests/{request}/approve", new { }, Ct)).AssertJson();
+        var before = await p.Consumer.GetAsync(DatasetFlow.FileUrl(p.Dataset, 1, File), Ct);
+        await before.AssertProblem(HttpStatusCode.Forbidden, "terms_not_accepted");
+        Assert.False(before.Headers.Contains("DataSpace-Attribution"));
+        await (await p.Consumer.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/agreements", new { terms_version = 1 }, Ct)).AssertJson(HttpStatusCode.Created);
+
+        var got = await p.Consumer.GetAsync(DatasetFlow.FileUrl(p.Dataset, 1, File), Ct);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        var attribution = Uri.UnescapeDataString(Assert.Single(got.Headers.GetValues("DataSpace-Attribution")));
+        Assert.Contains("访问控制数源单位", attribution, StringComparison.Ordinal);
+        Assert.Contains($"DataSpace dataset {p.Dataset}, version 1", attribution, StringComparison.Ordinal);
+        using var head = new HttpRequestMessage(HttpMethod.Head, DatasetFlow.FileUrl(p.Dataset, 1, File));
+        Assert.True((await p.Consumer.SendAsync(head, Ct)).Headers.Contains("DataSpace-Attribution"));
+        // The owner's own download owes no attribution.
+        Assert.False((await p.Owner.GetAsync(DatasetFlow.FileUrl(p.Dataset, 1, File), Ct)).Headers.Contains("DataSpace-Attribution"));
+        await api.UsageEventsSettledAsync(p.Dataset);
+    }
+
+    [Fact]
     public async Task An_approval_narrowed_to_other_versions_refuses_this_one_by_version()
     {
         var p = await Setup("open", "approval");
@@ -421,6 +445,16 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
         Assert.Equal(approved.GetProperty("grant_id").GetString(), grant.GetProperty("id").GetString());
         Assert.Equal([2], grant.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
         Assert.Equal(Refused("approval:effective", "policy_version_mismatch"), await ReadAll(p.Consumer, p.Dataset));
+
+        // The holding shows the pinning and the approval's state, for the consumer and the owner alike.
+        var holding = (await (await p.Consumer.GetAsync("/v1/holdings", Ct)).AssertJson()).GetProperty("items")[0];
+        Assert.Equal([2], holding.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("accepted", holding.GetProperty("approval_status").GetString());
+        await (await p.Owner.PostAsJsonAsync($"/v1/grants/{grant.GetProperty("id").GetString()}/revoke", new { reason = "试点结束" }, Ct)).AssertJson();
+        var held = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders", Ct)).AssertJson()).GetProperty("items")[0];
+        Assert.Equal("revoked", held.GetProperty("approval_status").GetString());
+        Assert.Equal([2], held.GetProperty("versions").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Equal("grant_revoked", held.GetProperty("refusal_code").GetString());
     }
 
     [Fact]

@@ -162,6 +162,39 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_assessor_invited_with_files_downloads_only_the_invited_version_and_without_files_is_refused()
+    {
+        var s = await SetUpAsync();
+        var file = $"/v1/datasets/{s.Dataset}/versions/1/files/{Uri.EscapeDataString("出口.csv")}";
+
+        // Invited from the manifest only: the files stay closed, with a code that says why.
+        var invitation = await InviteAsync(s, "compliance");
+        await (await s.Assessor.GetAsync(file, Ct)).AssertProblem(HttpStatusCode.Forbidden, "assessment_files_not_allowed");
+
+        // Invited with files for version 1: that version's bytes, GET and HEAD, of a draft dataset.
+        var withFiles = await (await s.Owner.PostAsJsonAsync($"/v1/datasets/{s.Dataset}/assessment-invitations",
+            new { version = 1, assessor_id = s.AssessorId, kind = "quality", allow_files = true }, Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.True(withFiles.GetProperty("allow_files").GetBoolean());
+        var got = await s.Assessor.GetAsync(file, Ct);
+        Assert.Equal(HttpStatusCode.OK, got.StatusCode);
+        Assert.Equal(Csv, await got.Content.ReadAsByteArrayAsync(Ct));
+        var head = await s.Assessor.SendAsync(new HttpRequestMessage(HttpMethod.Head, file), Ct);
+        Assert.Equal(HttpStatusCode.OK, head.StatusCode);
+
+        // Another version is not invited.
+        var second = await DatasetFlow.OpenVersionAsync(s.Owner, s.Dataset);
+        await (await DatasetFlow.UploadAsync(s.Owner, s.Dataset, second, "出口.csv", "月份,出口额\n2026-03,7\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
+        await DatasetFlow.CommitAsync(s.Owner, s.Dataset, second);
+        await (await s.Assessor.GetAsync($"/v1/datasets/{s.Dataset}/versions/2/files/{Uri.EscapeDataString("出口.csv")}", Ct))
+            .AssertProblem(HttpStatusCode.Forbidden, "assessment_version_not_invited");
+
+        // An organisation that was not invited still does not see the draft at all.
+        var stranger = await Api.ClientFor(await Api.OrganizationAsync("未受邀评估机构", "assessor"));
+        await (await stranger.GetAsync(file, Ct)).AssertProblem(HttpStatusCode.NotFound, "dataset_not_found");
+        Assert.NotEmpty(invitation);
+    }
+
+    [Fact]
     public async Task An_open_dataset_without_personal_information_still_publishes_in_one_step()
     {
         var s = await SetUpAsync("open");
