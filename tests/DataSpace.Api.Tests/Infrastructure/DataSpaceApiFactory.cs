@@ -125,41 +125,58 @@ public sealed class DataSpaceApiFactory : WebApplicationFactory<Program>, IAsync
         }
     }
 
-    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    /// <summary>
+    /// The configuration this fixture's API runs with (database, blob store, keys, overrides); <see cref="ApiProcess"/>
+    /// starts a separate API process with the same settings, as a replica of this one.
+    /// </summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Settings()
     {
-        builder.UseEnvironment("Testing");
+        var settings = new List<KeyValuePair<string, string>>();
+        void Set(string key, string value) => settings.Add(new(key, value));
+
         // As deployed: the API as the application role, migrations (and grants) as the owner — here the superuser.
-        builder.UseSetting("ConnectionStrings:DataSpace", TestDatabase.ApplicationConnectionStringFor(_database));
-        builder.UseSetting("ConnectionStrings:Migrations", ConnectionString);
-        builder.UseSetting("Payments:WebhookSecret", WebhookSecret);
+        Set("ConnectionStrings:DataSpace", TestDatabase.ApplicationConnectionStringFor(_database));
+        Set("ConnectionStrings:Migrations", ConnectionString);
+        Set("Payments:WebhookSecret", WebhookSecret);
         // The checkpoint key this fixture's API generates (a replica sharing its state shares the key, as it would).
-        builder.UseSetting("Audit:Checkpoints:KeyFolder", _blobRoot + "-keys");
+        Set("Audit:Checkpoints:KeyFolder", _blobRoot + "-keys");
         if (!_fileSystemBlobs && TestEnvironment.AzuriteEndpoint is { } azurite)
         {
-            builder.UseSetting("BlobStorage:AzureEndpoint", azurite);
-            builder.UseSetting("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
-            builder.UseSetting("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
-            builder.UseSetting("BlobStorage:Container", BlobContainer);
+            Set("BlobStorage:AzureEndpoint", azurite);
+            Set("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
+            Set("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
+            Set("BlobStorage:Container", BlobContainer);
         }
         else
         {
-            builder.UseSetting("BlobStorage:FileSystemRoot", _blobRoot);
+            Set("BlobStorage:FileSystemRoot", _blobRoot);
         }
 
         // The background scrub reads every blob back; tests that need it turn it on (ContentScrubTests), the rest stay quiet.
-        builder.UseSetting("Integrity:Scrub", "false");
+        Set("Integrity:Scrub", "false");
         // Paid datasets need a verified listing to be published; the listing tests (ListingApiFactory) turn the review on,
         // the rest publish paid datasets in one step as before the review existed.
-        builder.UseSetting("Listings:ReviewRequired", "false");
+        Set("Listings:ReviewRequired", "false");
         foreach (var (key, value) in _settings)
         {
-            builder.UseSetting(key, value);
+            Set(key, value);
         }
 
         if (_settings.ContainsKey("BlobStorage:AzureEndpoint"))
         {
-            builder.UseSetting("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
-            builder.UseSetting("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
+            Set("BlobStorage:AccountName", TestEnvironment.AzuriteAccount);
+            Set("BlobStorage:AccountKey", TestEnvironment.AzuriteKey);
+        }
+
+        return settings;
+    }
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings())
+        {
+            builder.UseSetting(key, value);
         }
 
         builder.ConfigureServices(services =>

@@ -61,6 +61,17 @@ public sealed class TestServers : IAsyncLifetime
         return path;
     }
 
+    /// <summary>
+    /// Records a child process the tests started (an API process), so the watchdog kills it if the run dies first;
+    /// the test that started it removes the record when it has stopped it.
+    /// </summary>
+    internal string RecordChild(int pid)
+    {
+        var file = Scratch(Path.Combine("..", "children", pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".pid"));
+        File.WriteAllText(file, pid.ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n");
+        return file;
+    }
+
     public async ValueTask InitializeAsync()
     {
         _current = this;
@@ -295,6 +306,7 @@ public sealed class TestServers : IAsyncLifetime
         const string script = """
             exec </dev/null >/dev/null 2>&1
             while kill -0 "$OWNER" 2>/dev/null; do sleep 1; done
+            for f in "$RUN"/children/*.pid; do if [ -f "$f" ]; then kill -9 "$(cat "$f")"; fi; done
             if [ -f "$RUN/azurite.pid" ]; then kill -9 "$(cat "$RUN/azurite.pid")"; fi
             if [ -f "$RUN/pg/postmaster.pid" ]; then kill -QUIT "$(head -n 1 "$RUN/pg/postmaster.pid")"; sleep 2; fi
             rm -rf "$RUN"

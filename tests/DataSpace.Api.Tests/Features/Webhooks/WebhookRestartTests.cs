@@ -1,6 +1,9 @@
 namespace DataSpace.Api.Tests.Features.Webhooks;
 
-/// <summary>The outbox survives a host that stops in the middle of a delivery: another host on the same database sends it.</summary>
+/// <summary>
+/// The outbox survives a host that stops — gracefully, or killed with SIGKILL as a separate process — in the middle of a
+/// delivery: another host on the same database sends it again, with the same webhook-id.
+/// </summary>
 public sealed class WebhookRestartTests
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
@@ -62,5 +65,64 @@ public sealed class WebhookRestartTests
         Assert.Equal(2, received.Count(r => r.Id == inFlight.Id)); // at least once: the interrupted one came again, same id
         var verified = await WebhookReceiver.VerifyAllAsync(received.Select(r => (r, secret)), Ct);
         Assert.Equal(received.Count, verified.Count);
+    }
+
+    [Fact]
+    public async Task An_api_process_killed_mid_delivery_loses_no_event_and_a_new_process_delivers_each_at_least_once_with_its_stable_id()
+    {
+        // The writer serves the API and queues events but dispatches nothing; it owns the database.
+        await using var writer = Loopback(new DataSpaceApiFactory(), dispatch: false);
+        await writer.InitializeAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var held = 0;
+        receiver.Answer = async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref held) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct); // the first delivery never gets an answer: its process is killed meanwhile
+            }
+
+            return 200;
+        };
+
+        var unitOrg = await writer.OrganizationAsync("强杀数源单位", "source_unit");
+        var bureauOrg = await writer.OrganizationAsync("强杀数据局", "data_bureau");
+        using var unit = await writer.ClientFor(unitOrg);
+        var (endpoint, secret) = await WebhookTests.RegisterAsync(unit, receiver.Url("/killed"), "consent.granted", "consent.revoked");
+        var consents = new List<string>();
+        for (var i = 0; i < 4; i++)
+        {
+            consents.Add(await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"])));
+        }
+
+        await (await unit.PostAsJsonAsync($"/v1/consents/{consents[0]}/revoke", new { reason = "强杀测试" }, Ct)).AssertJson();
+        var queued = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Select(d => d.GetProperty("event_id").GetString()!).ToHashSet();
+        Assert.Equal(5, queued.Count);
+
+        // Two workers: one holds the first delivery open, the other goes on with the batch until the kill.
+        var dispatching = new Dictionary<string, string> { ["Webhooks:Enabled"] = "true", ["Webhooks:Concurrency"] = "2" };
+        var first = await ApiProcess.StartAsync(writer, dispatching);
+        try
+        {
+            var inFlight = (await receiver.WaitForAsync(_ => true))[0];
+            await first.KillAsync(); // SIGKILL while the first delivery waits for its answer
+
+            Assert.Equal("pending", (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Single(d => d.GetProperty("event_id").GetString() == inFlight.Id).GetProperty("status").GetString());
+
+            await using var second = await ApiProcess.StartAsync(writer, dispatching);
+            var log = await WebhookTests.LogUntilAsync(unit, endpoint, d => d.GetProperty("status").GetString() == "delivered", queued.Count);
+            Assert.All(log.EnumerateArray(), d => Assert.Equal("delivered", d.GetProperty("status").GetString()));
+
+            var received = receiver.All;
+            Assert.Equal(queued, received.Select(r => r.Id).ToHashSet()); // each at least once, nothing else
+            Assert.True(received.Count(r => r.Id == inFlight.Id) >= 2, "the interrupted delivery came again, with the same webhook-id");
+            Assert.All(received.GroupBy(r => r.Id), g => Assert.Single(g.Select(r => Convert.ToBase64String(r.Body)).Distinct())); // a duplicate is the same message
+            var verified = await WebhookReceiver.VerifyAllAsync(received.Select(r => (r, secret)), Ct);
+            Assert.Equal(received.Count, verified.Count);
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
     }
 }
