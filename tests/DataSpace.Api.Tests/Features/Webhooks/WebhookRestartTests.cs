@@ -15,6 +15,40 @@ public sealed class WebhookRestartTests
         .WithSetting("Webhooks:PollMilliseconds", "50")
         .WithSetting("Webhooks:Concurrency", "1");
 
+    /// <summary>
+    /// A unit with an endpoint at <paramref name="path"/> on <paramref name="receiver"/>, which never answers the first
+    /// delivery it gets (its dispatcher is stopped or killed meanwhile), and <paramref name="grants"/> consents granted
+    /// and the first revoked: the events queued, none sent yet (the writer does not dispatch).
+    /// </summary>
+    private static async Task<(HttpClient Unit, string Endpoint, string Secret, HashSet<string> Queued)> QueueEventsHoldingTheFirstAsync(
+        DataSpaceApiFactory writer, WebhookReceiver receiver, string name, string path, int grants)
+    {
+        var held = 0;
+        receiver.Answer = async (_, ct) =>
+        {
+            if (Interlocked.Increment(ref held) == 1)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+
+            return 200;
+        };
+
+        var unitOrg = await writer.OrganizationAsync(name + "数源单位", "source_unit");
+        var bureauOrg = await writer.OrganizationAsync(name + "数据局", "data_bureau");
+        var unit = await writer.ClientFor(unitOrg);
+        var (endpoint, secret) = await WebhookTests.RegisterAsync(unit, receiver.Url(path), "consent.granted", "consent.revoked");
+        var consents = new List<string>();
+        for (var i = 0; i < grants; i++)
+        {
+            consents.Add(await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"])));
+        }
+
+        await (await unit.PostAsJsonAsync($"/v1/consents/{consents[0]}/revoke", new { reason = name + "测试" }, Ct)).AssertJson();
+        var queued = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Select(d => d.GetProperty("event_id").GetString()!).ToHashSet();
+        return (unit, endpoint, secret, queued);
+    }
+
     [Fact]
     public async Task A_host_stopped_mid_delivery_loses_no_event_and_the_next_host_delivers_each_with_its_stable_id()
     {
@@ -22,29 +56,8 @@ public sealed class WebhookRestartTests
         await using var writer = Loopback(new DataSpaceApiFactory(), dispatch: false);
         await writer.InitializeAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var held = 0;
-        receiver.Answer = async (_, ct) =>
-        {
-            if (Interlocked.Increment(ref held) == 1)
-            {
-                await Task.Delay(Timeout.Infinite, ct); // the first delivery never gets an answer: its host stops meanwhile
-            }
-
-            return 200;
-        };
-
-        var unitOrg = await writer.OrganizationAsync("重启数源单位", "source_unit");
-        var bureauOrg = await writer.OrganizationAsync("重启数据局", "data_bureau");
-        using var unit = await writer.ClientFor(unitOrg);
-        var (endpoint, secret) = await WebhookTests.RegisterAsync(unit, receiver.Url("/restart"), "consent.granted", "consent.revoked");
-        var consents = new List<string>();
-        for (var i = 0; i < 3; i++)
-        {
-            consents.Add(await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"])));
-        }
-
-        await (await unit.PostAsJsonAsync($"/v1/consents/{consents[0]}/revoke", new { reason = "重启测试" }, Ct)).AssertJson();
-        var queued = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Select(d => d.GetProperty("event_id").GetString()!).ToHashSet();
+        var (unit, endpoint, secret, queued) = await QueueEventsHoldingTheFirstAsync(writer, receiver, "重启", "/restart", grants: 3);
+        using var disposeUnit = unit;
         Assert.Equal(4, queued.Count);
 
         var first = Loopback(new DataSpaceApiFactory().SharingStateOf(writer), dispatch: true);
@@ -74,29 +87,8 @@ public sealed class WebhookRestartTests
         await using var writer = Loopback(new DataSpaceApiFactory(), dispatch: false);
         await writer.InitializeAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
-        var held = 0;
-        receiver.Answer = async (_, ct) =>
-        {
-            if (Interlocked.Increment(ref held) == 1)
-            {
-                await Task.Delay(Timeout.Infinite, ct); // the first delivery never gets an answer: its process is killed meanwhile
-            }
-
-            return 200;
-        };
-
-        var unitOrg = await writer.OrganizationAsync("强杀数源单位", "source_unit");
-        var bureauOrg = await writer.OrganizationAsync("强杀数据局", "data_bureau");
-        using var unit = await writer.ClientFor(unitOrg);
-        var (endpoint, secret) = await WebhookTests.RegisterAsync(unit, receiver.Url("/killed"), "consent.granted", "consent.revoked");
-        var consents = new List<string>();
-        for (var i = 0; i < 4; i++)
-        {
-            consents.Add(await ConsentFlow.GrantAsync(unit, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue"])));
-        }
-
-        await (await unit.PostAsJsonAsync($"/v1/consents/{consents[0]}/revoke", new { reason = "强杀测试" }, Ct)).AssertJson();
-        var queued = (await WebhookTests.DeliveriesAsync(unit, endpoint)).EnumerateArray().Select(d => d.GetProperty("event_id").GetString()!).ToHashSet();
+        var (unit, endpoint, secret, queued) = await QueueEventsHoldingTheFirstAsync(writer, receiver, "强杀", "/killed", grants: 4);
+        using var disposeUnit = unit;
         Assert.Equal(5, queued.Count);
 
         // Two workers: one holds the first delivery open, the other goes on with the batch until the kill.
