@@ -4,8 +4,10 @@
 -- from a day ago to a day ahead. Buyer of every order: :'buyer'. Straight into the tables, one transaction; bench
 -- database only, never a seed of `./dataspace up`.
 --
--- Ids: organisations, datasets and plans from a hash of their number (stable across runs); orders and ledger entries
--- gen_random_uuid(). Amounts from random() after setseed, so every run seeds the same figures.
+-- Ids: organisations, datasets, plans and consents shaped like the API's uuid v7 (48-bit milliseconds of 2025-06-01
+-- plus their number, then a hash of their name and number), stable across runs and ordered like ids the API made then,
+-- as bench/seed-catalog.sql makes them: plain md5 ids sorted above every real v7 id and so posed as the newest rows
+-- of the catalog. Orders and ledger entries gen_random_uuid(). Amounts from random() after setseed, so every run seeds the same figures.
 
 \set ON_ERROR_STOP 1
 
@@ -13,14 +15,19 @@ begin;
 
 select setseed(0.5);
 
+create function pg_temp.bench_id(label text, n bigint) returns uuid language sql immutable as $$
+    select (lpad(to_hex((extract(epoch from timestamptz '2025-06-01 09:00:00+08') * 1000)::bigint + n), 12, '0')
+            || '7' || substr(md5(label || n), 1, 3) || '8' || substr(md5(label || n), 4, 15))::uuid
+$$;
+
 insert into organizations (id, name, unified_social_credit_code, roles, created_at)
-select md5('bench-reward-unit-' || u)::uuid, '基准奖励数据单位 ' || u, '91442000BR' || lpad(u::text, 8, '0'),
+select pg_temp.bench_id('bench-reward-unit-', u), '基准奖励数据单位 ' || u, '91442000BR' || lpad(u::text, 8, '0'),
        array['source_unit'], timestamptz '2025-06-01 09:00:00+08'
 from generate_series(1, :units) as u;
 
 create temporary table bench_reward_datasets on commit drop as
-select md5('bench-reward-dataset-' || i)::uuid as id, md5('bench-reward-plan-' || i)::uuid as plan_id,
-       md5('bench-reward-unit-' || (1 + (i - 1) / :per_unit))::uuid as unit_id, i
+select pg_temp.bench_id('bench-reward-dataset-', i) as id, pg_temp.bench_id('bench-reward-plan-', i) as plan_id,
+       pg_temp.bench_id('bench-reward-unit-', 1 + (i - 1) / :per_unit) as unit_id, i
 from generate_series(1, :units * :per_unit) as i;
 
 insert into datasets (id, owner_id, title, description, industry, tags, access, licence, update_frequency, security_level,
@@ -57,7 +64,7 @@ from bench_reward_orders o;
 
 insert into consents (id, grantor_id, grantee_id, categories, all_datasets, dataset_ids, purpose_code, purpose_text, legal_basis,
                       valid_from, valid_until, request_id, created_at)
-select md5('bench-reward-consent-' || u)::uuid, md5('bench-reward-unit-' || u)::uuid, :'bureau'::uuid,
+select pg_temp.bench_id('bench-reward-consent-', u), pg_temp.bench_id('bench-reward-unit-', u), :'bureau'::uuid,
        array['revenue', 'usage_statistics'], true, '{}', 'bench', '语料奖励基准 reward bench', 'bench',
        now() - interval '1 day', now() + interval '1 day', null, now()
 from generate_series(1, :units) as u;
