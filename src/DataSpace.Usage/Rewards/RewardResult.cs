@@ -41,8 +41,12 @@ public sealed record RewardLine(
     /// The criteria in a fixed order: files, bytes, versions, paying consumers, then rows and completeness when the
     /// policy sets them (so runs under policies without them read exactly as before).
     /// </summary>
-    public IReadOnlyList<CriterionResult> Criteria =>
-        [CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers, .. LatestVersionRows is { } r ? [r] : Array.Empty<CriterionResult>(), .. Completeness is { } c ? [c] : Array.Empty<CriterionResult>()];
+    public IReadOnlyList<CriterionResult> Criteria => InOrder(CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers, LatestVersionRows, Completeness);
+
+    /// <summary>Criteria in the order <see cref="Criteria"/> lists them (a stored line read back lists them the same way).</summary>
+    public static IReadOnlyList<CriterionResult> InOrder(
+        CriterionResult files, CriterionResult bytes, CriterionResult versions, CriterionResult consumers, CriterionResult? rows, CriterionResult? completeness) =>
+        [files, bytes, versions, consumers, .. rows is { } r ? [r] : Array.Empty<CriterionResult>(), .. completeness is { } c ? [c] : Array.Empty<CriterionResult>()];
 }
 
 /// <summary>One unit's total.</summary>

@@ -330,17 +330,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         {
             var (files, bytes, versions, consumers, rows, completeness) = RewardCalculator.Judge(
                 policy, FilesEvidence, BytesEvidence, VersionsEvidence, ConsumersEvidence, RowsEvidence ?? 0, CompletenessEvidence ?? 0);
-            List<RewardCriterion> criteria = [Of(files), Of(bytes), Of(versions), Of(consumers)];
-            if (rows is not null)
-            {
-                criteria.Add(Of(rows));
-            }
-
-            if (completeness is not null)
-            {
-                criteria.Add(Of(completeness));
-            }
-
+            List<RewardCriterion> criteria = [.. RewardLine.InOrder(files, bytes, versions, consumers, rows, completeness).Select(Of)];
             return new(UnitId.ToString(), UnitName, DatasetId.ToString(), DatasetTitle, RevenueFen, criteria, Qualified, BeforeCapsFen, AfterDatasetCapFen, RewardFen, ReasonCode);
         }
 
