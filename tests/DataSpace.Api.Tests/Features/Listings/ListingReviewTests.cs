@@ -89,6 +89,16 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
         return listing;
     }
 
+    /// <summary>A set-up dataset assessed, applied for and verified without a notice: its listing and certificate number.</summary>
+    private async Task<(Setup S, string Listing, string Number)> ListedAsync()
+    {
+        var s = await SetUpAsync();
+        var (compliance, quality) = await ReportsAsync(s);
+        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
+        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        return (s, listing, number);
+    }
+
     [Fact]
     public async Task A_paid_dataset_is_listed_after_assessment_notice_objection_and_review_then_publishes_and_sells()
     {
@@ -225,10 +235,7 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     [Fact]
     public async Task The_certificate_verifies_with_openssl_over_independently_canonicalised_bytes_and_a_revoked_one_answers_revoked()
     {
-        var s = await SetUpAsync();
-        var (compliance, quality) = await ReportsAsync(s);
-        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
-        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var (s, listing, number) = await ListedAsync();
 
         var anonymous = Api.Anonymous();
         var answer = await (await anonymous.GetAsync($"/v1/certificates/{number}", Ct)).AssertJson();
@@ -290,10 +297,7 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     [Fact]
     public async Task A_reward_policy_requiring_a_listing_certificate_qualifies_only_certified_datasets_and_names_the_certificate()
     {
-        var s = await SetUpAsync();
-        var (compliance, quality) = await ReportsAsync(s);
-        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
-        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var (s, listing, number) = await ListedAsync();
         // A second dataset of the same unit, never listed.
         var unlisted = await DatasetFlow.CreateAsync(s.Owner, DatasetFlow.ValidFields("未挂牌数据集 " + Guid.NewGuid().ToString("N")[..6], "paid"));
         var version = await DatasetFlow.OpenVersionAsync(s.Owner, unlisted);
@@ -353,10 +357,7 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     [Fact]
     public async Task Withdrawing_a_listed_dataset_revokes_its_certificate()
     {
-        var s = await SetUpAsync();
-        var (compliance, quality) = await ReportsAsync(s);
-        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
-        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var (s, listing, number) = await ListedAsync();
         await (await s.Owner.PostAsync($"/v1/datasets/{s.Dataset}/publish", null, Ct)).AssertJson();
         await (await s.Owner.PostAsync($"/v1/datasets/{s.Dataset}/withdraw", null, Ct)).AssertJson();
         var certificate = await (await Api.Anonymous().GetAsync($"/v1/certificates/{number}", Ct)).AssertJson();
