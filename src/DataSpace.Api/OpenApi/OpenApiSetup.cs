@@ -132,6 +132,8 @@ internal static class OpenApiSetup
                 operation.Responses.TryAdd("401", ProblemResponse("No valid access token (code authentication_required or invalid_token)", problem));
                 operation.Responses.TryAdd("403", ProblemResponse("The organisation lacks the role (role_required) or the token the scope (insufficient_scope)", problem));
             });
+            // Each problem response with the codes the operation answers there.
+            options.AddProblemCatalog();
             // Last: it completes the bodies and parameters the transformers above declared.
             options.AddContractDocs();
         });

@@ -28,7 +28,6 @@ internal static class ProblemCodes
     public const string OrganizationNotFound = "organization_not_found";
     public const string OrganizationExists = "organization_exists";
     public const string ClientNotFound = "client_not_found";
-    public const string InvalidCursor = "invalid_cursor";
 
     public const string InvalidCredentials = "invalid_credentials";
     public const string SignInThrottled = "sign_in_throttled";
@@ -120,7 +119,6 @@ internal static class ProblemCodes
     public const string RecordNotSubmitted = "record_not_submitted";
     public const string RecordNotVerified = "record_not_verified";
     public const string RecordIncomplete = "record_incomplete";
-    public const string RecordReadOnlyField = "record_read_only_field";
     public const string ValuationNotFound = "valuation_not_found";
     public const string InvalidFileName = "invalid_file_name";
     public const string PolicyRequired = "policy_required";

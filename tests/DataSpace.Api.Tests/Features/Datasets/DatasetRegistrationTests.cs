@@ -176,6 +176,13 @@ public sealed class DatasetRegistrationTests(DataSpaceApiFactory api) : IClassFi
         provenance["lineage"] = new[] { othersPublished };
         var created = await (await unit.PostAsJsonAsync("/v1/datasets", fields, Ct)).AssertJson(HttpStatusCode.Created);
         Assert.Equal([othersPublished], created.GetProperty("provenance").GetProperty("lineage").EnumerateArray().Select(e => e.GetString()!));
+
+        // A draft another dataset derives from cannot be deleted: the lineage would point at nothing.
+        var parent = await DatasetFlow.CreateAsync(unit);
+        provenance["lineage"] = new[] { parent };
+        await (await unit.PostAsJsonAsync("/v1/datasets", fields, Ct)).AssertJson(HttpStatusCode.Created);
+        await (await unit.DeleteAsync($"/v1/datasets/{parent}", Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_in_use");
+        Assert.Equal("draft", (await (await unit.GetAsync($"/v1/datasets/{parent}", Ct)).AssertJson()).GetProperty("status").GetString());
     }
 
     [Theory]

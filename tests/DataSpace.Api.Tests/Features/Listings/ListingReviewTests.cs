@@ -355,6 +355,19 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_application_naming_a_missing_report_and_a_missing_objection_are_refused_by_name()
+    {
+        var s = await SetUpAsync();
+        var (compliance, _) = await ReportsAsync(s);
+        await (await s.Owner.PostAsJsonAsync($"/v1/datasets/{s.Dataset}/listings", Application(compliance, Guid.NewGuid().ToString()), Ct))
+            .AssertProblem(HttpStatusCode.NotFound, "assessment_report_not_found");
+        var (_, quality) = (compliance, (await (await ReportAsync(s, "quality", Report(s.Manifest, Today(180)))).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!);
+        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
+        await (await s.Reviewer.PostAsJsonAsync($"/v1/review/listings/{listing}/objections/{Guid.NewGuid()}/resolve", new { outcome = "dismissed", resolution = "无此异议" }, Ct))
+            .AssertProblem(HttpStatusCode.NotFound, "objection_not_found");
+    }
+
+    [Fact]
     public async Task Withdrawing_a_listed_dataset_revokes_its_certificate()
     {
         var (s, listing, number) = await ListedAsync();

@@ -191,6 +191,7 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         await Accept(m);
         var id = (await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         Assert.Equal("cancelled", (await (await m.Buyer.PostAsync($"/v1/orders/{id}/cancel", null, Ct)).AssertJson()).GetProperty("status").GetString());
+        await (await m.Buyer.PostAsync($"/v1/orders/{id}/cancel", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_cancellable");
         await (await m.Operator.PostAsJsonAsync($"/v1/orders/{id}/payments", new { amount_fen = 199_900, reference = "late-" + id }, Ct)).AssertProblem(HttpStatusCode.Conflict, "order_not_payable");
         await m.Seller.PostAsync($"/v1/datasets/{m.Dataset}/withdraw", null, Ct);
         await (await m.Buyer.SendAsync(OrderFlow.OrderRequest(m.Plan), Ct)).AssertProblem(HttpStatusCode.Conflict, "dataset_withdrawn");
