@@ -16,9 +16,11 @@ internal static class ProblemHandling
             problem.Extensions.TryAdd("code", ProblemCodes.ForStatus(status));
             problem.Extensions["request_id"] = context.HttpContext.TraceIdentifier;
             problem.Instance ??= context.HttpContext.Request.Path;
+            context.HttpContext.RequestServices.GetRequiredService<ProblemCodeRecorder>().Record(context.HttpContext, status, problem.Extensions["code"]);
             // The framework's default "type" points at an RFC section; keep it, it is what RFC 9457 suggests for generic statuses.
         });
         services.AddExceptionHandler<ExceptionToProblem>();
+        services.AddSingleton<ProblemCodeRecorder>();
         return services;
     }
 }

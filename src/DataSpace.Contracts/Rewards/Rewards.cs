@@ -25,13 +25,18 @@ public sealed record CreateRewardPolicyRequest
     public long? MinRows { get; init; }
     /// <summary>规模质量, optional: minimum completeness of those files in basis points (non-null cells ÷ cells × 10000, rounded down), 0–10000. Omitted: not a criterion.</summary>
     public int? MinCompletenessBasisPoints { get; init; }
+    /// <summary>
+    /// Qualification, optional (default false): the dataset must hold a listing certificate (数据产品登记凭证) in force for some
+    /// part of the period and not revoked when the run is computed; the line names the certificate it qualified with.
+    /// </summary>
+    public bool? RequireListingCertificate { get; init; }
 }
 
 /// <summary>A policy; never changes once created. min_rows and min_completeness_basis_points are null when not criteria.</summary>
 public sealed record RewardPolicyView(
     string Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope,
     long MinFiles, long MinBytes, long MinVersionsInPeriod, long MinPayingConsumers, DateTimeOffset CreatedAt,
-    long? MinRows = null, int? MinCompletenessBasisPoints = null);
+    long? MinRows = null, int? MinCompletenessBasisPoints = null, bool RequireListingCertificate = false);
 
 /// <summary>Computes a draft run for a period (default: the calendar year before this one, Asia/Shanghai).</summary>
 public sealed record CreateRewardRunRequest
@@ -44,7 +49,18 @@ public sealed record CreateRewardRunRequest
 }
 
 /// <summary>One qualification criterion of a line: the evidence, the threshold and the outcome.</summary>
-public sealed record RewardCriterion(string Criterion, long Evidence, long Threshold, bool Passed, string ReasonCode);
+/// <param name="Criterion">committed_files, latest_version_bytes, versions_in_period, paying_consumers, latest_version_rows, completeness_basis_points or listing_certificate.</param>
+/// <param name="Evidence">What the dataset showed (for listing_certificate: 1 with a certificate in force, 0 without).</param>
+/// <param name="Threshold">The least the policy asks for.</param>
+/// <param name="Passed">Evidence is at least the threshold.</param>
+/// <param name="ReasonCode">ok, or the criterion's below_min_* / no_valid_listing_certificate code.</param>
+/// <param name="CertificateNumber">
+/// For <c>listing_certificate</c> with evidence 1 only: the number of the listing certificate the dataset qualified with
+/// (anyone checks it at <c>GET /v1/certificates/{number}</c>). Absent otherwise, so runs without the criterion read, and hash,
+/// exactly as before.
+/// </param>
+public sealed record RewardCriterion(string Criterion, long Evidence, long Threshold, bool Passed, string ReasonCode,
+    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)] string? CertificateNumber = null);
 
 /// <summary>One dataset's reward in a run; money in fen.</summary>
 public sealed record RewardRunLine(

@@ -64,9 +64,10 @@ public static class RewardCalculator
 
     private static RewardLine BeforeUnitCap(RewardPolicy policy, DatasetInput d)
     {
-        var (files, bytes, versions, consumers, rows, completeness) =
-            Judge(policy, d.CommittedFiles, d.LatestVersionBytes, d.VersionsInPeriod, d.PayingConsumers, d.LatestVersionRows, d.CompletenessBasisPoints);
-        var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed && (rows?.Passed ?? true) && (completeness?.Passed ?? true);
+        var (files, bytes, versions, consumers, rows, completeness, certificate) =
+            Judge(policy, d.CommittedFiles, d.LatestVersionBytes, d.VersionsInPeriod, d.PayingConsumers, d.LatestVersionRows, d.CompletenessBasisPoints, d.ListingCertificate);
+        var qualified = files.Passed && bytes.Passed && versions.Passed && consumers.Passed && (rows?.Passed ?? true) && (completeness?.Passed ?? true)
+            && (certificate?.Passed ?? true);
 
         var beforeCaps = qualified && d.RevenueFen > 0 ? BasisPoints.Of(d.RevenueFen, policy.RateBasisPoints) : 0;
         var capRemaining = policy.CapScope == CapScope.Lifetime
@@ -80,16 +81,20 @@ public static class RewardCalculator
             : RewardReasons.Ok;
 
         return new RewardLine(d.DatasetId, d.UnitId, d.RevenueFen, files, bytes, versions, consumers, qualified,
-            beforeCaps, capRemaining, afterCap, afterCap, reason, rows, completeness);
+            beforeCaps, capRemaining, afterCap, afterCap, reason, rows, completeness, certificate);
     }
 
     /// <summary>
-    /// The criteria a dataset is judged by under <paramref name="policy"/>, from its evidence: the four always, rows and
-    /// completeness only when the policy sets them. The calculator judges with it, and a stored line (which keeps only its
-    /// evidence; the thresholds are the run's immutable policy) is read back with it, so both say exactly the same.
+    /// The criteria a dataset is judged by under <paramref name="policy"/>, from its evidence: the four always, rows,
+    /// completeness and the listing certificate only when the policy sets them. The calculator judges with it, and a stored
+    /// line (which keeps only its evidence; the thresholds are the run's immutable policy) is read back with it, so both say
+    /// exactly the same.
     /// </summary>
-    public static (CriterionResult Files, CriterionResult Bytes, CriterionResult Versions, CriterionResult Consumers, CriterionResult? Rows, CriterionResult? Completeness) Judge(
-        RewardPolicy policy, long committedFiles, long latestVersionBytes, long versionsInPeriod, long payingConsumers, long latestVersionRows, long completenessBasisPoints)
+    /// <param name="listingCertificate">The number of the dataset's listing certificate in force in the period, if it has one.</param>
+    public static (CriterionResult Files, CriterionResult Bytes, CriterionResult Versions, CriterionResult Consumers, CriterionResult? Rows, CriterionResult? Completeness,
+        CriterionResult? ListingCertificate) Judge(
+        RewardPolicy policy, long committedFiles, long latestVersionBytes, long versionsInPeriod, long payingConsumers, long latestVersionRows, long completenessBasisPoints,
+        string? listingCertificate)
     {
         ArgumentNullException.ThrowIfNull(policy);
         return (Check(RewardCriteria.CommittedFiles, committedFiles, policy.MinFiles, RewardReasons.BelowMinFiles),
@@ -99,6 +104,10 @@ public static class RewardCalculator
             policy.MinRows is { } minRows ? Check(RewardCriteria.LatestVersionRows, latestVersionRows, minRows, RewardReasons.BelowMinRows) : null,
             policy.MinCompletenessBasisPoints is { } minCompleteness
                 ? Check(RewardCriteria.Completeness, completenessBasisPoints, minCompleteness, RewardReasons.BelowMinCompleteness)
+                : null,
+            // Evidence 1 with the certificate's number, or 0: the certificate is the evidence, and the line names it.
+            policy.RequireListingCertificate
+                ? Check(RewardCriteria.ListingCertificate, listingCertificate is null ? 0 : 1, 1, RewardReasons.NoValidListingCertificate) with { Reference = listingCertificate }
                 : null);
     }
 

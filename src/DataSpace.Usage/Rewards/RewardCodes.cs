@@ -20,6 +20,9 @@ public static class RewardCriteria
 
     /// <summary>Scale and quality (规模质量), when the policy sets it: completeness of the latest committed version, basis points.</summary>
     public const string Completeness = "completeness_basis_points";
+
+    /// <summary>Qualification, when the policy requires it: a valid listing certificate (1) or none (0); the line names the certificate.</summary>
+    public const string ListingCertificate = "listing_certificate";
 }
 
 /// <summary>Stable reason codes: per criterion, and for a line as a whole. Exports and clients match on these.</summary>
@@ -34,6 +37,7 @@ public static class RewardReasons
     public const string BelowMinPayingConsumers = "below_min_paying_consumers";
     public const string BelowMinRows = "below_min_rows";
     public const string BelowMinCompleteness = "below_min_completeness";
+    public const string NoValidListingCertificate = "no_valid_listing_certificate";
 
     /// <summary>Line: at least one criterion failed, so the dataset earns nothing; the criteria say which.</summary>
     public const string NotQualified = "not_qualified";

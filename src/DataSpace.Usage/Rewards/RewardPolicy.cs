@@ -51,4 +51,10 @@ public sealed record RewardPolicy
     /// profiled tabular files: non-null cells ÷ cells × 10000, rounded down. Null: not a criterion.
     /// </summary>
     public int? MinCompletenessBasisPoints { get; init; }
+
+    /// <summary>
+    /// Qualification, optional (off by default): the dataset holds a listing certificate (数据产品登记凭证) in force for some
+    /// part of the period and not revoked (listing revoked, or the dataset withdrawn) when the run is computed.
+    /// </summary>
+    public bool RequireListingCertificate { get; init; }
 }

@@ -4,13 +4,14 @@ namespace DataSpace.Usage.Rewards;
 /// <param name="Criterion">One of <see cref="RewardCriteria"/>.</param>
 /// <param name="Passed">Evidence is at least the threshold.</param>
 /// <param name="ReasonCode"><see cref="RewardReasons.Ok"/> or the criterion's <c>below_min_*</c> code.</param>
-public sealed record CriterionResult(string Criterion, long Evidence, long Threshold, bool Passed, string ReasonCode);
+/// <param name="Reference">The document the evidence is, where it is one: the listing certificate's number.</param>
+public sealed record CriterionResult(string Criterion, long Evidence, long Threshold, bool Passed, string ReasonCode, string? Reference = null);
 
 /// <summary>
 /// One dataset's reward with every step that led to it, so that a reviewer can redo the arithmetic from the line alone.
 /// The criteria are fields rather than a list so that lines compare by value.
 /// </summary>
-/// <param name="Qualified">All criteria passed (four, plus rows and completeness when the policy sets them).</param>
+/// <param name="Qualified">All criteria passed (four, plus rows, completeness and the listing certificate when the policy sets them).</param>
 /// <param name="RewardBeforeCapsFen">floor(revenue × rate / 10000) when qualified and revenue is positive; otherwise 0.</param>
 /// <param name="DatasetCapRemainingFen">The dataset cap, less what earlier runs paid when caps are lifetime (never below 0).</param>
 /// <param name="AfterDatasetCapFen">min(before caps, remaining dataset cap).</param>
@@ -35,18 +36,23 @@ public sealed record RewardLine(
     long RewardFen,
     string ReasonCode,
     CriterionResult? LatestVersionRows = null,
-    CriterionResult? Completeness = null)
+    CriterionResult? Completeness = null,
+    CriterionResult? ListingCertificate = null)
 {
     /// <summary>
-    /// The criteria in a fixed order: files, bytes, versions, paying consumers, then rows and completeness when the
-    /// policy sets them (so runs under policies without them read exactly as before).
+    /// The criteria in a fixed order: files, bytes, versions, paying consumers, then rows, completeness and the listing
+    /// certificate when the policy sets them (so runs under policies without them read exactly as before).
     /// </summary>
-    public IReadOnlyList<CriterionResult> Criteria => InOrder(CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers, LatestVersionRows, Completeness);
+    public IReadOnlyList<CriterionResult> Criteria =>
+        InOrder(CommittedFiles, LatestVersionBytes, VersionsInPeriod, PayingConsumers, LatestVersionRows, Completeness, ListingCertificate);
 
     /// <summary>Criteria in the order <see cref="Criteria"/> lists them (a stored line read back lists them the same way).</summary>
     public static IReadOnlyList<CriterionResult> InOrder(
-        CriterionResult files, CriterionResult bytes, CriterionResult versions, CriterionResult consumers, CriterionResult? rows, CriterionResult? completeness) =>
-        [files, bytes, versions, consumers, .. rows is { } r ? [r] : Array.Empty<CriterionResult>(), .. completeness is { } c ? [c] : Array.Empty<CriterionResult>()];
+        CriterionResult files, CriterionResult bytes, CriterionResult versions, CriterionResult consumers, CriterionResult? rows, CriterionResult? completeness,
+        CriterionResult? certificate) =>
+        [files, bytes, versions, consumers, .. Optional(rows), .. Optional(completeness), .. Optional(certificate)];
+
+    private static CriterionResult[] Optional(CriterionResult? c) => c is { } present ? [present] : [];
 }
 
 /// <summary>One unit's total.</summary>

@@ -64,7 +64,8 @@ internal static class RewardEndpoints
     }
 
     private static RewardPolicyView View(RewardStore.PolicyRow p) => new(p.Id.ToString(), p.Name, p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope,
-        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt), p.MinRows, p.MinCompletenessBasisPoints);
+        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt), p.MinRows, p.MinCompletenessBasisPoints,
+        p.RequireListingCertificate);
 
     private static async Task<Results<Created<RewardPolicyView>, ProblemHttpResult>> CreatePolicy(
         CreateRewardPolicyRequest r, HttpContext http, RewardStore store, TimeProvider clock, CancellationToken ct)
@@ -114,7 +115,7 @@ internal static class RewardEndpoints
         var now = clock.GetUtcNow();
         var row = await store.CreatePolicyAsync(new RewardStore.PolicyRow(Guid.CreateVersion7(now), name, rate, r.DatasetCapFen ?? 10_000_000, r.UnitCapFen ?? 20_000_000,
             r.CapScope!, r.MinFiles!.Value, r.MinBytes!.Value, r.MinVersionsInPeriod!.Value, r.MinPayingConsumers!.Value, http.User.OrganizationId(), now.UtcDateTime,
-            r.MinRows, r.MinCompletenessBasisPoints), AuditActor.From(http), ct);
+            r.MinRows, r.MinCompletenessBasisPoints, r.RequireListingCertificate ?? false), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/reward-policies/{row.Id}", View(row));
     }
 
@@ -192,13 +193,13 @@ internal static class RewardEndpoints
         }
 
         var started = clock.GetTimestamp();
-        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, ct);
+        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, policy.RequireListingCertificate, ct);
         var gathered = clock.GetTimestamp();
         var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
         var names = inputs.Facts.Values.GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.First());
         var lines = result.Lines.Select(l => new RewardStore.ComputedLine(l.DatasetId, l.UnitId, new RewardRunLine(
             l.UnitId.ToString(), inputs.Facts[l.DatasetId].UnitName, l.DatasetId.ToString(), inputs.Facts[l.DatasetId].Title, l.RevenueFen,
-            [.. l.Criteria.Select(c => new RewardCriterion(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode))], l.Qualified,
+            [.. l.Criteria.Select(RewardCriteriaContract.Of)], l.Qualified,
             l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))).ToList();
         var units = result.Units.Select(u => new RewardRunUnit(
             u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied, names[u.UnitId].UnitCreditCode)).ToList();
@@ -395,7 +396,7 @@ internal static class RewardEndpoints
         await foreach (var l in store.AllLinesAsync(run.Id, ct))
         {
             lines.Add(new RewardExportLine(l.UnitId, l.UnitName, codes.GetValueOrDefault(l.UnitId, ""), l.DatasetId, l.DatasetTitle, l.RevenueFen, l.Qualified,
-                string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode));
+                string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}{(c.CertificateNumber is { } n ? " " + n : "")}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode));
         }
 
         return new RewardRunExport(run.Id.ToString(), run.PeriodFrom, run.PeriodTo, run.Status, run.ContentSha256, run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
@@ -403,6 +404,12 @@ internal static class RewardEndpoints
             [.. units.Select(u => new RewardExportUnit(u.UnitId, u.UnitName, u.UnitCreditCode, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
             run.TotalFen, run.UnitsInProgramme, run.UnitsNotConsenting);
     }
+}
+
+/// <summary>A calculator's criterion as the contract gives it (computed lines and stored lines read back alike).</summary>
+internal static class RewardCriteriaContract
+{
+    public static RewardCriterion Of(CriterionResult c) => new(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode, c.Reference);
 }
 
 /// <summary>The CSV a bureau clerk opens in Excel or WPS: UTF-8 with BOM, CRLF, quoted as RFC 4180, yuan with two decimals.</summary>

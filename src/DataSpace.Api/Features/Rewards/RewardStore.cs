@@ -14,7 +14,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
 {
     public sealed record PolicyRow(
         Guid Id, string Name, int RateBasisPoints, long DatasetCapFen, long UnitCapFen, string CapScope, long MinFiles, long MinBytes,
-        long MinVersionsInPeriod, long MinPayingConsumers, Guid CreatedBy, DateTime CreatedAt, long? MinRows, int? MinCompletenessBasisPoints)
+        long MinVersionsInPeriod, long MinPayingConsumers, Guid CreatedBy, DateTime CreatedAt, long? MinRows, int? MinCompletenessBasisPoints,
+        bool RequireListingCertificate)
     {
         /// <summary>Whether a run needs the profiles' rows and cells.</summary>
         public bool UsesProfiles => MinRows is not null || MinCompletenessBasisPoints is not null;
@@ -24,7 +25,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             RateBasisPoints = RateBasisPoints, DatasetCapFen = DatasetCapFen, UnitCapFen = UnitCapFen,
             CapScope = CapScope == "lifetime" ? DataSpace.Usage.Rewards.CapScope.Lifetime : DataSpace.Usage.Rewards.CapScope.PerPeriod,
             MinFiles = MinFiles, MinBytes = MinBytes, MinVersionsInPeriod = MinVersionsInPeriod, MinPayingConsumers = MinPayingConsumers,
-            MinRows = MinRows, MinCompletenessBasisPoints = MinCompletenessBasisPoints,
+            MinRows = MinRows, MinCompletenessBasisPoints = MinCompletenessBasisPoints, RequireListingCertificate = RequireListingCertificate,
         };
     }
 
@@ -50,12 +51,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using var tx = await conn.BeginTransactionAsync(ct);
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into reward_policies (id, name, rate_basis_points, dataset_cap_fen, unit_cap_fen, cap_scope, min_files, min_bytes,
-                                         min_versions_in_period, min_paying_consumers, created_by, created_at, min_rows, min_completeness_basis_points)
+                                         min_versions_in_period, min_paying_consumers, created_by, created_at, min_rows, min_completeness_basis_points,
+                                         require_listing_certificate)
             values (@Id, @Name, @RateBasisPoints, @DatasetCapFen, @UnitCapFen, @CapScope, @MinFiles, @MinBytes,
-                    @MinVersionsInPeriod, @MinPayingConsumers, @CreatedBy, @CreatedAt, @MinRows, @MinCompletenessBasisPoints)
+                    @MinVersionsInPeriod, @MinPayingConsumers, @CreatedBy, @CreatedAt, @MinRows, @MinCompletenessBasisPoints, @RequireListingCertificate)
             """, p, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, p.CreatedBy, "reward_policy", p.Id.ToString(), "created",
-            Details: new { p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope, p.MinRows, p.MinCompletenessBasisPoints }), ct);
+            Details: new { p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope, p.MinRows, p.MinCompletenessBasisPoints, p.RequireListingCertificate }), ct);
         await tx.CommitAsync(ct);
         return p;
     }
@@ -111,7 +113,11 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     /// only counted as not consenting. Period bounds are Asia/Shanghai days.
     /// </summary>
     /// <param name="profiles">Gather the latest versions' profiled rows and cells (only when the policy uses them).</param>
-    public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, bool profiles, CancellationToken ct)
+    /// <param name="certificates">
+    /// Gather each dataset's listing certificate in force in the period (only when the policy requires one): issued before the
+    /// period ends, valid until after it starts, its listing not revoked and the dataset not withdrawn now; the newest such.
+    /// </param>
+    public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, bool profiles, bool certificates, CancellationToken ct)
     {
         const string sql = """
             with programme as (
@@ -123,7 +129,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             ),
             bounds as (select (@from::timestamp at time zone 'Asia/Shanghai') as lo, ((@to + 1)::timestamp at time zone 'Asia/Shanghai') as hi),
             ds as (
-                select d.id, d.owner_id, d.title, d.latest_version
+                select d.id, d.owner_id, d.title, d.latest_version, d.status
                 from programme p join datasets d on d.owner_id = p.unit_id and (p.all_datasets or d.id = any(p.named))
             ),
             -- Revenue and paying consumers come from the running totals kept beside the ledger and the orders (the reward_rollups
@@ -155,6 +161,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 join file_profiles p on p.sha256 = f.sha256 and p.status = 'done' and p.row_count is not null
                 where @profiles
                 group by ds.id
+            ),
+            -- The certificate a dataset qualifies with; skipped entirely for policies that do not require one.
+            certified as (
+                select distinct on (c.dataset_id) c.dataset_id, c.number
+                from ds join listing_certificates c on c.dataset_id = ds.id join listings li on li.id = c.listing_id, bounds b
+                where @certificates and ds.status <> 'withdrawn' and li.status <> 'revoked' and c.issued_at < b.hi and c.valid_until > b.lo
+                order by c.dataset_id, c.issued_at desc, c.number desc
             )
             select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
                    coalesce(revenue.fen, 0) as revenue_fen,
@@ -165,7 +178,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                    coalesce(paid.fen, 0) as previously_paid_fen,
                    coalesce(profiled.rows, 0) as latest_version_rows,
                    coalesce(profiled.cells, 0) as latest_version_cells,
-                   coalesce(profiled.null_cells, 0) as latest_version_null_cells
+                   coalesce(profiled.null_cells, 0) as latest_version_null_cells,
+                   certified.number as listing_certificate
             from ds
             join organizations o on o.id = ds.owner_id
             left join dataset_versions v on v.dataset_id = ds.id and v.number = ds.latest_version
@@ -174,6 +188,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             left join buyers on buyers.dataset_id = ds.id
             left join paid on paid.dataset_id = ds.id
             left join profiled on profiled.dataset_id = ds.id
+            left join certified on certified.dataset_id = ds.id
             """;
         var segments = DataSpace.Usage.PeriodSegments.Of(from, to);
         await using var conn = await db.OpenConnectionAsync(ct);
@@ -181,8 +196,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
             long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen,
-            long LatestVersionRows, long LatestVersionCells, long LatestVersionNullCells)>(
-            new CommandDefinition(sql, new { bureau, now, from, to, profiles, lifetime, years = segments.Years, months = segments.Months, days = segments.Days }, tx,
+            long LatestVersionRows, long LatestVersionCells, long LatestVersionNullCells, string? ListingCertificate)>(
+            new CommandDefinition(sql, new { bureau, now, from, to, profiles, certificates, lifetime, years = segments.Years, months = segments.Months, days = segments.Days }, tx,
                 cancellationToken: ct))).AsList();
         // The consent each unit's revenue is read under: its most recent matching one.
         var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
@@ -201,7 +216,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             : [];
         await tx.CommitAsync(ct);
         var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
-            lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells)).ToList();
+            lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells, r.ListingCertificate)).ToList();
         var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
         return new Inputs(inputs, paidByUnit, facts, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
     }
@@ -225,7 +240,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using (var copy = await conn.BeginBinaryImportAsync("""
             copy reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
                                    versions_evidence, consumers_evidence, rows_evidence, completeness_evidence, qualified,
-                                   before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code) from stdin (format binary)
+                                   before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, certificate_number) from stdin (format binary)
             """, ct))
         {
             for (var i = 0; i < lines.Count; i++)
@@ -252,6 +267,14 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 await copy.WriteAsync(l.AfterDatasetCapFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.RewardFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.ReasonCode, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                if (CertificateOf(l) is { } number)
+                {
+                    await copy.WriteAsync(number, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                }
+                else
+                {
+                    await copy.WriteNullAsync(ct);
+                }
             }
 
             await copy.CompleteAsync(ct);
@@ -302,6 +325,19 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         return null;
     }
 
+    private static string? CertificateOf(RewardRunLine line)
+    {
+        foreach (var c in line.Criteria)
+        {
+            if (c.Criterion == RewardCriteria.ListingCertificate)
+            {
+                return c.CertificateNumber;
+            }
+        }
+
+        return null;
+    }
+
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken ct)
     {
         if (value is { } v)
@@ -316,25 +352,25 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
 
     private const string SelectLine = """
         select unit_id, unit_name, dataset_id, dataset_title, revenue_fen, files_evidence, bytes_evidence, versions_evidence, consumers_evidence,
-               rows_evidence, completeness_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, position
+               rows_evidence, completeness_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code, position, certificate_number
         from reward_run_lines
         """;
 
     private sealed record LineRow(
         Guid UnitId, string UnitName, Guid DatasetId, string DatasetTitle, long RevenueFen, long FilesEvidence, long BytesEvidence, long VersionsEvidence,
         long ConsumersEvidence, long? RowsEvidence, long? CompletenessEvidence, bool Qualified,
-        long BeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode, int Position)
+        long BeforeCapsFen, long AfterDatasetCapFen, long RewardFen, string ReasonCode, int Position, string? CertificateNumber)
     {
         /// <summary>The line as computed: its criteria judged again from its evidence under the run's (immutable) policy.</summary>
         public RewardRunLine ToContract(RewardPolicy policy)
         {
-            var (files, bytes, versions, consumers, rows, completeness) = RewardCalculator.Judge(
-                policy, FilesEvidence, BytesEvidence, VersionsEvidence, ConsumersEvidence, RowsEvidence ?? 0, CompletenessEvidence ?? 0);
-            List<RewardCriterion> criteria = [.. RewardLine.InOrder(files, bytes, versions, consumers, rows, completeness).Select(Of)];
+            var (files, bytes, versions, consumers, rows, completeness, certificate) = RewardCalculator.Judge(
+                policy, FilesEvidence, BytesEvidence, VersionsEvidence, ConsumersEvidence, RowsEvidence ?? 0, CompletenessEvidence ?? 0, CertificateNumber);
+            List<RewardCriterion> criteria = [.. RewardLine.InOrder(files, bytes, versions, consumers, rows, completeness, certificate).Select(Of)];
             return new(UnitId.ToString(), UnitName, DatasetId.ToString(), DatasetTitle, RevenueFen, criteria, Qualified, BeforeCapsFen, AfterDatasetCapFen, RewardFen, ReasonCode);
         }
 
-        private static RewardCriterion Of(CriterionResult c) => new(c.Criterion, c.Evidence, c.Threshold, c.Passed, c.ReasonCode);
+        private static RewardCriterion Of(CriterionResult c) => RewardCriteriaContract.Of(c);
     }
 
     /// <summary>The policy a run was computed under, which judges its stored lines' evidence.</summary>

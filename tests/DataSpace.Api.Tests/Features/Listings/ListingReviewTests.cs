@@ -89,6 +89,16 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
         return listing;
     }
 
+    /// <summary>A set-up dataset assessed, applied for and verified without a notice: its listing and certificate number.</summary>
+    private async Task<(Setup S, string Listing, string Number)> ListedAsync()
+    {
+        var s = await SetUpAsync();
+        var (compliance, quality) = await ReportsAsync(s);
+        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
+        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        return (s, listing, number);
+    }
+
     [Fact]
     public async Task A_paid_dataset_is_listed_after_assessment_notice_objection_and_review_then_publishes_and_sells()
     {
@@ -225,10 +235,7 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     [Fact]
     public async Task The_certificate_verifies_with_openssl_over_independently_canonicalised_bytes_and_a_revoked_one_answers_revoked()
     {
-        var s = await SetUpAsync();
-        var (compliance, quality) = await ReportsAsync(s);
-        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
-        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var (s, listing, number) = await ListedAsync();
 
         var anonymous = Api.Anonymous();
         var answer = await (await anonymous.GetAsync($"/v1/certificates/{number}", Ct)).AssertJson();
@@ -288,12 +295,69 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task A_reward_policy_requiring_a_listing_certificate_qualifies_only_certified_datasets_and_names_the_certificate()
+    {
+        var (s, listing, number) = await ListedAsync();
+        // A second dataset of the same unit, never listed.
+        var unlisted = await DatasetFlow.CreateAsync(s.Owner, DatasetFlow.ValidFields("未挂牌数据集 " + Guid.NewGuid().ToString("N")[..6], "paid"));
+        var version = await DatasetFlow.OpenVersionAsync(s.Owner, unlisted);
+        await (await DatasetFlow.UploadAsync(s.Owner, unlisted, version, "出口.csv", Csv)).AssertJson(HttpStatusCode.Created);
+        await DatasetFlow.CommitAsync(s.Owner, unlisted, version);
+        var now = Api.Clock.GetUtcNow();
+        await ConsentFlow.GrantAsync(s.Owner, ConsentFlow.Body(s.ReviewerOrg.OrganizationId, ["revenue", "usage_statistics"], null, now.AddMinutes(-1), now.AddYears(1)));
+
+        var bureau = s.Reviewer;
+        object PolicyBody(object? require) => new
+        {
+            name = "挂牌凭证达标", cap_scope = "per_period", min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0,
+            require_listing_certificate = require,
+        };
+        var policy = await (await bureau.PostAsJsonAsync("/v1/reward-policies", PolicyBody(true), Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.True(policy.GetProperty("require_listing_certificate").GetBoolean());
+        var plain = await (await bureau.PostAsJsonAsync("/v1/reward-policies", PolicyBody(null), Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.False(plain.GetProperty("require_listing_certificate").GetBoolean());
+        await (await bureau.PostAsJsonAsync("/v1/reward-policies", PolicyBody("yes"), Ct)).AssertProblem(HttpStatusCode.BadRequest, "malformed_json");
+
+        async Task<(string Run, Dictionary<string, JsonElement> Certificate, Dictionary<string, JsonElement> Line)> RunAsync(JsonElement p)
+        {
+            var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = p.GetProperty("id").GetString(), period_from = Today(-30), period_to = Today(30) }, Ct))
+                .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            var lines = (await RewardFlow.LinesAsync(bureau, run)).ToDictionary(l => l.GetProperty("dataset_id").GetString()!);
+            return (run, lines.ToDictionary(l => l.Key, l => l.Value.GetProperty("criteria").EnumerateArray().SingleOrDefault(c => c.GetProperty("criterion").GetString() == "listing_certificate")),
+                lines);
+        }
+
+        var (first, certificate, line) = await RunAsync(policy);
+        Assert.Equal((1L, 1L, true, "ok", number), (certificate[s.Dataset].GetProperty("evidence").GetInt64(), certificate[s.Dataset].GetProperty("threshold").GetInt64(),
+            certificate[s.Dataset].GetProperty("passed").GetBoolean(), certificate[s.Dataset].GetProperty("reason_code").GetString(), certificate[s.Dataset].GetProperty("certificate_number").GetString()));
+        Assert.True(line[s.Dataset].GetProperty("qualified").GetBoolean());
+        Assert.Equal((0L, false, "no_valid_listing_certificate"), (certificate[unlisted].GetProperty("evidence").GetInt64(), certificate[unlisted].GetProperty("passed").GetBoolean(),
+            certificate[unlisted].GetProperty("reason_code").GetString()));
+        Assert.False(certificate[unlisted].TryGetProperty("certificate_number", out _));
+        Assert.Equal(("not_qualified", false), (line[unlisted].GetProperty("reason_code").GetString(), line[unlisted].GetProperty("qualified").GetBoolean()));
+
+        // The clerk's export names the certificate, and the approved run's canonical content (read back from the stored
+        // lines) hashes to the content hash it was frozen with.
+        var csv = System.Text.Encoding.UTF8.GetString(await bureau.GetByteArrayAsync($"/v1/reward-runs/{first}/export?format=csv", Ct));
+        Assert.Contains($"listing_certificate 1/1 ok {number}", csv);
+        Assert.Contains("listing_certificate 0/1 no_valid_listing_certificate", csv);
+        var approved = await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{first}/approve", new { }, Ct)).AssertJson();
+        var jsonl = await bureau.GetByteArrayAsync($"/v1/reward-runs/{first}/export?format=jsonl", Ct);
+        Assert.Equal(approved.GetProperty("content_sha256").GetString(), DatasetFlow.Sha256Hex(jsonl));
+
+        // A policy without the criterion has no such line item; a revoked certificate no longer qualifies.
+        var (_, none, _) = await RunAsync(plain);
+        Assert.Equal(JsonValueKind.Undefined, none[s.Dataset].ValueKind);
+        await (await s.Reviewer.PostAsJsonAsync($"/v1/review/listings/{listing}/revoke", new { reason = "评估报告失实" }, Ct)).AssertJson();
+        var (_, afterRevocation, lineAfter) = await RunAsync(policy);
+        Assert.Equal((0L, "no_valid_listing_certificate"), (afterRevocation[s.Dataset].GetProperty("evidence").GetInt64(), afterRevocation[s.Dataset].GetProperty("reason_code").GetString()));
+        Assert.False(lineAfter[s.Dataset].GetProperty("qualified").GetBoolean());
+    }
+
+    [Fact]
     public async Task Withdrawing_a_listed_dataset_revokes_its_certificate()
     {
-        var s = await SetUpAsync();
-        var (compliance, quality) = await ReportsAsync(s);
-        var listing = await ApplyAndSubmitAsync(s, compliance, quality);
-        var number = (await (await s.Reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson()).GetProperty("certificate_number").GetString()!;
+        var (s, listing, number) = await ListedAsync();
         await (await s.Owner.PostAsync($"/v1/datasets/{s.Dataset}/publish", null, Ct)).AssertJson();
         await (await s.Owner.PostAsync($"/v1/datasets/{s.Dataset}/withdraw", null, Ct)).AssertJson();
         var certificate = await (await Api.Anonymous().GetAsync($"/v1/certificates/{number}", Ct)).AssertJson();
