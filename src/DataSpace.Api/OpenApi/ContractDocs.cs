@@ -88,6 +88,7 @@ internal static class ContractDocs
         ["CreateUserRequest"] = ["email", "display_name", "console_role"],
         ["InviteUserRequest"] = ["email", "display_name", "console_role"],
         ["SignInRequest"] = ["email", "password"],
+        ["ChangePasswordRequest"] = ["current_password", "new_password"],
         ["CreateWebhookEndpointRequest"] = ["url", "events"],
         ["DatasetFields"] = ["title", "industry", "access", "licence", "update_frequency", "security_level", "personal_information", "provenance"],
         ["Provenance"] = ["source_type", "collection_method", "legal_basis"],
@@ -348,6 +349,7 @@ internal static class ContractDocs
         ["CreateUserRequest"] = """{"email": "admin@guzhen-lighting.example.cn", "display_name": "陈敏", "console_role": "admin"}""",
         ["InviteUserRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "display_name": "李华", "console_role": "editor"}""",
         ["SignInRequest"] = """{"email": "data.officer@guzhen-lighting.example.cn", "password": "your password"}""",
+        ["ChangePasswordRequest"] = """{"current_password": "your password", "new_password": "灯笼-river-harbour-1987"}""",
         ["CreateWebhookEndpointRequest"] = """{"url": "https://hooks.example.com/dataspace", "events": ["version.published", "order.paid"], "description": "订阅数据集新版本"}""",
         ["DatasetFields"] = """
             {"title": "古镇灯饰出口统计", "description": "2020–2025 年按月、按国家的灯饰出口明细。", "industry": "灯饰照明", "tags": ["灯饰", "出口"],

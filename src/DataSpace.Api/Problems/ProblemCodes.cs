@@ -36,6 +36,15 @@ internal static class ProblemCodes
     public const string UserNotFound = "user_not_found";
     public const string CannotRemoveSelf = "cannot_remove_self";
 
+    // Codes of a console user's password change (Features/Console, rules in Features/Users/PasswordRules).
+    public const string CurrentPasswordWrong = "current_password_wrong";
+    public const string PasswordChangeThrottled = "password_change_throttled";
+    public const string PasswordTooShort = "password_too_short";
+    public const string PasswordTooLong = "password_too_long";
+    public const string PasswordTooCommon = "password_too_common";
+    public const string PasswordContainsEmail = "password_contains_email";
+    public const string PasswordUnchanged = "password_unchanged";
+
     public const string AuditChainBroken = "audit_chain_broken";
     public const string AuditCheckpointNotFound = "audit_checkpoint_not_found";
 

@@ -63,6 +63,19 @@ public sealed record SignInRequest
     public string? Password { get; init; }
 }
 
+/// <summary>The signed-in person changes their own password.</summary>
+public sealed record ChangePasswordRequest
+{
+    /// <summary>The password in use now: the change needs it even in a live session.</summary>
+    public string? CurrentPassword { get; init; }
+
+    /// <summary>
+    /// The new password: 12–200 characters, not the current one, not containing the account's e-mail address or its
+    /// user name, not a common password or a keyboard or counting run. No other composition rules.
+    /// </summary>
+    public string? NewPassword { get; init; }
+}
+
 /// <summary>The signed-in person's session, as the console's pages need it.</summary>
 /// <param name="User">Who is signed in.</param>
 /// <param name="OrganizationName">The organisation's name.</param>

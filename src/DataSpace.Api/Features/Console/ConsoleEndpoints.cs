@@ -12,7 +12,7 @@ namespace DataSpace.Api.Features.Console;
 
 /// <summary>
 /// The backend-for-frontend's own endpoints: sign in (sets the session cookie), the current session (with its CSRF
-/// token), sign out and sign out everywhere. Everything else the console does goes through the public /v1 endpoints.
+/// token), sign out and sign out everywhere, and the person's own password change. Everything else the console does goes through the public /v1 endpoints.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -34,6 +34,13 @@ internal static class ConsoleEndpoints
             .WithName("SignOut").WithSummary("End this session (console session)");
         group.MapPost("/sign-out-everywhere", (HttpContext http, UserStore users, TimeProvider clock, CancellationToken ct) => SignOut(http, users, clock, true, ct))
             .WithName("SignOutEverywhere").WithSummary("End every session of the signed-in person, in every browser (console session)");
+        group.MapPost("/password", ChangePassword).WithName("ChangePassword")
+            .WithSummary("Change the signed-in person's own password: the current one is required; every other session of theirs ends, this one stays (console session)")
+            .WithDescription("Wrong current passwords count as failed sign-ins of the account: after Console:MaxFailuresPerAccount of them in " +
+                "Console:ThrottleWindow, both sign-in and this change answer 429 password_change_throttled. A new password is refused with " +
+                "password_too_short, password_too_long, password_unchanged, password_contains_email or password_too_common; nothing changes then.")
+            .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return app;
     }
 
@@ -90,6 +97,67 @@ internal static class ConsoleEndpoints
         var session = await users.FindLiveSessionAsync(ConsoleSessions.HashOf(sessionId), now, o.IdleTimeout, ct);
         http.Response.Headers.CacheControl = "no-store";
         return TypedResults.Ok(ToContract(session!));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> ChangePassword(
+        ChangePasswordRequest request, HttpContext http, UserStore users, IPasswordHasher<UserStore.Credentials> hasher,
+        IOptions<ConsoleOptions> options, TimeProvider clock, CancellationToken ct)
+    {
+        var v = new Validation();
+        if (string.IsNullOrEmpty(request.CurrentPassword))
+        {
+            v.Add("current_password", "is required");
+        }
+
+        if (string.IsNullOrEmpty(request.NewPassword))
+        {
+            v.Add("new_password", "is required");
+        }
+
+        if (!v.IsValid)
+        {
+            return v.ToProblem();
+        }
+
+        // The session is live (the cookie handler checked it), so the user exists and is not removed; a removal racing
+        // this request finds no row and answers as a signed-out session would.
+        var user = await users.FindCredentialsAsync(http.User.UserId()!.Value, ct);
+        if (user is null)
+        {
+            return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.AuthenticationRequired, "Signed out", "The session has ended; sign in again.");
+        }
+
+        // The same counters as sign-in: a stolen session cannot be used to guess the password faster than sign-in can.
+        var o = options.Value;
+        var now = clock.GetUtcNow();
+        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var (account, fromAddress) = await users.FailuresSinceAsync(user.Email, address, now - o.ThrottleWindow, ct);
+        if (account >= o.MaxFailuresPerAccount || fromAddress >= o.MaxFailuresPerAddress)
+        {
+            http.Response.Headers.RetryAfter = ((int)o.ThrottleWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.PasswordChangeThrottled, "Too many wrong passwords",
+                $"Wrong passwords for this account or from your address reached the limit of the last {o.ThrottleWindow.TotalMinutes:0} minutes; " +
+                "the password was not changed. Try again later.");
+        }
+
+        if (hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword!) == PasswordVerificationResult.Failed)
+        {
+            await users.RecordFailureAsync(user.Email, address, now, now - o.ThrottleWindow, ct);
+            return Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.CurrentPasswordWrong, "The current password is wrong",
+                "The password was not changed. Wrong current passwords count as failed sign-ins of your account.");
+        }
+
+        if (PasswordRules.Check(request.NewPassword!, request.CurrentPassword!, user.Email) is { } weak)
+        {
+            return Problem.Of(StatusCodes.Status400BadRequest, weak.Code, weak.Title, weak.Detail + " The password was not changed.",
+                new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { ["new_password"] = [weak.Title.Replace("The new password ", "", StringComparison.Ordinal)] } });
+        }
+
+        var kept = ConsoleSessions.HashOf(ConsoleSessions.SessionIdOf(http.User)!);
+        return await users.ChangePasswordAsync(user, user.PasswordHash, hasher.HashPassword(user, request.NewPassword!), kept, now, AuditActor.From(http), ct) is null
+            ? Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.CurrentPasswordWrong, "The password changed meanwhile",
+                "Another request changed the password first; the current password you gave is no longer the current one.")
+            : TypedResults.NoContent();
     }
 
     private static async Task<Results<Ok<ConsoleSession>, ProblemHttpResult>> CurrentSession(

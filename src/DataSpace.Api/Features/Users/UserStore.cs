@@ -27,6 +27,7 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
     {
         public required Guid Id { get; init; }
         public required Guid OrganizationId { get; init; }
+        public required string Email { get; init; }
         public required string PasswordHash { get; init; }
         public DateTime? RemovedAt { get; init; }
     }
@@ -109,7 +110,43 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(
-            "select id, organization_id, password_hash, removed_at from users where email = @email", new { email }, cancellationToken: ct));
+            "select id, organization_id, email, password_hash, removed_at from users where email = @email", new { email }, cancellationToken: ct));
+    }
+
+    /// <summary>The credentials of a current (not removed) user, by id.</summary>
+    public async Task<Credentials?> FindCredentialsAsync(Guid userId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(
+            "select id, organization_id, email, password_hash, removed_at from users where id = @userId and removed_at is null", new { userId }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Replaces the password hash if it is still <paramref name="oldHash"/> (a concurrent change wins otherwise), ends
+    /// every other session of the user, clears the account's failed sign-ins and records the change; returns the
+    /// number of sessions ended, or null when the hash had changed meanwhile.
+    /// </summary>
+    public async Task<int?> ChangePasswordAsync(Credentials user, string oldHash, string newHash, byte[] keptSessionSha256, DateTimeOffset now,
+        AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var changed = await conn.ExecuteAsync(new CommandDefinition("""
+            update users set password_hash = @newHash where id = @userId and password_hash = @oldHash and removed_at is null
+            """, new { userId = user.Id, oldHash, newHash }, tx, cancellationToken: ct)) == 1;
+        if (!changed)
+        {
+            return null;
+        }
+
+        var ended = await conn.ExecuteAsync(new CommandDefinition("""
+            update user_sessions set revoked_at = @now where user_id = @userId and session_sha256 <> @keptSessionSha256 and revoked_at is null;
+            """, new { userId = user.Id, keptSessionSha256, now }, tx, cancellationToken: ct));
+        await conn.ExecuteAsync(new CommandDefinition("delete from sign_in_failures where email = @email", new { email = user.Email }, tx, cancellationToken: ct));
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, user.OrganizationId, "user", user.Id.ToString(), "password_changed",
+            Details: new { other_sessions_ended = ended }), ct);
+        await tx.CommitAsync(ct);
+        return ended;
     }
 
     /// <summary>Stores a stronger hash of the same password (PasswordHasher asked for it: older parameters).</summary>

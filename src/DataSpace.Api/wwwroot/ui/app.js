@@ -1,7 +1,7 @@
 // The DataSpace console: plain ES modules, no build step, nothing fetched from elsewhere. Every datum comes from the
 // public /v1 endpoints under the signed-in person's session cookie (see api.js).
 import { call, get, post, put, del, upload, fileUrl, setCsrf, Problem } from './api.js';
-import { t, toggleLang, applyStatic } from './i18n.js';
+import { t, toggleLang, applyStatic, problemSentence } from './i18n.js';
 
 /** Builds an element: attributes (on* are listeners), children as nodes or text (never parsed as HTML). */
 function h(tag, attrs = {}, ...children) {
@@ -18,23 +18,32 @@ function h(tag, attrs = {}, ...children) {
 
 const main = () => document.getElementById('main');
 let session = null;
+// The refusal the notice shows, if it shows one: a language switch says it again in the new language.
+let shownProblem = null;
 
 function notice(kind, text) {
+  shownProblem = null;
   const n = document.getElementById('notice');
   n.className = kind;
   n.textContent = text;
   if (text) n.scrollIntoView({ block: 'nearest' });
 }
 
-/** Shows a refusal: the code's message in the person's language, and the API's own detail. */
+/** A refusal in words: the code's sentence in the person's language (what went wrong, what to do), then the API's own detail. */
+function refusalText(e) {
+  const sentence = problemSentence(e.code) ?? t(e.status >= 500 ? 'unknownProblem5xx' : 'unknownProblem4xx');
+  const fields = e.errors ? ' ' + Object.entries(e.errors).map(([f, m]) => `${f}: ${m.join('; ')}`).join(' · ') : '';
+  return `${sentence} ${e.detail || e.title}${fields}`.trim();
+}
+
+/** Shows a refusal of the API (or a local error) in the alert region. */
 function refusal(e) {
   if (e instanceof Problem) {
-    const known = t('code.' + e.code);
-    const fields = e.errors ? ' ' + Object.entries(e.errors).map(([f, m]) => `${f}: ${m.join('; ')}`).join(' · ') : '';
-    notice('bad', (known !== 'code.' + e.code ? known + ' ' : '') + (e.detail || e.title) + fields);
+    notice('bad', refusalText(e));
+    shownProblem = e;
     if (e.status === 401 && session) { session = null; render(); }
   } else {
-    notice('bad', String(e));
+    notice('bad', e instanceof Error ? e.message : String(e));
   }
 }
 
@@ -63,7 +72,8 @@ function signInPage() {
   const button = h('button', { type: 'submit' }, t('signIn'));
   const form = h('form', { class: 'card', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, t('signInTitle')), h('p', { class: 'muted' }, t('signInHint')),
-    field('email', t('email'), email), field('password', t('password'), password), h('p', {}, button));
+    field('email', t('email'), email), field('password', t('password'), password), h('p', {}, button),
+    h('p', {}, h('a', { href: '#/certificates' }, t('certificateLookup'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     act(button, async () => {
@@ -432,6 +442,79 @@ async function usersPage() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Listing certificates: public, so this page works signed out too
+// ---------------------------------------------------------------------------------------------------------------
+
+function certificateLookup(number = '') {
+  const input = h('input', { id: 'certificate-number', value: number, required: true, autocomplete: 'off', spellcheck: 'false', 'aria-describedby': 'certificate-hint' });
+  const form = h('form', { class: 'card row', role: 'search', 'aria-label': t('certificateLookup') },
+    h('div', {}, h('label', { for: 'certificate-number' }, t('certificateNumber')), input), h('div', {}, h('button', { type: 'submit' }, t('lookUp'))));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); location.hash = '#/certificates/' + encodeURIComponent(input.value.trim()); });
+  return [h('p', { class: 'muted', id: 'certificate-hint' }, t('certificateHint')), form];
+}
+
+async function certificatePage(number) {
+  const signIn = session ? null : h('p', {}, h('a', { href: '#/' }, t('signIn')));
+  if (!number) return [h('h1', {}, t('certificateLookup')), certificateLookup(), signIn];
+  const path = `/v1/certificates/${encodeURIComponent(number)}`;
+  notice('', '');
+  let c;
+  try { c = await get(path); } catch (e) { refusal(e); return [h('h1', {}, t('certificateLookup')), certificateLookup(number), signIn]; }
+  const body = c.certificate;
+  const org = (o) => (o ? `${o.name}（${o.unified_social_credit_code}）` : '');
+  const facts = [
+    [t('certificateNumber'), h('span', { class: 'code' }, c.number)],
+    [t('status'), h('span', { class: 'badge status-' + c.status, id: 'certificate-status' }, t(c.status))],
+    ...(c.status === 'revoked' ? [[t('revokedReason'), c.revoked_reason ?? ''], [t('revokedAt'), when(c.revoked_at)]] : []),
+    [t('dataset'), session ? h('a', { href: `#/datasets/${body.dataset.id}` }, body.dataset.title) : body.dataset.title],
+    [t('owner'), org(body.owner)],
+    [t('version'), `v${body.version.number}`],
+    [t('manifestHash'), h('span', { class: 'code' }, body.version.manifest_sha256)],
+    [t('issuedAt'), when(body.issued_at)],
+    [t('validity'), `${when(body.issued_at)} – ${when(body.valid_until)}`],
+    [t('grade'), body.grade],
+    [t('scenarios'), (body.scenarios ?? []).join('；')],
+    [t('reviewer'), org(body.reviewer)],
+  ];
+  const assessors = table([t('assessmentKind'), t('assessor'), t('reportNumber'), t('grade'), t('conclusion'), t('validUntil')],
+    (body.assessments ?? []).map((a) => [t(a.kind), org(a.assessor), a.report_number, a.grade, a.conclusion, a.valid_until]));
+  const signatures = table([t('algorithm'), t('keyId')], (c.signatures ?? []).map((s) => [s.algorithm, h('span', { class: 'code' }, s.key_id)]));
+  return [h('h1', {}, `${t('certificates')} ${c.number}`),
+    h('section', { 'aria-labelledby': 'cert-facts-h' }, h('h2', { id: 'cert-facts-h' }, t('certificateFacts')),
+      h('dl', { class: 'facts' }, facts.map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]))),
+    h('section', { 'aria-labelledby': 'cert-assessors-h' }, h('h2', { id: 'cert-assessors-h' }, t('assessors')), assessors),
+    h('section', { 'aria-labelledby': 'cert-signatures-h' }, h('h2', { id: 'cert-signatures-h' }, t('signatures')), signatures,
+      h('p', { class: 'muted' }, t('canonicalHint')),
+      h('a', { class: 'button secondary', href: `${path}/canonical`, download: `${c.number}.json` }, t('downloadCanonical'))),
+    certificateLookup(), signIn];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// My password: the current one is required; the change ends every other session of mine
+// ---------------------------------------------------------------------------------------------------------------
+
+function passwordPage() {
+  const current = h('input', { id: 'current-password', type: 'password', autocomplete: 'current-password', required: true });
+  const next = h('input', { id: 'new-password', type: 'password', autocomplete: 'new-password', required: true, minlength: '12', maxlength: '200', 'aria-describedby': 'password-rules' });
+  const again = h('input', { id: 'repeat-password', type: 'password', autocomplete: 'new-password', required: true });
+  const button = h('button', { type: 'submit' }, t('changePassword'));
+  const form = h('form', { class: 'card', 'aria-labelledby': 'password-h' }, h('h1', { id: 'password-h' }, t('changePassword')),
+    h('p', { class: 'muted', id: 'password-rules' }, t('passwordRules')),
+    field('current-password', t('currentPassword'), current), field('new-password', t('newPassword'), next), field('repeat-password', t('repeatPassword'), again),
+    h('p', {}, button));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act(button, async () => {
+      if (next.value !== again.value) throw new Error(t('passwordsDiffer'));
+      await post('/console/password', { current_password: current.value, new_password: next.value });
+      form.reset();
+      notice('ok', t('passwordChanged'));
+    });
+  });
+  return form;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Shell and router
 // ---------------------------------------------------------------------------------------------------------------
 
@@ -443,6 +526,7 @@ function routes() {
   r.push(['#/rewards', 'rewards', has('data_bureau') && can('rewards')]);
   r.push(['#/review', 'review', has('data_bureau') && can('records')]);
   r.push(['#/users', 'users', session?.user.console_role === 'admin']);
+  r.push(['#/certificates', 'certificates', true]);
   return r.filter((x) => x[2]);
 }
 
@@ -457,7 +541,8 @@ function shell() {
     out.addEventListener('click', () => signOut(false));
     const all = h('button', { type: 'button', class: 'link', id: 'sign-out-everywhere' }, t('signOutEverywhere'));
     all.addEventListener('click', () => signOut(true));
-    who.append(`${session.user.display_name} · ${session.organization_name} `, out, ' ', all);
+    const password = h('a', { href: '#/password', id: 'change-password', 'aria-current': here === '#/password' ? 'page' : null }, t('changePassword'));
+    who.append(`${session.user.display_name} · ${session.organization_name} `, password, ' ', out, ' ', all);
   }
   document.getElementById('lang').textContent = t('lang');
   applyStatic();
@@ -470,14 +555,16 @@ async function render() {
   const mine = ++renderSeq;
   shell();
   const m = main();
-  if (!session) { m.replaceChildren(signInPage()); return; }
   const [path, query] = location.hash.slice(1).split('?');
   const params = new URLSearchParams(query || '');
   const seg = (path || '/').split('/').filter(Boolean);
+  // Certificates are public: anyone may check one without an account.
+  if (!session && seg[0] !== 'certificates') { m.replaceChildren(signInPage()); return; }
   m.replaceChildren(h('p', {}, t('loading')));
   try {
     let content;
-    if (seg[0] === 'datasets' && seg[1]) content = await datasetPage(seg[1]);
+    if (seg[0] === 'certificates') content = await certificatePage(seg[1] ? decodeURIComponent(seg[1]) : '');
+    else if (seg[0] === 'datasets' && seg[1]) content = await datasetPage(seg[1]);
     else if (seg[0] === 'mine' && seg[1]) content = await myDatasetPage(seg[1]);
     else if (seg[0] === 'mine') content = await minePage();
     else if (seg[0] === 'entitlements') content = await entitlementsPage();
@@ -485,8 +572,9 @@ async function render() {
     else if (seg[0] === 'rewards') content = await rewardsPage();
     else if (seg[0] === 'review') content = await reviewPage();
     else if (seg[0] === 'users') content = await usersPage();
+    else if (seg[0] === 'password') content = passwordPage();
     else content = await catalogPage(params);
-    if (mine === renderSeq) m.replaceChildren(...[content].flat());
+    if (mine === renderSeq) m.replaceChildren(...[content].flat(Infinity));
   } catch (e) {
     if (mine !== renderSeq) return;
     m.replaceChildren();
@@ -494,7 +582,12 @@ async function render() {
   }
 }
 
-document.getElementById('lang').addEventListener('click', () => { toggleLang(); render(); });
+document.getElementById('lang').addEventListener('click', () => {
+  toggleLang();
+  const problem = shownProblem;
+  if (problem) { notice('bad', refusalText(problem)); shownProblem = problem; }
+  render();
+});
 window.addEventListener('hashchange', () => render());
 
 (async () => {

@@ -1,4 +1,8 @@
 // Chinese first, English on request; the choice is kept in localStorage (a preference, never a credential).
+// The sentence for each problem code, in both languages side by side, is in problems.json (a test holds it to
+// ProblemCodes.cs); the labels of the pages are the two tables below.
+import problems from './problems.json' with { type: 'json' };
+
 const zh = {
   brand: 'DataSpace 数据空间', skip: '跳到主要内容', loading: '正在加载…', lang: 'English',
   signIn: '登录', signOut: '退出登录', signOutEverywhere: '退出所有设备', email: '电子邮箱', password: '密码',
@@ -25,11 +29,17 @@ const zh = {
   reviewEmpty: '队列为空：没有等待审核的记录。', verify: '核验通过', return: '退回', reason: '退回原因', kind: '类型', submitted: '提交时间',
   usersEmpty: '只有您自己。用下面的表单邀请同事。', invite: '邀请成员', role: '角色', remove: '移除', initialPassword: '初始密码（只显示这一次，请转交本人）',
   displayName: '姓名', working: '处理中…', done: '完成',
-  'code.invalid_credentials': '邮箱或密码不正确。', 'code.sign_in_throttled': '失败次数过多，请稍后再试。',
-  'code.authentication_required': '登录已失效，请重新登录。', 'code.csrf_token_invalid': '页面已过期，请刷新后重试。',
-  'code.insufficient_scope': '您的角色无权执行此操作。', 'code.role_required': '您的机构无权执行此操作。',
-  'code.validation_failed': '请检查填写的内容。', 'code.consent_required': '需要数源单位的授权。', 'code.entitlement_required': '需要先购买。',
-  'code.terms_not_accepted': '请先接受数据使用协议。',
+  unknownProblem4xx: '请求被拒绝。请看下面的说明，改正后重试。', unknownProblem5xx: '服务器暂时出了问题。请稍后重试；如果反复出现，请联系平台运营方。',
+  changePassword: '修改密码', currentPassword: '当前密码', newPassword: '新密码', repeatPassword: '再次输入新密码',
+  passwordRules: '至少 12 个字符；不能与当前密码相同，不能包含您的邮箱，避免常见密码和键盘顺序。几个词组成的短语最好记也最安全。',
+  passwordsDiffer: '两次输入的新密码不一致，请重新输入。', passwordChanged: '密码已更改。您在其他浏览器和设备上的会话已全部退出，本页面保持登录。',
+  certificates: '挂牌证书', certificateLookup: '查验挂牌证书', certificateFacts: '证书内容', certificateNumber: '证书编号', lookUp: '查询',
+  certificateHint: '输入数据产品登记凭证（挂牌证书）的编号，如 DSL-2026-000001，查看它现在是否有效、证明的数据集和版本、评估机构。证书是公开的，无需登录。',
+  valid: '有效', expired: '已过期', revokedReason: '撤销原因', revokedAt: '撤销时间', version: '版本', manifestHash: '文件清单哈希（SHA-256）',
+  issuedAt: '签发时间', validity: '有效期', reviewer: '审核机构', grade: '质量等级', scenarios: '应用场景', assessors: '评估机构与报告',
+  assessmentKind: '评估类型', assessor: '评估机构', reportNumber: '报告编号', conclusion: '结论', compliance: '合规评估', quality: '质量评估', valuation: '价值评估',
+  signatures: '签名', algorithm: '算法', keyId: '密钥标识（SHA-256）', downloadCanonical: '下载规范 JSON（签名原文）',
+  canonicalHint: '签名针对的正是这份 RFC 8785 规范 JSON 的字节；可用 /v1/certificates/keys 的公钥离线验证。',
 };
 const en = {
   brand: 'DataSpace', skip: 'Skip to main content', loading: 'Loading…', lang: '中文',
@@ -57,17 +67,29 @@ const en = {
   reviewEmpty: 'The queue is empty: no record waits for review.', verify: 'Verify', return: 'Return', reason: 'Reason for returning', kind: 'Kind', submitted: 'Submitted',
   usersEmpty: 'Only you so far. Invite colleagues with the form below.', invite: 'Invite a user', role: 'Role', remove: 'Remove', initialPassword: 'Initial password (shown only now: hand it to the person)',
   displayName: 'Name', working: 'Working…', done: 'Done',
-  'code.invalid_credentials': 'E-mail or password is wrong.', 'code.sign_in_throttled': 'Too many failed attempts; try again later.',
-  'code.authentication_required': 'Your session has ended; sign in again.', 'code.csrf_token_invalid': 'The page is stale; reload and try again.',
-  'code.insufficient_scope': 'Your console role does not allow this.', 'code.role_required': 'Your organisation may not do this.',
-  'code.validation_failed': 'Please check the fields.', 'code.consent_required': 'This needs the data-source unit\'s consent.', 'code.entitlement_required': 'Buy it first.',
-  'code.terms_not_accepted': 'Accept the data use agreement first.',
+  unknownProblem4xx: 'The request was refused. Read the explanation below, correct it and retry.', unknownProblem5xx: 'The server has a problem right now. Retry shortly; if it keeps happening, contact the platform operator.',
+  changePassword: 'Change password', currentPassword: 'Current password', newPassword: 'New password', repeatPassword: 'New password again',
+  passwordRules: 'At least 12 characters; not your current password, not containing your e-mail address; avoid common passwords and keyboard runs. A phrase of a few words is easiest to remember and strongest.',
+  passwordsDiffer: 'The two new passwords differ; type them again.', passwordChanged: 'Password changed. Your sessions in other browsers and on other devices have all ended; this page stays signed in.',
+  certificates: 'Listing certificates', certificateLookup: 'Check a listing certificate', certificateFacts: 'What it certifies', certificateNumber: 'Certificate number', lookUp: 'Look up',
+  certificateHint: 'Enter the number of a listing certificate, such as DSL-2026-000001, to see whether it is valid now, which dataset and version it certifies, and its assessors. Certificates are public: no sign-in needed.',
+  valid: 'valid', expired: 'expired', revokedReason: 'Reason for revoking', revokedAt: 'Revoked at', version: 'Version', manifestHash: 'Manifest hash (SHA-256)',
+  issuedAt: 'Issued at', validity: 'Validity', reviewer: 'Reviewer', grade: 'Quality grade', scenarios: 'Scenarios', assessors: 'Assessors and reports',
+  assessmentKind: 'Assessment', assessor: 'Assessor', reportNumber: 'Report number', conclusion: 'Conclusion', compliance: 'compliance', quality: 'quality', valuation: 'valuation',
+  signatures: 'Signatures', algorithm: 'Algorithm', keyId: 'Key id (SHA-256)', downloadCanonical: 'Download the canonical JSON (the signed bytes)',
+  canonicalHint: 'The signatures are over exactly these RFC 8785 canonical JSON bytes; verify them offline with the public keys of /v1/certificates/keys.',
 };
+
+/** The label keys of each table: a browser test holds them equal, so no label is missing in either language. */
+export const labelKeys = () => ({ zh: Object.keys(zh), en: Object.keys(en) });
 
 let lang = localStorage.getItem('dataspace.lang') === 'en' ? 'en' : 'zh';
 
 export const t = (key) => (lang === 'en' ? en : zh)[key] ?? zh[key] ?? key;
 export const currentLang = () => lang;
+
+/** The sentence for a problem code in the current language: what went wrong and what to do; null for an unknown code. */
+export const problemSentence = (code) => problems[code]?.[lang] ?? null;
 export function toggleLang() {
   lang = lang === 'en' ? 'zh' : 'en';
   localStorage.setItem('dataspace.lang', lang);
