@@ -20,12 +20,19 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
         public required string RequestFields { get; init; }
         public required Guid[] AutoApproveOrganizations { get; init; }
         public required string[] AutoApproveRoles { get; init; }
+        public required string AutoApproveCertificates { get; init; }
 
         public IReadOnlyList<RequestField> Fields => System.Text.Json.JsonSerializer.Deserialize<RequestField[]>(RequestFields, FieldJson)!;
 
+        public IReadOnlyList<AutoApproveCertificate> Certificates =>
+            System.Text.Json.JsonSerializer.Deserialize<AutoApproveCertificate[]>(AutoApproveCertificates, FieldJson)!;
+
         public AccessPolicy ToContract() => new(DatasetId.ToString(), Policy, ReviewSlaHours, Fields,
-            [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles);
+            [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles, Certificates);
     }
+
+    /// <summary>The kinds an auto-approval rule may name; min_level applies to dcmm_certificate only.</summary>
+    public static readonly IReadOnlyList<string> CertificateKinds = ["data_asset", "data_space_pilot", "dcmm_certificate", "listing_certificate"];
 
     internal static readonly System.Text.Json.JsonSerializerOptions FieldJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
@@ -101,26 +108,30 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             new { datasetId }, cancellationToken: ct));
     }
 
-    private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles";
+    private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles, " +
+        "auto_approve_certificates::text as auto_approve_certificates";
 
     public async Task<PolicyRow> SetPolicyAsync(
         Guid datasetId, Guid ownerId, string policy, int slaHours, IReadOnlyList<RequestField> fields, Guid[] autoOrganizations, string[] autoRoles,
-        DateTimeOffset now, AuditActor actor, CancellationToken ct)
+        IReadOnlyList<AutoApproveCertificate> autoCertificates, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         var json = System.Text.Json.JsonSerializer.Serialize(fields, FieldJson);
+        var certificates = System.Text.Json.JsonSerializer.Serialize(autoCertificates, FieldJson);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var row = await conn.QuerySingleAsync<PolicyRow>(new CommandDefinition($"""
-            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, auto_approve_organizations, auto_approve_roles, updated_at)
-            values (@datasetId, @policy, @slaHours, @json::jsonb, @autoOrganizations, @autoRoles, @now)
+            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, auto_approve_organizations, auto_approve_roles,
+                                                 auto_approve_certificates, updated_at)
+            values (@datasetId, @policy, @slaHours, @json::jsonb, @autoOrganizations, @autoRoles, @certificates::jsonb, @now)
             on conflict (dataset_id) do update set policy = excluded.policy, review_sla_hours = excluded.review_sla_hours,
                 request_fields = excluded.request_fields, auto_approve_organizations = excluded.auto_approve_organizations,
-                auto_approve_roles = excluded.auto_approve_roles, updated_at = excluded.updated_at
+                auto_approve_roles = excluded.auto_approve_roles, auto_approve_certificates = excluded.auto_approve_certificates, updated_at = excluded.updated_at
             returning {PolicyColumns}
-            """, new { datasetId, policy, slaHours, json, autoOrganizations, autoRoles, now }, tx, cancellationToken: ct));
+            """, new { datasetId, policy, slaHours, json, autoOrganizations, autoRoles, certificates, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "access_policy", datasetId.ToString(), "set", Details: new
         {
             policy, review_sla_hours = slaHours, auto_approve_organizations = autoOrganizations, auto_approve_roles = autoRoles,
+            auto_approve_certificates = autoCertificates,
         }), ct);
         await tx.CommitAsync(ct);
         return row;
@@ -223,8 +234,41 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
     public async Task<RequestRow?> LatestRequestAsync(Guid datasetId, Guid requester, CancellationToken ct) =>
         await RequestsAsync(datasetId, requester, null, 1, ct) is [var latest, ..] ? latest : null;
 
-    /// <summary>Approves a pending, unexpired request and opens its access; false when it was no longer pending.</summary>
-    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, bool automatic, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    /// <summary>
+    /// The first of <paramref name="rules"/> the organisation satisfies, described for the audit trail (kind and the record
+    /// or certificate that matched), or null: a record the bureau verified (its newest verified revision; a DCMM
+    /// certificate only while valid on <paramref name="today"/>, at the rule's lowest level or above), or a listing
+    /// certificate in force at <paramref name="now"/> of a verified, unrevoked listing of one of its datasets.
+    /// </summary>
+    public async Task<string?> CertificateMatchAsync(Guid organizationId, IReadOnlyList<AutoApproveCertificate> rules, DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var held = (await conn.QueryAsync<(string Kind, int? Level, string Reference)>(new CommandDefinition("""
+            select r.kind, case when r.kind = 'dcmm_certificate' then (r.fields->>'level')::int end as level, r.id::text || '/' || r.revision as reference
+            from records r
+            where r.owner_id = @organizationId and r.status = 'verified'
+              and (r.kind <> 'dcmm_certificate' or (r.fields->>'valid_until')::date >= @today)
+            union all
+            select 'listing_certificate', null, c.number
+            from listings l join listing_certificates c on c.listing_id = l.id
+            where l.owner_id = @organizationId and l.status = 'verified' and c.valid_until > @now
+            """, new { organizationId, now, today }, cancellationToken: ct))).AsList();
+        foreach (var rule in rules)
+        {
+            if (held.FirstOrDefault(h => h.Kind == rule.Kind && (rule.MinLevel is not { } min || h.Level >= min)) is { Reference: not null } match)
+            {
+                return $"{match.Kind} {match.Reference}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Approves a pending, unexpired request and opens its access; false when it was no longer pending. <paramref name="autoRule"/>
+    /// names the owner's rule that approved it when filed (null: the owner's own decision).
+    /// </summary>
+    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, string? autoRule, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -242,7 +286,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             values (@grantId, @DatasetId, @OwnerId, @RequesterId, 'approval', @Id, @Purpose, @validUntil, @versions, 'accepted', @now, @now)
             """, new { grantId, request.DatasetId, request.OwnerId, request.RequesterId, request.Id, request.Purpose, validUntil, versions, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, request.OwnerId, "access_request", request.Id.ToString(), "approved", "access_grant", grantId.ToString(),
-            new { valid_until = validUntil, versions, automatic }), ct);
+            new { valid_until = validUntil, versions, automatic = autoRule is not null, rule = autoRule }), ct);
         await tx.CommitAsync(ct);
         return true;
     }
