@@ -225,6 +225,20 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             ? Uri.EscapeDataString($"{dataset.OwnerName}: {dataset.Title} (DataSpace dataset {dataset.Id}, version {version})")
             : null;
 
+    /// <summary>Whether a use under this right owes the owner a notification (the notify_owner duty of the governing policy).</summary>
+    public static bool NotifiesOwner(Decision decision) => decision.Terms?.Policy?.Duties?.Contains("notify_owner") == true;
+
+    /// <summary>
+    /// After a complete download (the file's last byte sent) under a held right: carries out the notify_owner duty when the
+    /// governing policy has it. Nothing is owed for a partial range that does not reach the file's end.
+    /// </summary>
+    public Task CompletedAsync(Decision decision, DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, int version, string path, string requestId,
+        Audit.AuditActor actor, CancellationToken ct) =>
+        decision.Basis is null or Open or Assessment || !NotifiesOwner(decision)
+            ? Task.CompletedTask
+            : store.NotifyUseAsync(new AccessStore.Use(dataset.Id, dataset.OwnerId, caller.OrganizationId(), version, path, decision.Basis, decision.BasisId,
+                decision.Purpose, decision.Terms?.Version, decision.Terms?.PolicySha256, requestId), actor, ct);
+
     /// <summary>
     /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the
     /// buyer, with its agreement's purpose, use the data now. Null: the order may be placed.

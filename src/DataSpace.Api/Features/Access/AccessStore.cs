@@ -1,13 +1,14 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Webhooks;
 using DataSpace.Contracts.Access;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Access;
 
 /// <summary>Access policies, access requests and grants: the SQL behind <see cref="AccessGate"/> and the access endpoints.</summary>
-internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public const int DefaultSlaHours = 168;
 
@@ -168,6 +169,30 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
               and (u.range_start is null or u.range_end = (select f.size - 1 from version_files f
                    where f.dataset_id = u.dataset_id and f.version_number = u.version_number and f.path = u.path))
             """, new { organizationId, datasetId }, cancellationToken: ct));
+    }
+
+    /// <summary>One complete download under a right whose usage policy has the notify_owner duty.</summary>
+    public sealed record Use(
+        Guid DatasetId, Guid OwnerId, Guid ConsumerId, int Version, string Path, string Basis, Guid? BasisId, string? Purpose,
+        int? TermsVersion, string? PolicySha256, string RequestId);
+
+    /// <summary>
+    /// Carries out the notify_owner duty for one complete download: the owner's audit trail records the use, and a
+    /// dataset.used event for the owner's webhook endpoints is queued in the same transaction.
+    /// </summary>
+    public async Task NotifyUseAsync(Use use, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var details = new
+        {
+            dataset_id = use.DatasetId, consumer_id = use.ConsumerId, version = use.Version, path = use.Path, basis = use.Basis, basis_id = use.BasisId,
+            purpose = use.Purpose, terms_version = use.TermsVersion, policy_sha256 = use.PolicySha256, request_id = use.RequestId,
+        };
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, use.OwnerId, "file", $"{use.DatasetId}/{use.Version}/{use.Path}", "used",
+            use.Basis, use.BasisId?.ToString(), details), ct);
+        await outbox.EnqueueAsync(conn, tx, WebhookEvent.For(WebhookEventTypes.DatasetUsed, [use.OwnerId], details), ct);
+        await tx.CommitAsync(ct);
     }
 
     public sealed record InvitationGrant(Guid Id, int Version, bool AllowFiles);
