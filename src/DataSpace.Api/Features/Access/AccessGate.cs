@@ -225,6 +225,36 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             ? Uri.EscapeDataString($"{dataset.OwnerName}: {dataset.Title} (DataSpace dataset {dataset.Id}, version {version})")
             : null;
 
+    /// <summary>
+    /// Whether an organisation may publish a dataset derived from <paramref name="parents"/> (its provenance lineage) with
+    /// <paramref name="access"/>: a policy it accepted for a parent of another owner that prohibits onward_transfer refuses
+    /// any publication, one that prohibits resale refuses a paid one. Null: allowed.
+    /// </summary>
+    public async Task<ProblemHttpResult?> PassOnAsync(Guid organization, IReadOnlyCollection<Guid> parents, string access, CancellationToken ct)
+    {
+        if (parents.Count == 0)
+        {
+            return null;
+        }
+
+        var accepted = await store.AcceptedParentPoliciesAsync(organization, [.. parents], ct);
+        if (accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("onward_transfer") == true) is { } transfer)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyOnwardTransferProhibited, "A parent dataset's usage policy prohibits onward transfer",
+                $"Your provenance names dataset {transfer.ParentId} ({transfer.Title}) as a parent; the usage policy of its terms version {transfer.TermsVersion}, " +
+                "which your organisation accepted, prohibits passing its data on, so a dataset derived from it cannot be published.");
+        }
+
+        if (access == "paid" && accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("resale") == true) is { } resale)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyResaleProhibited, "A parent dataset's usage policy prohibits resale",
+                $"Your provenance names dataset {resale.ParentId} ({resale.Title}) as a parent; the usage policy of its terms version {resale.TermsVersion}, " +
+                "which your organisation accepted, prohibits resale, so a dataset derived from it can be published only as open.");
+        }
+
+        return null;
+    }
+
     /// <summary>Whether a use under this right owes the owner a notification (the notify_owner duty of the governing policy).</summary>
     public static bool NotifiesOwner(Decision decision) => decision.Terms?.Policy?.Duties?.Contains("notify_owner") == true;
 

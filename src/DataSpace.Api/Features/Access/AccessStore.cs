@@ -195,6 +195,29 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await tx.CommitAsync(ct);
     }
 
+    /// <summary>A parent dataset of another organisation's whose usage policy the organisation accepted (any terms version).</summary>
+    public sealed record AcceptedParentPolicy(Guid ParentId, string Title, int TermsVersion, string PolicyJson)
+    {
+        public UsagePolicy Policy => UsagePolicies.FromJson(PolicyJson);
+    }
+
+    /// <summary>
+    /// The usage policies an organisation accepted for those of <paramref name="parents"/> it does not own: what binds it
+    /// when it passes on data derived from them.
+    /// </summary>
+    public async Task<IReadOnlyList<AcceptedParentPolicy>> AcceptedParentPoliciesAsync(Guid organizationId, Guid[] parents, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<AcceptedParentPolicy>(new CommandDefinition("""
+            select d.id as parent_id, d.title, t.version as terms_version, t.policy::text as policy_json
+            from agreements a
+            join datasets d on d.id = a.dataset_id
+            join dataset_terms t on t.dataset_id = a.dataset_id and t.version = a.terms_version
+            where a.organization_id = @organizationId and a.dataset_id = any(@parents) and d.owner_id <> @organizationId and t.policy is not null
+            order by d.id, t.version
+            """, new { organizationId, parents }, cancellationToken: ct))).AsList();
+    }
+
     public sealed record InvitationGrant(Guid Id, int Version, bool AllowFiles);
 
     /// <summary>The assessment invitations an organisation holds for a dataset (they stand until the dataset is withdrawn).</summary>

@@ -1,0 +1,83 @@
+namespace DataSpace.Api.Tests.Features.Access;
+
+/// <summary>
+/// The resale and onward-transfer prohibitions enforced where data is passed on: an organisation that accepted a parent
+/// dataset's usage policy cannot publish a dataset whose provenance lineage names that parent when the policy prohibits
+/// onward_transfer (any publication) or resale (a paid one), nor add such a parent to a published dataset.
+/// </summary>
+public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A paid parent of another owner whose terms carry <paramref name="prohibition"/>, accepted by <paramref name="consumer"/>.</summary>
+    private static async Task<string> AcceptedParentAsync(HttpClient owner, HttpClient consumer, string prohibition)
+    {
+        var parent = await DatasetFlow.PublishedAsync(owner, new Dictionary<string, byte[]> { ["a.jsonl"] = "{}\n"u8.ToArray() }, "paid");
+        var terms = await (await owner.PutAsJsonAsync($"/v1/datasets/{parent}/terms", new
+        {
+            text = "不得转售，不得向第三方提供。", policy = new { prohibitions = new[] { prohibition } },
+        }, Ct)).AssertJson();
+        await (await consumer.PostAsJsonAsync($"/v1/datasets/{parent}/agreements", new { terms_version = terms.GetProperty("version").GetInt32(), purpose = "product_development" }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+        return parent;
+    }
+
+    /// <summary>A draft derived from <paramref name="parents"/>, with one committed version.</summary>
+    private static async Task<string> DerivedAsync(HttpClient consumer, string access, params string[] parents)
+    {
+        var fields = DatasetFlow.ValidFields("衍生数据集 " + Guid.NewGuid().ToString("N")[..6], access);
+        var provenance = (Dictionary<string, object?>)fields["provenance"]!;
+        provenance["source_type"] = parents.Length > 0 ? "derived" : "self_operated";
+        provenance["lineage"] = parents;
+        var dataset = await DatasetFlow.CreateAsync(consumer, fields);
+        var version = await DatasetFlow.OpenVersionAsync(consumer, dataset);
+        await (await DatasetFlow.UploadAsync(consumer, dataset, version, "derived.jsonl", "{\"x\":1}\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
+        await DatasetFlow.CommitAsync(consumer, dataset, version);
+        return dataset;
+    }
+
+    private static async Task<string> StatusOf(HttpClient client, string dataset) =>
+        (await (await client.GetAsync($"/v1/datasets/{dataset}", Ct)).AssertJson()).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task A_parent_that_prohibits_resale_refuses_a_paid_derived_dataset_and_allows_an_open_one()
+    {
+        var owner = await api.ClientFor(await api.OrganizationAsync("禁止转售数源单位", "source_unit"));
+        var consumer = await api.ClientFor(await api.OrganizationAsync("加工数据模型方", "source_unit", "model_builder"));
+        var parent = await AcceptedParentAsync(owner, consumer, "resale");
+
+        var paid = await DerivedAsync(consumer, "paid", parent);
+        var refused = await (await consumer.PostAsync($"/v1/datasets/{paid}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_resale_prohibited");
+        Assert.Contains(parent, refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Equal("draft", await StatusOf(consumer, paid));
+
+        var open = await DerivedAsync(consumer, "open", parent);
+        await DatasetFlow.PublishAsync(consumer, open);
+        Assert.Equal("published", await StatusOf(consumer, open));
+
+        // The owner of the parent is not bound by its own policy.
+        var own = await DerivedAsync(owner, "paid", parent);
+        await DatasetFlow.PublishAsync(owner, own);
+    }
+
+    [Fact]
+    public async Task A_parent_that_prohibits_onward_transfer_refuses_any_publication_and_a_published_dataset_cannot_gain_it_as_parent()
+    {
+        var owner = await api.ClientFor(await api.OrganizationAsync("禁止转让数源单位", "source_unit"));
+        var consumer = await api.ClientFor(await api.OrganizationAsync("转让加工模型方", "source_unit", "model_builder"));
+        var parent = await AcceptedParentAsync(owner, consumer, "onward_transfer");
+
+        var open = await DerivedAsync(consumer, "open", parent);
+        await (await consumer.PostAsync($"/v1/datasets/{open}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_onward_transfer_prohibited");
+        Assert.Equal("draft", await StatusOf(consumer, open));
+
+        var published = await DerivedAsync(consumer, "open");
+        await DatasetFlow.PublishAsync(consumer, published);
+        await (await consumer.PatchAsJsonAsync($"/v1/datasets/{published}", new
+        {
+            provenance = new { source_type = "derived", lineage = new[] { parent } },
+        }, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_onward_transfer_prohibited");
+        var kept = await (await consumer.GetAsync($"/v1/datasets/{published}", Ct)).AssertJson();
+        Assert.Equal(0, kept.GetProperty("provenance").GetProperty("lineage").GetArrayLength());
+    }
+}
