@@ -109,6 +109,28 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
             new { datasetId }, cancellationToken: ct));
     }
 
+    /// <summary>The access policies the owners set for these datasets (absent: none set), in one query for a page of rows.</summary>
+    public async Task<Dictionary<Guid, string>> PoliciesAsync(Guid[] datasetIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<(Guid DatasetId, string Policy)>(new CommandDefinition(
+            "select dataset_id, policy from dataset_access_policies where dataset_id = any(@datasetIds)", new { datasetIds }, cancellationToken: ct)))
+            .ToDictionary(p => p.DatasetId, p => p.Policy);
+    }
+
+    /// <summary>The approvals (newest first) each (dataset, organisation) pair holds, in one query for a page of rows.</summary>
+    public async Task<ILookup<(Guid DatasetId, Guid GranteeId), GrantRow>> ApprovalsAsync(IReadOnlyCollection<(Guid DatasetId, Guid GranteeId)> pairs, CancellationToken ct)
+    {
+        var datasets = pairs.Select(p => p.DatasetId).ToArray();
+        var grantees = pairs.Select(p => p.GranteeId).ToArray();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = pairs.Count == 0 ? [] : (await conn.QueryAsync<GrantRow>(new CommandDefinition(SelectGrant + """
+             where g.kind = 'approval' and (g.dataset_id, g.grantee_id) in (select * from unnest(@datasets, @grantees))
+             order by g.id desc
+            """, new { datasets, grantees }, cancellationToken: ct))).AsList();
+        return rows.ToLookup(g => (g.DatasetId, g.GranteeId));
+    }
+
     private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles, " +
         "auto_approve_certificates::text as auto_approve_certificates";
 
