@@ -1,9 +1,10 @@
 namespace DataSpace.Api.Tests.Features.Access;
 
 /// <summary>
-/// Auto-approval by what the bureau verified: an owner's rules approve, when they file, requesters holding a verified,
-/// unexpired record of a kind (a DCMM certificate from a lowest level up, a data-asset registration); an expired, returned
-/// or unverified record leaves the request to the owner.
+/// Auto-approval by what the bureau or the listing review verified: an owner's rules approve, when they file, requesters
+/// holding a verified, unexpired record of a kind (a DCMM certificate from a lowest level up, a data-asset registration)
+/// or a listing certificate in force; an expired, returned or unverified record, or a listing still under review, leaves
+/// the request to the owner.
 /// </summary>
 public sealed class AutoApprovalTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
 {
@@ -84,6 +85,61 @@ public sealed class AutoApprovalTests(DataSpaceApiFactory api) : IClassFixture<D
             .Where(e => e.GetProperty("object_type").GetString() == "access_request" && e.GetProperty("action").GetString() == "approved")
             .Select(e => e.GetProperty("details").GetProperty("rule").GetString()!).Order(StringComparer.Ordinal).ToList();
         Assert.Collection(approvals, r => Assert.StartsWith("data_asset ", r, StringComparison.Ordinal), r => Assert.StartsWith("dcmm_certificate ", r, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// A paid draft of the requester's, assessed for compliance and quality by a registered assessor, with a listing
+    /// application submitted for its first version; the bureau verifies it (a certificate is issued) when <paramref name="verify"/>.
+    /// </summary>
+    private async Task ListingAsync(HttpClient unit, bool verify)
+    {
+        var assessorOrg = await api.OrganizationAsync("自动审批评估机构", "assessor");
+        using var assessor = await api.ClientFor(assessorOrg);
+        using (var op = await api.OperatorClient())
+        {
+            await (await op.PostAsJsonAsync("/v1/assessors", new { organization_id = assessorOrg.OrganizationId, kinds = new[] { "compliance", "quality" } }, Ct)).AssertJson();
+        }
+
+        var dataset = await DatasetFlow.CreateAsync(unit, DatasetFlow.ValidFields("挂牌产品 " + Guid.NewGuid().ToString("N")[..6], "paid"));
+        var version = await DatasetFlow.OpenVersionAsync(unit, dataset);
+        await (await DatasetFlow.UploadAsync(unit, dataset, version, "出口.csv", "月份,出口额\n2026-01,100\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
+        await DatasetFlow.CommitAsync(unit, dataset, version);
+        var manifest = (await (await unit.GetAsync($"/v1/datasets/{dataset}/versions/1", Ct)).AssertJson()).GetProperty("manifest_sha256").GetString();
+        var validUntil = DateOnly.FromDateTime(api.Clock.GetUtcNow().UtcDateTime).AddDays(180).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var reports = new Dictionary<string, string>();
+        foreach (var kind in new[] { "compliance", "quality" })
+        {
+            await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/assessment-invitations", new { version = 1, assessor_id = assessorOrg.OrganizationId, kind }, Ct))
+                .AssertJson(HttpStatusCode.Created);
+            reports[kind] = (await (await assessor.PostAsJsonAsync($"/v1/datasets/{dataset}/versions/1/assessment-reports?kind={kind}", new
+            {
+                manifest_sha256 = manifest, grade = "A", conclusion = "数据来源合法，可流通交易。", report_number = "ZDSP-" + Guid.NewGuid().ToString("N")[..6],
+                document_sha256 = DatasetFlow.Sha256Hex(Guid.NewGuid().ToByteArray()), valid_until = validUntil,
+            }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+        }
+
+        var listing = (await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/listings", new
+        {
+            version = 1, product_description = "灯饰出口月度数据产品说明书。", scenarios = new[] { "出口趋势预测" },
+            compliance_report_id = reports["compliance"], quality_report_id = reports["quality"],
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await unit.PostAsync($"/v1/listings/{listing}/submit", null, Ct)).AssertJson();
+        if (verify)
+        {
+            using var reviewer = await api.ClientFor(await api.OrganizationAsync("挂牌审核数据局", "data_bureau"));
+            await (await reviewer.PostAsync($"/v1/review/listings/{listing}/verify", null, Ct)).AssertJson();
+        }
+    }
+
+    [Fact]
+    public async Task A_listing_certificate_in_force_approves_its_holder_and_an_application_under_review_does_not()
+    {
+        var (_, dataset) = await GatedAsync(new object[] { new { kind = "listing_certificate" } });
+        var listed = await RequesterAsync("已挂牌模型方", (unit, _) => ListingAsync(unit, verify: true));
+        Assert.Equal("approved", await FileAsync(listed, dataset));
+
+        var reviewing = await RequesterAsync("挂牌审核中模型方", (unit, _) => ListingAsync(unit, verify: false));
+        Assert.Equal("pending", await FileAsync(reviewing, dataset));
     }
 
     [Fact]

@@ -9,9 +9,14 @@ public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<Da
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    /// <summary>A paid parent of another owner whose terms carry <paramref name="prohibition"/>, accepted by <paramref name="consumer"/>.</summary>
-    private static async Task<string> AcceptedParentAsync(HttpClient owner, HttpClient consumer, string prohibition)
+    /// <summary>
+    /// An owner's paid parent whose terms carry <paramref name="prohibition"/>, and a consumer (a unit that also builds
+    /// models) that accepted them.
+    /// </summary>
+    private async Task<(HttpClient Owner, HttpClient Consumer, string Parent)> AcceptedParentAsync(string prohibition)
     {
+        var owner = await api.ClientFor(await api.OrganizationAsync("禁止条款数源单位", "source_unit"));
+        var consumer = await api.ClientFor(await api.OrganizationAsync("加工数据模型方", "source_unit", "model_builder"));
         var parent = await DatasetFlow.PublishedAsync(owner, new Dictionary<string, byte[]> { ["a.jsonl"] = "{}\n"u8.ToArray() }, "paid");
         var terms = await (await owner.PutAsJsonAsync($"/v1/datasets/{parent}/terms", new
         {
@@ -19,7 +24,7 @@ public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<Da
         }, Ct)).AssertJson();
         await (await consumer.PostAsJsonAsync($"/v1/datasets/{parent}/agreements", new { terms_version = terms.GetProperty("version").GetInt32(), purpose = "product_development" }, Ct))
             .AssertJson(HttpStatusCode.Created);
-        return parent;
+        return (owner, consumer, parent);
     }
 
     /// <summary>A draft derived from <paramref name="parents"/>, with one committed version.</summary>
@@ -42,9 +47,7 @@ public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<Da
     [Fact]
     public async Task A_parent_that_prohibits_resale_refuses_a_paid_derived_dataset_and_allows_an_open_one()
     {
-        var owner = await api.ClientFor(await api.OrganizationAsync("禁止转售数源单位", "source_unit"));
-        var consumer = await api.ClientFor(await api.OrganizationAsync("加工数据模型方", "source_unit", "model_builder"));
-        var parent = await AcceptedParentAsync(owner, consumer, "resale");
+        var (owner, consumer, parent) = await AcceptedParentAsync("resale");
 
         var paid = await DerivedAsync(consumer, "paid", parent);
         var refused = await (await consumer.PostAsync($"/v1/datasets/{paid}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_resale_prohibited");
@@ -63,9 +66,7 @@ public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<Da
     [Fact]
     public async Task A_parent_that_prohibits_onward_transfer_refuses_any_publication_and_a_published_dataset_cannot_gain_it_as_parent()
     {
-        var owner = await api.ClientFor(await api.OrganizationAsync("禁止转让数源单位", "source_unit"));
-        var consumer = await api.ClientFor(await api.OrganizationAsync("转让加工模型方", "source_unit", "model_builder"));
-        var parent = await AcceptedParentAsync(owner, consumer, "onward_transfer");
+        var (_, consumer, parent) = await AcceptedParentAsync("onward_transfer");
 
         var open = await DerivedAsync(consumer, "open", parent);
         await (await consumer.PostAsync($"/v1/datasets/{open}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_onward_transfer_prohibited");
