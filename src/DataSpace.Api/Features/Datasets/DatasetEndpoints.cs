@@ -202,7 +202,8 @@ internal static class DatasetEndpoints
         };
     }
 
-    private static Guid[] ParentsOf(DatasetFields fields) =>
+    /// <summary>The parent datasets a dataset's provenance lineage names.</summary>
+    internal static Guid[] ParentsOf(DatasetFields fields) =>
         [.. (fields.Provenance?.Lineage ?? []).Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     private static async Task<(DatasetRules.Normalized? Normalized, ProblemHttpResult? Problem)> ValidateAsync(

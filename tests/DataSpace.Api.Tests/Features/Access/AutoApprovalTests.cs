@@ -93,36 +93,13 @@ public sealed class AutoApprovalTests(DataSpaceApiFactory api) : IClassFixture<D
     /// </summary>
     private async Task ListingAsync(HttpClient unit, bool verify)
     {
-        var assessorOrg = await api.OrganizationAsync("自动审批评估机构", "assessor");
-        using var assessor = await api.ClientFor(assessorOrg);
-        using (var op = await api.OperatorClient())
-        {
-            await (await op.PostAsJsonAsync("/v1/assessors", new { organization_id = assessorOrg.OrganizationId, kinds = new[] { "compliance", "quality" } }, Ct)).AssertJson();
-        }
-
         var dataset = await DatasetFlow.CreateAsync(unit, DatasetFlow.ValidFields("挂牌产品 " + Guid.NewGuid().ToString("N")[..6], "paid"));
         var version = await DatasetFlow.OpenVersionAsync(unit, dataset);
         await (await DatasetFlow.UploadAsync(unit, dataset, version, "出口.csv", "月份,出口额\n2026-01,100\n"u8.ToArray())).AssertJson(HttpStatusCode.Created);
         await DatasetFlow.CommitAsync(unit, dataset, version);
-        var manifest = (await (await unit.GetAsync($"/v1/datasets/{dataset}/versions/1", Ct)).AssertJson()).GetProperty("manifest_sha256").GetString();
-        var validUntil = DateOnly.FromDateTime(api.Clock.GetUtcNow().UtcDateTime).AddDays(180).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
-        var reports = new Dictionary<string, string>();
-        foreach (var kind in new[] { "compliance", "quality" })
-        {
-            await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/assessment-invitations", new { version = 1, assessor_id = assessorOrg.OrganizationId, kind }, Ct))
-                .AssertJson(HttpStatusCode.Created);
-            reports[kind] = (await (await assessor.PostAsJsonAsync($"/v1/datasets/{dataset}/versions/1/assessment-reports?kind={kind}", new
-            {
-                manifest_sha256 = manifest, grade = "A", conclusion = "数据来源合法，可流通交易。", report_number = "ZDSP-" + Guid.NewGuid().ToString("N")[..6],
-                document_sha256 = DatasetFlow.Sha256Hex(Guid.NewGuid().ToByteArray()), valid_until = validUntil,
-            }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
-        }
-
-        var listing = (await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/listings", new
-        {
-            version = 1, product_description = "灯饰出口月度数据产品说明书。", scenarios = new[] { "出口趋势预测" },
-            compliance_report_id = reports["compliance"], quality_report_id = reports["quality"],
-        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var reports = await ListingFlow.AssessedAsync(api, unit, dataset);
+        var listing = (await (await unit.PostAsJsonAsync($"/v1/datasets/{dataset}/listings", ListingFlow.Application(reports), Ct))
+            .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
         await (await unit.PostAsync($"/v1/listings/{listing}/submit", null, Ct)).AssertJson();
         if (verify)
         {

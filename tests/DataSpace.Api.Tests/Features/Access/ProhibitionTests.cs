@@ -3,7 +3,7 @@ namespace DataSpace.Api.Tests.Features.Access;
 /// <summary>
 /// The resale and onward-transfer prohibitions enforced where data is passed on: an organisation that accepted a parent
 /// dataset's usage policy cannot publish a dataset whose provenance lineage names that parent when the policy prohibits
-/// onward_transfer (any publication) or resale (a paid one), nor add such a parent to a published dataset.
+/// onward_transfer (any publication) or resale (a paid one, nor apply to list it), nor add such a parent to a published dataset.
 /// </summary>
 public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<DataSpaceApiFactory>
 {
@@ -53,6 +53,13 @@ public sealed class ProhibitionTests(DataSpaceApiFactory api) : IClassFixture<Da
         var refused = await (await consumer.PostAsync($"/v1/datasets/{paid}/publish", null, Ct)).AssertProblem(HttpStatusCode.Conflict, "policy_resale_prohibited");
         Assert.Contains(parent, refused.GetProperty("detail").GetString(), StringComparison.Ordinal);
         Assert.Equal("draft", await StatusOf(consumer, paid));
+
+        // Nor may it be offered for exchange: the listing application of the paid derived dataset is refused alike.
+        var reports = await ListingFlow.AssessedAsync(api, consumer, paid);
+        await (await consumer.PostAsJsonAsync($"/v1/datasets/{paid}/listings", ListingFlow.Application(reports), Ct))
+            .AssertProblem(HttpStatusCode.Conflict, "policy_resale_prohibited");
+        Assert.Equal(0, (await (await consumer.GetAsync("/v1/listings", Ct)).AssertJson()).GetProperty("items").EnumerateArray()
+            .Count(l => l.GetProperty("dataset_id").GetString() == paid));
 
         var open = await DerivedAsync(consumer, "open", parent);
         await DatasetFlow.PublishAsync(consumer, open);
