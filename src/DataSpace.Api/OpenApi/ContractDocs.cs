@@ -78,6 +78,7 @@ internal static class ContractDocs
         [("CreateWebhookEndpointRequest", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
         [("WebhookEndpoint", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
         [("WebhookDelivery", "event_type")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
+        [("AutoApproveCertificate", "kind")] = [.. Features.Access.AccessStore.CertificateKinds],
     };
 
     /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
@@ -368,7 +369,8 @@ internal static class ContractDocs
         ["AcceptTermsRequest"] = """{"terms_version": 1, "purpose": "model_training"}""",
         ["SetAccessPolicyRequest"] = """
             {"policy": "approval", "review_sla_hours": 72, "request_fields": [{"name": "project", "label": "项目名称", "required": true}],
-             "auto_approve_organizations": [], "auto_approve_roles": ["data_bureau"]}
+             "auto_approve_organizations": [], "auto_approve_roles": ["data_bureau"],
+             "auto_approve_certificates": [{"kind": "dcmm_certificate", "min_level": 3}, {"kind": "listing_certificate"}]}
             """,
         ["CreateAccessRequest"] = """
             {"purpose": "model_training", "use_case": "训练灯具质检模型", "answers": {"project": "灯饰质检"}, "contact": "张工 0760-88000000", "disclose_identity": true}

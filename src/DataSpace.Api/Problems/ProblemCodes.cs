@@ -94,6 +94,8 @@ internal static class ProblemCodes
     public const string PolicyAssigneeMismatch = "policy_assignee_mismatch";
     public const string PolicyVersionMismatch = "policy_version_mismatch";
     public const string PolicyNeedsGatedAccess = "policy_needs_gated_access";
+    public const string PolicyResaleProhibited = "policy_resale_prohibited";
+    public const string PolicyOnwardTransferProhibited = "policy_onward_transfer_prohibited";
     public const string AccessRequestRequired = "access_request_required";
     public const string AccessRequestPending = "access_request_pending";
     public const string AccessRequestRejected = "access_request_rejected";

@@ -62,6 +62,26 @@ public sealed record SetAccessPolicyRequest
 
     /// <summary>Organisation roles whose requests are approved when filed, e.g. data_bureau.</summary>
     public IReadOnlyList<string>? AutoApproveRoles { get; init; }
+
+    /// <summary>
+    /// Requests from organisations holding a verified, unexpired record or certificate of one of these kinds are approved
+    /// when filed (the usage policy still applies); at most 10 rules.
+    /// </summary>
+    public IReadOnlyList<AutoApproveCertificate>? AutoApproveCertificates { get; init; }
+}
+
+/// <summary>An auto-approval rule on what the requester holds, verified by the bureau or the listing review.</summary>
+public sealed record AutoApproveCertificate
+{
+    /// <summary>
+    /// dcmm_certificate (a DCMM certificate the bureau verified, still within its validity), data_asset (a data-asset
+    /// registration the bureau verified), data_space_pilot (a trusted-data-space pilot the bureau verified) or
+    /// listing_certificate (a listing certificate in force for one of the requester's datasets).
+    /// </summary>
+    public string? Kind { get; init; }
+
+    /// <summary>For dcmm_certificate only: the lowest DCMM level (1 初始级 … 5 优化级) that qualifies; omitted: any level.</summary>
+    public int? MinLevel { get; init; }
 }
 
 /// <summary>A question of the owner's that an access request answers.</summary>
@@ -77,8 +97,9 @@ public sealed record RequestField(string Name, string Label, bool Required);
 /// <param name="RequestFields">The owner's questions.</param>
 /// <param name="AutoApproveOrganizations">Organisations whose requests are approved when filed.</param>
 /// <param name="AutoApproveRoles">Roles whose requests are approved when filed.</param>
+/// <param name="AutoApproveCertificates">Verified records or certificates whose holders' requests are approved when filed.</param>
 public sealed record AccessPolicy(string DatasetId, string Policy, int ReviewSlaHours, IReadOnlyList<RequestField> RequestFields,
-    IReadOnlyList<string> AutoApproveOrganizations, IReadOnlyList<string> AutoApproveRoles);
+    IReadOnlyList<string> AutoApproveOrganizations, IReadOnlyList<string> AutoApproveRoles, IReadOnlyList<AutoApproveCertificate> AutoApproveCertificates);
 
 /// <summary>Asks the owner of an approval-gated dataset for access.</summary>
 public sealed record CreateAccessRequest

@@ -4,6 +4,7 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Common;
+using DataSpace.Usage;
 using Microsoft.AspNetCore.Mvc;
 
 namespace DataSpace.Api.Features.Access;
@@ -22,7 +23,7 @@ internal static class AccessEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound);
         dataset.MapPut("/access-policy", SetPolicy).WithName("SetAccessPolicy")
             .WithSummary("Set the access policy: open or approval for a free dataset, terms or approval for a paid one; the review SLA, custom request fields " +
-                "and auto-approval rules (listed organisations or roles) (owner)")
+                "and auto-approval rules (listed organisations or roles, holders of verified records or listing certificates) (owner)")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status403Forbidden)
@@ -110,7 +111,7 @@ internal static class AccessEndpoints
     }
 
     private static async Task<AccessPolicy> PolicyOf(DatasetStore.DatasetRow dataset, AccessStore store, CancellationToken ct) =>
-        (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, [], [], []);
+        (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, [], [], [], []);
 
     private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> SetPolicy(
         string id, SetAccessPolicyRequest request, HttpContext http, DatasetStore datasets, AccessStore store, Terms.TermsStore terms, TimeProvider clock, CancellationToken ct)
@@ -173,6 +174,32 @@ internal static class AccessEndpoints
             v.Add("auto_approve_roles", $"must be among {string.Join(", ", Roles.All)}");
         }
 
+        var certificates = request.AutoApproveCertificates ?? [];
+        if (certificates.Count > 10)
+        {
+            v.Add("auto_approve_certificates", "must be at most 10 rules");
+        }
+
+        for (var i = 0; i < certificates.Count; i++)
+        {
+            var rule = certificates[i];
+            if (rule is null || rule.Kind is null || !AccessStore.CertificateKinds.Contains(rule.Kind))
+            {
+                v.Add($"auto_approve_certificates[{i}].kind", $"must be among {string.Join(", ", AccessStore.CertificateKinds)}");
+            }
+            else if (rule.MinLevel is { } level && (rule.Kind != "dcmm_certificate" || level is < 1 or > 5))
+            {
+                v.Add($"auto_approve_certificates[{i}].min_level", rule.Kind == "dcmm_certificate"
+                    ? "must be a DCMM level from 1 (初始级) to 5 (优化级)"
+                    : "applies to dcmm_certificate only");
+            }
+        }
+
+        if (certificates.Distinct().Count() != certificates.Count)
+        {
+            v.Add("auto_approve_certificates", "must not repeat a rule");
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -187,7 +214,7 @@ internal static class AccessEndpoints
 
         var row = await store.SetPolicyAsync(dataset.Id, dataset.OwnerId, request.Policy!, request.ReviewSlaHours ?? AccessStore.DefaultSlaHours,
             [.. fields.Select(f => f with { Label = f.Label.Trim() })], [.. autoOrganizations.Distinct().Order()], [.. autoRoles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)],
-            clock.GetUtcNow(), AuditActor.From(http), ct);
+            [.. certificates.Select(c => new AutoApproveCertificate { Kind = c.Kind, MinLevel = c.MinLevel })], clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Ok(row.ToContract());
     }
 
@@ -256,10 +283,15 @@ internal static class AccessEndpoints
             return Problem.Conflict(ProblemCodes.AccessRequestOpen, "You already have a request waiting", "Wait for the owner's answer or for the request to expire.");
         }
 
-        // The owner's rules approve listed organisations and roles at once, within what the usage policy allows.
-        if ((policy.AutoApproveOrganizations.Contains(me) || policy.AutoApproveRoles.Any(http.User.IsInRole))
+        // The owner's rules approve listed organisations, roles and holders of verified records or certificates at once,
+        // within what the usage policy allows.
+        var rule = policy.AutoApproveOrganizations.Contains(me) ? "organization"
+            : policy.AutoApproveRoles.FirstOrDefault(http.User.IsInRole) is { } role ? "role " + role
+            : policy.Certificates.Count > 0 ? await store.CertificateMatchAsync(me, policy.Certificates, now, ReportingPeriods.DateOf(now), ct)
+            : null;
+        if (rule is not null
             && await gate.OnBehalfAsync(dataset.Id, me, row.Purpose, ct) is null
-            && await store.ApproveAsync(row, null, null, automatic: true, now, AuditActor.From(http), ct))
+            && await store.ApproveAsync(row, null, null, rule, now, AuditActor.From(http), ct))
         {
             row = (await store.FindRequestAsync(row.Id, ct))!;
         }
@@ -362,7 +394,7 @@ internal static class AccessEndpoints
             return Problem.Conflict(denial.Code, denial.Title, denial.Detail);
         }
 
-        return await store.ApproveAsync(row, request.ValidUntil?.ToUniversalTime(), request.Versions is { } vs ? [.. vs.Distinct().Order()] : null, automatic: false, now, AuditActor.From(http), ct)
+        return await store.ApproveAsync(row, request.ValidUntil?.ToUniversalTime(), request.Versions is { } vs ? [.. vs.Distinct().Order()] : null, autoRule: null, now, AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindRequestAsync(row.Id, ct))!.ToContract(now))
             : NotPending((await store.FindRequestAsync(row.Id, ct))!, now);
     }

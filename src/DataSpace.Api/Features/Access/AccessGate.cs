@@ -226,6 +226,50 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             : null;
 
     /// <summary>
+    /// Whether an organisation may publish a dataset derived from <paramref name="parents"/> (its provenance lineage) with
+    /// <paramref name="access"/>: a policy it accepted for a parent of another owner that prohibits onward_transfer refuses
+    /// any publication, one that prohibits resale refuses a paid one. Null: allowed.
+    /// </summary>
+    public async Task<ProblemHttpResult?> PassOnAsync(Guid organization, IReadOnlyCollection<Guid> parents, string access, CancellationToken ct)
+    {
+        if (parents.Count == 0)
+        {
+            return null;
+        }
+
+        var accepted = await store.AcceptedParentPoliciesAsync(organization, [.. parents], ct);
+        if (accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("onward_transfer") == true) is { } transfer)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyOnwardTransferProhibited, "A parent dataset's usage policy prohibits onward transfer",
+                $"Your provenance names dataset {transfer.ParentId} ({transfer.Title}) as a parent; the usage policy of its terms version {transfer.TermsVersion}, " +
+                "which your organisation accepted, prohibits passing its data on, so a dataset derived from it cannot be published.");
+        }
+
+        if (access == "paid" && accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("resale") == true) is { } resale)
+        {
+            return Problem.Conflict(ProblemCodes.PolicyResaleProhibited, "A parent dataset's usage policy prohibits resale",
+                $"Your provenance names dataset {resale.ParentId} ({resale.Title}) as a parent; the usage policy of its terms version {resale.TermsVersion}, " +
+                "which your organisation accepted, prohibits resale, so a dataset derived from it can be published only as open.");
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a use under this right owes the owner a notification (the notify_owner duty of the governing policy).</summary>
+    public static bool NotifiesOwner(Decision decision) => decision.Terms?.Policy?.Duties?.Contains("notify_owner") == true;
+
+    /// <summary>
+    /// After a complete download (the file's last byte sent) under a held right: carries out the notify_owner duty when the
+    /// governing policy has it. Nothing is owed for a partial range that does not reach the file's end.
+    /// </summary>
+    public Task CompletedAsync(Decision decision, DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, int version, string path, string requestId,
+        Audit.AuditActor actor, CancellationToken ct) =>
+        decision.Basis is null or Open or Assessment || !NotifiesOwner(decision)
+            ? Task.CompletedTask
+            : store.NotifyUseAsync(new AccessStore.Use(dataset.Id, dataset.OwnerId, caller.OrganizationId(), version, path, decision.Basis, decision.BasisId,
+                decision.Purpose, decision.Terms?.Version, decision.Terms?.PolicySha256, requestId), actor, ct);
+
+    /// <summary>
     /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the
     /// buyer, with its agreement's purpose, use the data now. Null: the order may be placed.
     /// </summary>

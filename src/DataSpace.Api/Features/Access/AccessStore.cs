@@ -1,13 +1,14 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Features.Webhooks;
 using DataSpace.Contracts.Access;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Access;
 
 /// <summary>Access policies, access requests and grants: the SQL behind <see cref="AccessGate"/> and the access endpoints.</summary>
-internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
+internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public const int DefaultSlaHours = 168;
 
@@ -20,12 +21,19 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
         public required string RequestFields { get; init; }
         public required Guid[] AutoApproveOrganizations { get; init; }
         public required string[] AutoApproveRoles { get; init; }
+        public required string AutoApproveCertificates { get; init; }
 
         public IReadOnlyList<RequestField> Fields => System.Text.Json.JsonSerializer.Deserialize<RequestField[]>(RequestFields, FieldJson)!;
 
+        public IReadOnlyList<AutoApproveCertificate> Certificates =>
+            System.Text.Json.JsonSerializer.Deserialize<AutoApproveCertificate[]>(AutoApproveCertificates, FieldJson)!;
+
         public AccessPolicy ToContract() => new(DatasetId.ToString(), Policy, ReviewSlaHours, Fields,
-            [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles);
+            [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles, Certificates);
     }
+
+    /// <summary>The kinds an auto-approval rule may name; min_level applies to dcmm_certificate only.</summary>
+    public static readonly IReadOnlyList<string> CertificateKinds = ["data_asset", "data_space_pilot", "dcmm_certificate", "listing_certificate"];
 
     internal static readonly System.Text.Json.JsonSerializerOptions FieldJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
@@ -101,26 +109,52 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             new { datasetId }, cancellationToken: ct));
     }
 
-    private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles";
+    /// <summary>The access policies the owners set for these datasets (absent: none set), in one query for a page of rows.</summary>
+    public async Task<Dictionary<Guid, string>> PoliciesAsync(Guid[] datasetIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<(Guid DatasetId, string Policy)>(new CommandDefinition(
+            "select dataset_id, policy from dataset_access_policies where dataset_id = any(@datasetIds)", new { datasetIds }, cancellationToken: ct)))
+            .ToDictionary(p => p.DatasetId, p => p.Policy);
+    }
+
+    /// <summary>The approvals (newest first) each (dataset, organisation) pair holds, in one query for a page of rows.</summary>
+    public async Task<ILookup<(Guid DatasetId, Guid GranteeId), GrantRow>> ApprovalsAsync(IReadOnlyCollection<(Guid DatasetId, Guid GranteeId)> pairs, CancellationToken ct)
+    {
+        var datasets = pairs.Select(p => p.DatasetId).ToArray();
+        var grantees = pairs.Select(p => p.GranteeId).ToArray();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = pairs.Count == 0 ? [] : (await conn.QueryAsync<GrantRow>(new CommandDefinition(SelectGrant + """
+             where g.kind = 'approval' and (g.dataset_id, g.grantee_id) in (select * from unnest(@datasets, @grantees))
+             order by g.id desc
+            """, new { datasets, grantees }, cancellationToken: ct))).AsList();
+        return rows.ToLookup(g => (g.DatasetId, g.GranteeId));
+    }
+
+    private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles, " +
+        "auto_approve_certificates::text as auto_approve_certificates";
 
     public async Task<PolicyRow> SetPolicyAsync(
         Guid datasetId, Guid ownerId, string policy, int slaHours, IReadOnlyList<RequestField> fields, Guid[] autoOrganizations, string[] autoRoles,
-        DateTimeOffset now, AuditActor actor, CancellationToken ct)
+        IReadOnlyList<AutoApproveCertificate> autoCertificates, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         var json = System.Text.Json.JsonSerializer.Serialize(fields, FieldJson);
+        var certificates = System.Text.Json.JsonSerializer.Serialize(autoCertificates, FieldJson);
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var row = await conn.QuerySingleAsync<PolicyRow>(new CommandDefinition($"""
-            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, auto_approve_organizations, auto_approve_roles, updated_at)
-            values (@datasetId, @policy, @slaHours, @json::jsonb, @autoOrganizations, @autoRoles, @now)
+            insert into dataset_access_policies (dataset_id, policy, review_sla_hours, request_fields, auto_approve_organizations, auto_approve_roles,
+                                                 auto_approve_certificates, updated_at)
+            values (@datasetId, @policy, @slaHours, @json::jsonb, @autoOrganizations, @autoRoles, @certificates::jsonb, @now)
             on conflict (dataset_id) do update set policy = excluded.policy, review_sla_hours = excluded.review_sla_hours,
                 request_fields = excluded.request_fields, auto_approve_organizations = excluded.auto_approve_organizations,
-                auto_approve_roles = excluded.auto_approve_roles, updated_at = excluded.updated_at
+                auto_approve_roles = excluded.auto_approve_roles, auto_approve_certificates = excluded.auto_approve_certificates, updated_at = excluded.updated_at
             returning {PolicyColumns}
-            """, new { datasetId, policy, slaHours, json, autoOrganizations, autoRoles, now }, tx, cancellationToken: ct));
+            """, new { datasetId, policy, slaHours, json, autoOrganizations, autoRoles, certificates, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "access_policy", datasetId.ToString(), "set", Details: new
         {
             policy, review_sla_hours = slaHours, auto_approve_organizations = autoOrganizations, auto_approve_roles = autoRoles,
+            auto_approve_certificates = autoCertificates,
         }), ct);
         await tx.CommitAsync(ct);
         return row;
@@ -157,6 +191,53 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
               and (u.range_start is null or u.range_end = (select f.size - 1 from version_files f
                    where f.dataset_id = u.dataset_id and f.version_number = u.version_number and f.path = u.path))
             """, new { organizationId, datasetId }, cancellationToken: ct));
+    }
+
+    /// <summary>One complete download under a right whose usage policy has the notify_owner duty.</summary>
+    public sealed record Use(
+        Guid DatasetId, Guid OwnerId, Guid ConsumerId, int Version, string Path, string Basis, Guid? BasisId, string? Purpose,
+        int? TermsVersion, string? PolicySha256, string RequestId);
+
+    /// <summary>
+    /// Carries out the notify_owner duty for one complete download: the owner's audit trail records the use, and a
+    /// dataset.used event for the owner's webhook endpoints is queued in the same transaction.
+    /// </summary>
+    public async Task NotifyUseAsync(Use use, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var details = new
+        {
+            dataset_id = use.DatasetId, consumer_id = use.ConsumerId, version = use.Version, path = use.Path, basis = use.Basis, basis_id = use.BasisId,
+            purpose = use.Purpose, terms_version = use.TermsVersion, policy_sha256 = use.PolicySha256, request_id = use.RequestId,
+        };
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, use.OwnerId, "file", $"{use.DatasetId}/{use.Version}/{use.Path}", "used",
+            use.Basis, use.BasisId?.ToString(), details), ct);
+        await outbox.EnqueueAsync(conn, tx, WebhookEvent.For(WebhookEventTypes.DatasetUsed, [use.OwnerId], details), ct);
+        await tx.CommitAsync(ct);
+    }
+
+    /// <summary>A parent dataset of another organisation's whose usage policy the organisation accepted (any terms version).</summary>
+    public sealed record AcceptedParentPolicy(Guid ParentId, string Title, int TermsVersion, string PolicyJson)
+    {
+        public UsagePolicy Policy => UsagePolicies.FromJson(PolicyJson);
+    }
+
+    /// <summary>
+    /// The usage policies an organisation accepted for those of <paramref name="parents"/> it does not own: what binds it
+    /// when it passes on data derived from them.
+    /// </summary>
+    public async Task<IReadOnlyList<AcceptedParentPolicy>> AcceptedParentPoliciesAsync(Guid organizationId, Guid[] parents, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<AcceptedParentPolicy>(new CommandDefinition("""
+            select d.id as parent_id, d.title, t.version as terms_version, t.policy::text as policy_json
+            from agreements a
+            join datasets d on d.id = a.dataset_id
+            join dataset_terms t on t.dataset_id = a.dataset_id and t.version = a.terms_version
+            where a.organization_id = @organizationId and a.dataset_id = any(@parents) and d.owner_id <> @organizationId and t.policy is not null
+            order by d.id, t.version
+            """, new { organizationId, parents }, cancellationToken: ct))).AsList();
     }
 
     public sealed record InvitationGrant(Guid Id, int Version, bool AllowFiles);
@@ -223,8 +304,41 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
     public async Task<RequestRow?> LatestRequestAsync(Guid datasetId, Guid requester, CancellationToken ct) =>
         await RequestsAsync(datasetId, requester, null, 1, ct) is [var latest, ..] ? latest : null;
 
-    /// <summary>Approves a pending, unexpired request and opens its access; false when it was no longer pending.</summary>
-    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, bool automatic, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    /// <summary>
+    /// The first of <paramref name="rules"/> the organisation satisfies, described for the audit trail (kind and the record
+    /// or certificate that matched), or null: a record the bureau verified (its newest verified revision; a DCMM
+    /// certificate only while valid on <paramref name="today"/>, at the rule's lowest level or above), or a listing
+    /// certificate in force at <paramref name="now"/> of a verified, unrevoked listing of one of its datasets.
+    /// </summary>
+    public async Task<string?> CertificateMatchAsync(Guid organizationId, IReadOnlyList<AutoApproveCertificate> rules, DateTimeOffset now, DateOnly today, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var held = (await conn.QueryAsync<(string Kind, int? Level, string Reference)>(new CommandDefinition("""
+            select r.kind, case when r.kind = 'dcmm_certificate' then (r.fields->>'level')::int end as level, r.id::text || '/' || r.revision as reference
+            from records r
+            where r.owner_id = @organizationId and r.status = 'verified'
+              and (r.kind <> 'dcmm_certificate' or (r.fields->>'valid_until')::date >= @today)
+            union all
+            select 'listing_certificate', null, c.number
+            from listings l join listing_certificates c on c.listing_id = l.id
+            where l.owner_id = @organizationId and l.status = 'verified' and c.valid_until > @now
+            """, new { organizationId, now, today }, cancellationToken: ct))).AsList();
+        foreach (var rule in rules)
+        {
+            if (held.FirstOrDefault(h => h.Kind == rule.Kind && (rule.MinLevel is not { } min || h.Level >= min)) is { Reference: not null } match)
+            {
+                return $"{match.Kind} {match.Reference}";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Approves a pending, unexpired request and opens its access; false when it was no longer pending. <paramref name="autoRule"/>
+    /// names the owner's rule that approved it when filed (null: the owner's own decision).
+    /// </summary>
+    public async Task<bool> ApproveAsync(RequestRow request, DateTimeOffset? validUntil, int[]? versions, string? autoRule, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -242,7 +356,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             values (@grantId, @DatasetId, @OwnerId, @RequesterId, 'approval', @Id, @Purpose, @validUntil, @versions, 'accepted', @now, @now)
             """, new { grantId, request.DatasetId, request.OwnerId, request.RequesterId, request.Id, request.Purpose, validUntil, versions, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, request.OwnerId, "access_request", request.Id.ToString(), "approved", "access_grant", grantId.ToString(),
-            new { valid_until = validUntil, versions, automatic }), ct);
+            new { valid_until = validUntil, versions, automatic = autoRule is not null, rule = autoRule }), ct);
         await tx.CommitAsync(ct);
         return true;
     }

@@ -32,7 +32,8 @@ internal static class DatasetEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
         group.MapPost("/{id}/publish", Publish).WithName("PublishDataset")
-            .WithSummary("Publish a draft that has a committed version (owner)")
+            .WithSummary("Publish a draft that has a committed version (owner); a parent in its lineage whose usage policy your organisation accepted may " +
+                "prohibit it (onward_transfer: any publication, resale: a paid one)")
             .RequireAuthorization(Policies.Publisher)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
@@ -90,7 +91,7 @@ internal static class DatasetEndpoints
     }
 
     private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> UpdateDataset(
-        string id, JsonObject patch, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+        string id, JsonObject patch, HttpContext http, DatasetStore store, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var (row, problem) = await FindOwnedAsync(id, http, store, ct);
         if (row is null)
@@ -117,6 +118,12 @@ internal static class DatasetEndpoints
             return validation!;
         }
 
+        // A published dataset that gains a parent passes that parent's data on from now: its usage policy must allow it.
+        if (row.Status == "published" && await access.PassOnAsync(row.OwnerId, normalized.Lineage.Except(ParentsOf(row.ToFields())).ToArray(), row.Access, ct) is { } prohibited)
+        {
+            return prohibited;
+        }
+
         if (!await store.UpdateAsync(row.Id, row.OwnerId, normalized, clock.GetUtcNow(), Audit.AuditActor.From(http), ct))
         {
             return Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again and retry.");
@@ -126,7 +133,7 @@ internal static class DatasetEndpoints
     }
 
     private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Publish(
-        string id, HttpContext http, DatasetStore store, Listings.ListingGate listings, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, DatasetStore store, Listings.ListingGate listings, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var (row, problem) = await FindOwnedAsync(id, http, store, ct);
         if (row is null)
@@ -150,6 +157,11 @@ internal static class DatasetEndpoints
             return Problem.Conflict(ProblemCodes.ListingReviewRequired, "A listing review is required",
                 $"A paid dataset, or one with personal information or important data, is published only with a verified listing of its latest version ({row.LatestVersion}): " +
                 "invite assessors, apply (POST /v1/datasets/{id}/listings) and have the operator or the bureau verify it.");
+        }
+
+        if (await access.PassOnAsync(row.OwnerId, ParentsOf(row.ToFields()), row.Access, ct) is { } prohibited)
+        {
+            return prohibited;
         }
 
         return await store.TransitionAsync(row.Id, row.OwnerId, "draft", "published", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
@@ -189,6 +201,10 @@ internal static class DatasetEndpoints
                 "Another dataset names it in its lineage (provenance.lineage), or a reward run counted it; nothing was deleted."),
         };
     }
+
+    /// <summary>The parent datasets a dataset's provenance lineage names.</summary>
+    internal static Guid[] ParentsOf(DatasetFields fields) =>
+        [.. (fields.Provenance?.Lineage ?? []).Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     private static async Task<(DatasetRules.Normalized? Normalized, ProblemHttpResult? Problem)> ValidateAsync(
         DatasetFields fields, Guid caller, DatasetStore store, CancellationToken ct, Guid? self = null)

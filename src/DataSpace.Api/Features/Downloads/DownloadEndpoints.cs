@@ -237,6 +237,12 @@ internal static partial class DownloadEndpoints
             await metering.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow());
         }
 
+        // A complete download (the whole file, or the range that sends its last byte) carries out the policy's duties owed per use.
+        if (held is not null && !cut && sent == range.Length && range.Start + range.Length == file.Size)
+        {
+            await access.CompletedAsync(held, dataset, http.User, version.Number, path, http.TraceIdentifier, AuditActor.From(http), CancellationToken.None);
+        }
+
         return TypedResults.Empty;
 
         // A read under consent is the owner's to see even when no byte is sent (HEAD, 304): what was looked at, and when.

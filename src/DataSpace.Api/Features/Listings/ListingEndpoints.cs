@@ -178,7 +178,8 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store,
+        Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -190,6 +191,13 @@ internal static class ListingEndpoints
         if (fields is null)
         {
             return invalid!;
+        }
+
+        // Listing offers the product for exchange: a parent's usage policy that the unit accepted and that forbids passing
+        // its data on (or, for a paid product, reselling it) refuses it here, as publishing would.
+        if (await access.PassOnAsync(dataset.OwnerId, DatasetEndpoints.ParentsOf(dataset.ToFields()), dataset.Access, ct) is { } prohibited)
+        {
+            return prohibited;
         }
 
         var row = await store.CreateAsync(dataset.Id, version, dataset.OwnerId, JsonSerializer.Serialize(fields, Http.Json.Options), clock.GetUtcNow(), AuditActor.From(http), ct);

@@ -19,6 +19,7 @@ internal static class WebhookEventTypes
     public const string RecordVerified = "record.verified";
     public const string RecordReturned = "record.returned";
     public const string RewardRunApproved = "reward_run.approved";
+    public const string DatasetUsed = "dataset.used";
 
     /// <summary>Every type, with when it is sent and to whom.</summary>
     public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -33,6 +34,7 @@ internal static class WebhookEventTypes
         [RecordVerified] = "The bureau verified an asset-registration, DCMM or pilot record: to its unit.",
         [RecordReturned] = "The bureau returned a record with a reason: to its unit.",
         [RewardRunApproved] = "A reward run was approved and frozen: to the bureau and every unit in it.",
+        [DatasetUsed] = "A complete download (a file's last byte sent) under a usage policy with the notify_owner duty: to the dataset's owner.",
     };
 
 }

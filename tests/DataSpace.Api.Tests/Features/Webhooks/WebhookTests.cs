@@ -265,6 +265,6 @@ public sealed class WebhookTests(LoopbackWebhookApi fixture) : IClassFixture<Loo
         var disabled = await (await a.DeleteAsync($"/v1/webhook-endpoints/{endpoint}", Ct)).AssertJson();
         Assert.NotEqual(JsonValueKind.Null, disabled.GetProperty("disabled_at").ValueKind);
         var types = await (await a.GetAsync("/v1/webhook-event-types", Ct)).AssertJson();
-        Assert.Equal(10, types.GetArrayLength());
+        Assert.Equal(11, types.GetArrayLength());
     }
 }
