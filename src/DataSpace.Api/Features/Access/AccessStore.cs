@@ -101,6 +101,15 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit)
             new { datasetId }, cancellationToken: ct));
     }
 
+    /// <summary>Of these datasets, those whose owner set an explicit access policy, with it (one query for a feed page).</summary>
+    public async Task<IReadOnlyDictionary<Guid, string>> PoliciesAsync(Guid[] datasetIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(Guid DatasetId, string Policy)>(new CommandDefinition(
+            "select dataset_id, policy from dataset_access_policies where dataset_id = any(@datasetIds)", new { datasetIds }, cancellationToken: ct));
+        return rows.ToDictionary(r => r.DatasetId, r => r.Policy);
+    }
+
     private const string PolicyColumns = "dataset_id, policy, review_sla_hours, request_fields::text as request_fields, auto_approve_organizations, auto_approve_roles";
 
     public async Task<PolicyRow> SetPolicyAsync(
