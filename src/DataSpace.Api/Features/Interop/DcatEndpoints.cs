@@ -41,7 +41,8 @@ internal static class DcatEndpoints
         app.MapGet("/v1/catalog/dcat", GetPage).WithName("GetDcatCatalog").WithTags("Catalog")
             .RequireAuthorization(Policies.Catalog)
             .WithSummary("The catalogue of published datasets as DCAT-AP 3.0 (JSON-LD, or Turtle with Accept: text/turtle), one Hydra page at a time: " +
-                "follow hydra:next; modified_since gives only datasets changed since then, for incremental harvesting")
+                "follow hydra:next; modified_since gives only datasets changed since then, for incremental harvesting, and those withdrawn since as tombstones " +
+                "(adms:status Withdrawn, a dcat:CatalogRecord of change type deleted); each dataset states its ODRL offers as odrl:hasPolicy")
             .Produces<System.Text.Json.Nodes.JsonObject>(StatusCodes.Status200OK, JsonLd, Turtle)
             .ProducesProblem(StatusCodes.Status400BadRequest);
         return app;
@@ -149,16 +150,22 @@ internal static class DcatEndpoints
     private static void AddTombstone(RdfGraph graph, string catalogIri, string ds, string baseUrl, Contracts.Datasets.Dataset d)
     {
         var withdrawn = d.WithdrawnAt ?? d.UpdatedAt;
-        var publisher = $"{baseUrl}/v1/organizations/{d.Owner.Id}";
         AddRecord(graph, catalogIri, ds, withdrawn, "deleted");
-        graph.Type(ds, "dcat:Dataset")
+        AddIdentity(graph, ds, baseUrl, d, withdrawn)
+            .Add(ds, "adms:status", Concept(graph, "http://purl.org/adms/status/Withdrawn", "Withdrawn"));
+    }
+
+    /// <summary>What every dataset entry states, tombstones included: its class, id, title, description, publisher and modification time.</summary>
+    private static RdfGraph AddIdentity(RdfGraph graph, string ds, string baseUrl, Contracts.Datasets.Dataset d, DateTimeOffset modified)
+    {
+        var publisher = $"{baseUrl}/v1/organizations/{d.Owner.Id}";
+        graph.Type(publisher, "foaf:Agent").Add(publisher, "foaf:name", Term.Text(d.Owner.Name));
+        return graph.Type(ds, "dcat:Dataset")
             .Add(ds, "dct:identifier", Term.Typed(d.Id, Xsd + "string"))
             .Add(ds, "dct:title", Term.Text(d.Title))
             .Add(ds, "dct:description", Term.Text(d.Description))
             .Add(ds, "dct:publisher", Term.Node(publisher))
-            .Add(ds, "dct:modified", Term.Instant(withdrawn))
-            .Add(ds, "adms:status", Concept(graph, "http://purl.org/adms/status/Withdrawn", "Withdrawn"));
-        graph.Type(publisher, "foaf:Agent").Add(publisher, "foaf:name", Term.Text(d.Owner.Name));
+            .Add(ds, "dct:modified", Term.Instant(modified));
     }
 
     private static void AddDataset(
@@ -170,14 +177,9 @@ internal static class DcatEndpoints
         var theme = themes + "#" + Uri.EscapeDataString(d.Industry);
         graph.Add(catalogIri, "dcat:dataset", Term.Node(ds));
         AddRecord(graph, catalogIri, ds, d.UpdatedAt, since is { } s && d.PublishedAt < s ? "updated" : "created");
-        graph.Type(ds, "dcat:Dataset")
-            .Add(ds, "dct:identifier", Term.Typed(d.Id, Xsd + "string"))
-            .Add(ds, "dct:title", Term.Text(d.Title))
-            .Add(ds, "dct:description", Term.Text(d.Description))
-            .Add(ds, "dct:publisher", Term.Node(publisher))
+        AddIdentity(graph, ds, baseUrl, d, d.UpdatedAt)
             .Add(ds, "dcat:contactPoint", Term.Node(contact))
             .Add(ds, "dcat:theme", Term.Node(theme))
-            .Add(ds, "dct:modified", Term.Instant(d.UpdatedAt))
             .Add(ds, "dct:accrualPeriodicity", Typed(graph, "http://publications.europa.eu/resource/authority/frequency/" + Frequencies[d.UpdateFrequency], "dct:Frequency"))
             .Add(ds, "dct:accessRights", Typed(graph, "http://publications.europa.eu/resource/authority/access-right/" + (d.Access == "open" ? "PUBLIC" : "RESTRICTED"), "dct:RightsStatement"));
         if (d.PublishedAt is { } published)
@@ -198,7 +200,6 @@ internal static class DcatEndpoints
         var provenance = ds + "#provenance";
         graph.Add(ds, "dct:provenance", Term.Node(provenance)).Type(provenance, "dct:ProvenanceStatement")
             .Add(provenance, "rdfs:label", Term.Text($"来源类型 {d.Provenance.SourceType}；采集方式 {d.Provenance.CollectionMethod}；法律依据 {d.Provenance.LegalBasis}"));
-        graph.Type(publisher, "foaf:Agent").Add(publisher, "foaf:name", Term.Text(d.Owner.Name));
         graph.Type(contact, "vcard:Kind").Type(contact, "vcard:Organization").Add(contact, "vcard:fn", Term.Text(d.Owner.Name));
         graph.Type(theme, "skos:Concept").Add(theme, "skos:prefLabel", Term.Text(d.Industry)).Add(theme, "skos:inScheme", Term.Node(themes));
         var licence = ds + "#licence";
