@@ -2,7 +2,9 @@ using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Orders;
+using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Odrl;
+using Microsoft.Extensions.Options;
 
 namespace DataSpace.Api.Features.Access;
 
@@ -27,7 +29,8 @@ internal static class OdrlEndpoints
         return app;
     }
 
-    private static async Task<IResult> Get(string id, HttpContext http, DatasetStore datasets, OrderStore orders, AccessGate gate, Terms.TermsStore terms, CancellationToken ct)
+    private static async Task<IResult> Get(
+        string id, HttpContext http, DatasetStore datasets, OrderStore orders, AccessGate gate, Terms.TermsStore terms, IOptions<TokenOptions> tokens, CancellationToken ct)
     {
         var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
         if (dataset is null)
@@ -37,7 +40,8 @@ internal static class OdrlEndpoints
 
         var current = await terms.CurrentAsync(dataset.Id, ct);
         var approval = await gate.PolicyOfAsync(dataset, ct) == AccessGate.Approval;
-        var target = $"{http.Request.Scheme}://{http.Request.Host}/v1/datasets/{dataset.Id}";
+        // The dataset's IRI as the DCAT feed names it, so that a harvester matches the offers of both documents.
+        var target = $"{tokens.Value.IssuerFor(http)}/v1/datasets/{dataset.Id}";
         var plans = dataset.Access == "paid" ? await orders.PlansAsync(dataset.Id, true, null, 100, ct) : [];
         var offers = OdrlOffers.For(dataset.Id, dataset.Access, target, dataset.OwnerId, current?.Policy is { } json ? UsagePolicies.FromJson(json) : null, approval,
             [.. plans.Select(p => new OdrlOffers.Plan(p.Id, p.PriceFen, p.Period))]);

@@ -144,7 +144,9 @@ public sealed class DcatTests(DataSpaceApiFactory api) : IClassFixture<DataSpace
         Assert.Contains("odrl:action <http://www.w3.org/ns/odrl/2/sell>", page, StringComparison.Ordinal);
         Assert.Contains("odrl:rightOperand \"model_training\"", page, StringComparison.Ordinal);
         var odrl = JsonDocument.Parse(await (await harvester.GetAsync($"/v1/datasets/{paid}/odrl", Ct)).Content.ReadAsStringAsync(Ct)).RootElement;
-        Assert.Equal($"urn:uuid:{plan}", Assert.Single(odrl.GetProperty("@graph").EnumerateArray()).GetProperty("@id").GetString());
+        var stated = Assert.Single(odrl.GetProperty("@graph").EnumerateArray());
+        Assert.Equal($"urn:uuid:{plan}", stated.GetProperty("@id").GetString());
+        Assert.Equal($"{root}/v1/datasets/{paid}", stated.GetProperty("target").GetString());
 
         // A second plan: two offers on the dataset, and none on a distribution (DCAT-AP allows one policy per distribution).
         var second = (await (await unit.PostAsJsonAsync($"/v1/datasets/{paid}/plans", new { kind = "subscription", period = "P1M", price_fen = 9_900 }, Ct)).AssertJson(HttpStatusCode.Created))
