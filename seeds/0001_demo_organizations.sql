@@ -15,13 +15,13 @@ on conflict (id) do nothing;
 -- A new credentials file (deleted .dataspace/) must work at once, so the secret hash is refreshed on conflict.
 insert into api_clients (client_id, organization_id, name, secret_sha256, scopes, created_at) values
     ('demo-operator', '01900000-0000-7000-8000-000000000001', '运营中心演示客户端', decode(:'demo_operator_secret_sha256', 'hex'),
-        array['admin', 'catalog', 'audit'], '2026-01-05T09:00:00+08:00'),
+        array['admin', 'catalog', 'audit', 'webhooks'], '2026-01-05T09:00:00+08:00'),
     ('demo-source-unit', '01900000-0000-7000-8000-000000000002', '古镇灯饰数据上传客户端', decode(:'demo_source_unit_secret_sha256', 'hex'),
-        array['catalog', 'publish', 'consents', 'rewards', 'records', 'audit'], '2026-01-06T09:00:00+08:00'),
+        array['catalog', 'publish', 'consents', 'rewards', 'records', 'audit', 'webhooks'], '2026-01-06T09:00:00+08:00'),
     ('demo-model-builder', '01900000-0000-7000-8000-000000000003', '小榄家电模型训练客户端', decode(:'demo_model_builder_secret_sha256', 'hex'),
-        array['catalog', 'orders', 'audit'], '2026-01-07T09:00:00+08:00'),
+        array['catalog', 'orders', 'audit', 'webhooks'], '2026-01-07T09:00:00+08:00'),
     ('demo-data-bureau', '01900000-0000-7000-8000-000000000004', '数据局演示客户端', decode(:'demo_data_bureau_secret_sha256', 'hex'),
-        array['catalog', 'consents', 'rewards', 'records', 'audit'], '2026-01-08T09:00:00+08:00'),
+        array['catalog', 'consents', 'rewards', 'records', 'audit', 'webhooks'], '2026-01-08T09:00:00+08:00'),
     ('demo-authority', '01900000-0000-7000-8000-000000000005', '工信局演示客户端', decode(:'demo_authority_secret_sha256', 'hex'),
-        array['catalog', 'consents', 'records', 'audit'], '2026-01-09T09:00:00+08:00')
+        array['catalog', 'consents', 'records', 'audit', 'webhooks'], '2026-01-09T09:00:00+08:00')
 on conflict (client_id) do update set secret_sha256 = excluded.secret_sha256, disabled_at = null;

@@ -12,5 +12,5 @@ on conflict (organization_id) do nothing;
 
 insert into api_clients (client_id, organization_id, name, secret_sha256, scopes, created_at) values
     ('demo-assessor', '01900000-0000-7000-8000-000000000006', '粤数评估演示客户端', decode(:'demo_assessor_secret_sha256', 'hex'),
-        array['catalog', 'records', 'audit'], '2026-01-10T09:00:00+08:00')
+        array['catalog', 'records', 'audit', 'webhooks'], '2026-01-10T09:00:00+08:00')
 on conflict (client_id) do update set secret_sha256 = excluded.secret_sha256, disabled_at = null;

@@ -11,6 +11,9 @@ internal static class Policies
     /// <summary>Any organisation, token with scope catalog: browse, read, download.</summary>
     public const string Catalog = "catalog";
 
+    /// <summary>Any organisation with scope webhooks: its outbound webhook endpoints, secrets and delivery log.</summary>
+    public const string WebhookManager = "webhook-manager";
+
     /// <summary>Source units with scope publish: register datasets, upload versions, publish.</summary>
     public const string Publisher = "publisher";
 
@@ -64,6 +67,7 @@ internal static class Policies
             .AddPolicy(Member, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser())
             .AddPolicy(Operator, p => RoleAndScope(p, Scopes.Admin, Roles.Operator))
             .AddPolicy(Catalog, p => RoleAndScope(p, Scopes.Catalog, [.. Roles.All]))
+            .AddPolicy(WebhookManager, p => RoleAndScope(p, Scopes.Webhooks, [.. Roles.All]))
             .AddPolicy(Publisher, p => RoleAndScope(p, Scopes.Publish, Roles.SourceUnit))
             .AddPolicy(RewardsBureau, p => RoleAndScope(p, Scopes.Rewards, Roles.DataBureau))
             .AddPolicy(RewardsReader, p => RoleAndScope(p, Scopes.Rewards, Roles.DataBureau, Roles.SourceUnit))

@@ -30,17 +30,23 @@ internal static class Scopes
     /// <summary>Read the audit trail about one's own data.</summary>
     public const string Audit = "audit";
 
-    public static readonly IReadOnlyList<string> All = [Admin, Catalog, Publish, Orders, Consents, Rewards, Records, Audit];
+    /// <summary>
+    /// Manage the organisation's outbound webhook endpoints: register, disable, rotate secrets, read the delivery log,
+    /// redeliver. Apart from catalog, so that a download job's token cannot point the organisation's events elsewhere.
+    /// </summary>
+    public const string Webhooks = "webhooks";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Catalog, Publish, Orders, Consents, Rewards, Records, Audit, Webhooks];
 
     /// <summary>Which scopes each role can use: a client may only be given scopes one of its organisation's roles allows.</summary>
     private static readonly Dictionary<string, string[]> ByRole = new(StringComparer.Ordinal)
     {
-        [Roles.Operator] = [Admin, Catalog, Audit],
-        [Roles.SourceUnit] = [Catalog, Publish, Consents, Rewards, Records, Audit],
-        [Roles.ModelBuilder] = [Catalog, Orders, Audit],
-        [Roles.DataBureau] = [Catalog, Consents, Rewards, Records, Audit],
-        [Roles.Authority] = [Catalog, Consents, Records, Audit],
-        [Roles.Assessor] = [Catalog, Records, Audit],
+        [Roles.Operator] = [Admin, Catalog, Audit, Webhooks],
+        [Roles.SourceUnit] = [Catalog, Publish, Consents, Rewards, Records, Audit, Webhooks],
+        [Roles.ModelBuilder] = [Catalog, Orders, Audit, Webhooks],
+        [Roles.DataBureau] = [Catalog, Consents, Rewards, Records, Audit, Webhooks],
+        [Roles.Authority] = [Catalog, Consents, Records, Audit, Webhooks],
+        [Roles.Assessor] = [Catalog, Records, Audit, Webhooks],
     };
 
     public static IReadOnlyList<string> AllowedFor(IEnumerable<string> roles) =>

@@ -7,7 +7,8 @@ namespace DataSpace.Api.Features.Catalog;
 
 internal sealed class CatalogStore(NpgsqlDataSource db)
 {
-    public sealed record Filter(string? Q, string? Industry, string? Access, Guid? Owner, DateTimeOffset? UpdatedSince, Guid? After, int Limit);
+    /// <param name="WithWithdrawn">Withdrawn datasets too (the DCAT feed's tombstones for incremental harvests).</param>
+    public sealed record Filter(string? Q, string? Industry, string? Access, Guid? Owner, DateTimeOffset? UpdatedSince, Guid? After, int Limit, bool WithWithdrawn = false);
 
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
     public sealed record Row
@@ -128,11 +129,13 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
             args.Add("caller", caller);
         }
 
+        var listed = f.WithWithdrawn ? "d.status in ('published', 'withdrawn')" : "d.status = 'published'";
+
         var sql = callerOwnsDatasets
             ? $"""
                 {Columns}
                 from (
-                    (select d.* from datasets d where d.status = 'published'{where} order by d.id desc limit @limit)
+                    (select d.* from datasets d where {listed}{where} order by d.id desc limit @limit)
                     union all
                     (select d.* from datasets d where d.owner_id = @caller and d.status = 'draft'{where} order by d.id desc limit @limit)
                 ) c join organizations o on o.id = c.owner_id
@@ -141,7 +144,7 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
                 """
             : $"""
                 {Columns}
-                from (select d.* from datasets d where d.status = 'published'{where} order by d.id desc limit @limit) c
+                from (select d.* from datasets d where {listed}{where} order by d.id desc limit @limit) c
                 join organizations o on o.id = c.owner_id
                 order by c.id desc
                 """;

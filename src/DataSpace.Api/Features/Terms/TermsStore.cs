@@ -4,6 +4,7 @@ using Dapper;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Orders;
 using Npgsql;
 
@@ -24,6 +25,17 @@ internal sealed class TermsStore(NpgsqlDataSource db, AuditChain audit)
         return await conn.QuerySingleOrDefaultAsync<TermsRow>(new CommandDefinition(
             "select dataset_id, version, text, sha256, created_at, policy::text as policy, policy_sha256 from dataset_terms where dataset_id = @datasetId order by version desc limit 1",
             new { datasetId }, cancellationToken: ct));
+    }
+
+    /// <summary>The usage policies of the current terms of several datasets in one query; datasets without one are left out.</summary>
+    public async Task<IReadOnlyDictionary<Guid, UsagePolicy>> CurrentPoliciesAsync(Guid[] datasetIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<(Guid DatasetId, string? Policy)>(new CommandDefinition("""
+            select distinct on (dataset_id) dataset_id, policy::text as policy from dataset_terms
+            where dataset_id = any(@datasetIds) order by dataset_id, version desc
+            """, new { datasetIds }, cancellationToken: ct));
+        return rows.Where(r => r.Policy is not null).ToDictionary(r => r.DatasetId, r => UsagePolicies.FromJson(r.Policy!));
     }
 
     /// <summary>Sets the next version; <paramref name="policy"/> is the usage policy's canonical JSON, if it has one.</summary>

@@ -128,6 +128,19 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, Webhoo
         return rows.AsList();
     }
 
+    /// <summary>The files of several versions (one per dataset) in one query, keyed by dataset, each list ordered by path.</summary>
+    public async Task<IReadOnlyDictionary<Guid, IReadOnlyList<FileRow>>> FilesOfAsync(IReadOnlyList<(Guid DatasetId, int Number)> versions, CancellationToken ct)
+    {
+        var datasetIds = versions.Select(v => v.DatasetId).ToArray();
+        var numbers = versions.Select(v => v.Number).ToArray();
+        await using var conn = await db.OpenConnectionAsync(ct);
+        var rows = await conn.QueryAsync<Guid, FileRow, (Guid DatasetId, FileRow File)>(new CommandDefinition(SelectFile.Replace("select f.path", "select f.dataset_id, f.path", StringComparison.Ordinal) + """
+            where (f.dataset_id, f.version_number) in (select * from unnest(@datasetIds, @numbers))
+            order by f.dataset_id, f.path collate "C"
+            """, new { datasetIds, numbers }, cancellationToken: ct), (id, file) => (id, file), splitOn: "path");
+        return rows.GroupBy(r => r.DatasetId).ToDictionary(g => g.Key, g => (IReadOnlyList<FileRow>)[.. g.Select(r => r.File)]);
+    }
+
     public async Task<FileRow?> FileAsync(Guid datasetId, int number, string path, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);

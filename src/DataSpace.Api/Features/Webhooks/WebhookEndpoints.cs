@@ -12,11 +12,13 @@ internal static class WebhookEndpoints
 {
     public static IEndpointRouteBuilder MapWebhookEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/v1").WithTags("Webhooks").RequireAuthorization(Policies.Catalog);
-        group.MapGet("/webhook-event-types", ListEventTypes).WithName("ListWebhookEventTypes")
+        // The event-type list is public knowledge to any catalog reader; the endpoints themselves need the webhooks scope.
+        app.MapGroup("/v1").WithTags("Webhooks").RequireAuthorization(Policies.Catalog)
+            .MapGet("/webhook-event-types", ListEventTypes).WithName("ListWebhookEventTypes")
             .WithSummary("The event types an endpoint may subscribe to, with when each is sent and to whom");
+        var group = app.MapGroup("/v1").WithTags("Webhooks").RequireAuthorization(Policies.WebhookManager);
         group.MapPost("/webhook-endpoints", Create).WithName("CreateWebhookEndpoint")
-            .WithSummary("Register an endpoint for chosen events; its signing secret (Standard Webhooks, whsec_…) is shown only in this response")
+            .WithSummary("Register an endpoint for chosen events (scope webhooks, as for every /v1/webhook-endpoints operation); its signing secret (Standard Webhooks, whsec_…) is shown only in this response")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/webhook-endpoints", List).WithName("ListWebhookEndpoints")
             .WithSummary("The organisation's endpoints, oldest first, without secrets")

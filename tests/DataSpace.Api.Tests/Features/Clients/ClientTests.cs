@@ -27,7 +27,7 @@ public sealed class ClientTests(DataSpaceApiFactory api) : IClassFixture<DataSpa
         Assert.StartsWith("dss_", secret, StringComparison.Ordinal);
         Assert.True(Convert.FromBase64String(Pad(secret[4..])).Length >= 32);
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
-        Assert.Equal(["catalog", "publish", "consents", "rewards", "records", "audit"], created.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!));
+        Assert.Equal(["catalog", "publish", "consents", "rewards", "records", "audit", "webhooks"], created.GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!));
 
         await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
         var stored = await conn.QuerySingleAsync<byte[]>("select secret_sha256 from api_clients where client_id = @id", new { id = created.GetProperty("client_id").GetString() });

@@ -44,7 +44,7 @@ public sealed class TokenFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
         Assert.Equal("Bearer", body.GetProperty("token_type").GetString());
         Assert.Equal(3600, body.GetProperty("expires_in").GetInt64());
         Assert.StartsWith("dst_", body.GetProperty("access_token").GetString(), StringComparison.Ordinal);
-        Assert.Equal("catalog publish consents rewards records audit", body.GetProperty("scope").GetString());
+        Assert.Equal("catalog publish consents rewards records audit webhooks", body.GetProperty("scope").GetString());
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
     }
 

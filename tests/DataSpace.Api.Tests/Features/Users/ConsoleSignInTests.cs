@@ -30,7 +30,7 @@ public sealed class ConsoleSignInTests(DataSpaceApiFactory api) : IClassFixture<
         Assert.DoesNotContain(attributes, a => a.StartsWith("domain", StringComparison.Ordinal));
         Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
         Assert.Equal(email, session.GetProperty("user").GetProperty("email").GetString());
-        Assert.Equal(["catalog", "publish", "consents", "rewards", "records", "audit"],
+        Assert.Equal(["catalog", "publish", "consents", "rewards", "records", "audit", "webhooks"],
             session.GetProperty("user").GetProperty("scopes").EnumerateArray().Select(s => s.GetString()!).ToArray());
         // No access token reaches the browser: the body has none, and the cookie's value is not one.
         Assert.DoesNotContain("dst_", await response.Content.ReadAsStringAsync(ct), StringComparison.Ordinal);

@@ -32,6 +32,41 @@ public sealed class WebhookGuardTests(DataSpaceApiFactory api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_token_without_the_webhooks_scope_gets_403_insufficient_scope_on_every_endpoint_route_and_changes_nothing()
+    {
+        var org = await api.OrganizationAsync("无 webhooks 范围单位 " + Guid.NewGuid().ToString("N")[..6], "source_unit");
+        using var manager = await api.ClientFor(org, "webhooks");
+        var created = await (await manager.PostAsJsonAsync("/v1/webhook-endpoints", new { url = "https://hooks.example.com/dataspace", events = new[] { "order.paid" } }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+        var endpoint = created.GetProperty("endpoint").GetProperty("id").GetString()!;
+
+        // A download job's token (catalog, and everything else but webhooks) cannot register, read, disable, rotate or redeliver.
+        using var catalogOnly = await api.ClientFor(org, "catalog publish consents rewards records audit");
+        HttpResponseMessage[] refused =
+        [
+            await catalogOnly.PostAsJsonAsync("/v1/webhook-endpoints", new { url = "https://attacker.example.com/x", events = new[] { "order.paid" } }, Ct),
+            await catalogOnly.GetAsync("/v1/webhook-endpoints", Ct),
+            await catalogOnly.GetAsync($"/v1/webhook-endpoints/{endpoint}", Ct),
+            await catalogOnly.DeleteAsync($"/v1/webhook-endpoints/{endpoint}", Ct),
+            await catalogOnly.PostAsync($"/v1/webhook-endpoints/{endpoint}/rotate-secret", null, Ct),
+            await catalogOnly.GetAsync($"/v1/webhook-endpoints/{endpoint}/deliveries", Ct),
+            await catalogOnly.PostAsync($"/v1/webhook-endpoints/{endpoint}/deliveries/{Guid.NewGuid()}/redeliver", null, Ct),
+        ];
+        foreach (var response in refused)
+        {
+            await response.AssertProblem(HttpStatusCode.Forbidden, "insufficient_scope");
+            Assert.Contains("scope=\"webhooks\"", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        }
+
+        // The list of event types is catalog knowledge; the endpoint is as it was, and the only one.
+        Assert.Equal(HttpStatusCode.OK, (await catalogOnly.GetAsync("/v1/webhook-event-types", Ct)).StatusCode);
+        var list = (await (await manager.GetAsync("/v1/webhook-endpoints", Ct)).AssertJson()).GetProperty("items");
+        var only = Assert.Single(list.EnumerateArray());
+        Assert.Equal(endpoint, only.GetProperty("id").GetString());
+        Assert.Equal(JsonValueKind.Null, only.GetProperty("disabled_at").ValueKind);
+    }
+
+    [Fact]
     public void Backoff_doubles_from_the_first_delay_up_to_the_cap()
     {
         var o = new WebhookOptions { FirstBackoffSeconds = 10, MaxBackoffSeconds = 3600 };

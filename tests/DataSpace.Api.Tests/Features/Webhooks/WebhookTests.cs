@@ -141,8 +141,13 @@ public sealed class WebhookTests(LoopbackWebhookApi fixture) : IClassFixture<Loo
         await WebhookReceiver.VerifyAllAsync([(delivery, newSecret), (delivery, oldSecret)], Ct);
     }
 
+    /// <summary>
+    /// Every event type the API names (GET /v1/webhook-event-types, and the enum of the committed OpenAPI document) is
+    /// sent by the action it describes, driven over HTTP, to exactly the parties it names, and verifies with the reference
+    /// library.
+    /// </summary>
     [Fact]
-    public async Task Every_change_site_queues_its_event_for_the_parties_that_subscribed()
+    public async Task Every_documented_event_type_is_sent_by_its_action_to_the_parties_that_subscribed()
     {
         await using var receiver = await WebhookReceiver.StartAsync();
         var sellerOrg = await Api.OrganizationAsync("全事件数源单位", "source_unit");
@@ -161,18 +166,36 @@ public sealed class WebhookTests(LoopbackWebhookApi fixture) : IClassFixture<Loo
         };
 
         var dataset = await DatasetFlow.PublishedAsync(seller, new Dictionary<string, byte[]> { ["a.csv"] = "x\n1\n"u8.ToArray() }, access: "paid");
-        var (terms, plan) = await OrderFlow.OfferAsync(seller, dataset, 9_900);
+        // Terms whose usage policy carries the notify_owner duty: the buyer's complete download tells the seller (dataset.used).
+        var terms = (await (await seller.PutAsJsonAsync($"/v1/datasets/{dataset}/terms", new { text = "每次使用须告知数据提供方。", policy = new { duties = new[] { "notify_owner" } } }, Ct))
+            .AssertJson()).GetProperty("version").GetInt32();
+        var plan = (await (await seller.PostAsJsonAsync($"/v1/datasets/{dataset}/plans", new { kind = "one_time", price_fen = 9_900 }, Ct)).AssertJson(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
         await OrderFlow.AcceptAsync(buyer, dataset, terms);
         var order = await OrderFlow.PlaceAsync(buyer, plan);
         await (await op.PostAsJsonAsync($"/v1/orders/{order}/payments", new { amount_fen = 9_900, reference = "WH" + order }, Ct)).AssertJson();
+        Assert.Equal(HttpStatusCode.OK, (await buyer.GetAsync(DatasetFlow.FileUrl(dataset, 1, "a.csv"), Ct)).StatusCode);
+        await Api.UsageEventsSettledAsync(dataset);
         await (await op.PostAsync($"/v1/orders/{order}/refund", null, Ct)).AssertJson();
         await (await seller.PostAsync($"/v1/datasets/{dataset}/withdraw", null, Ct)).AssertJson();
-        await (await bureau.PostAsJsonAsync("/v1/consent-requests", new
+        var consentRequest = (await (await bureau.PostAsJsonAsync("/v1/consent-requests", new
         {
-            unit = sellerOrg.OrganizationId, categories = new[] { "revenue" }, all_datasets = true, dataset_ids = Array.Empty<string>(),
+            unit = sellerOrg.OrganizationId, categories = new[] { "revenue", "usage_statistics" }, all_datasets = true, dataset_ids = Array.Empty<string>(),
             purpose = new { code = "corpus_reward", text = "年度语料奖励测算" }, legal_basis = "中府〔2025〕1号",
             valid_from = DateTimeOffset.UtcNow, valid_until = DateTimeOffset.UtcNow.AddDays(30),
-        }, Ct)).AssertJson(HttpStatusCode.Created);
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var consent = (await (await seller.PostAsJsonAsync($"/v1/consent-requests/{consentRequest}/approve", new { }, Ct)).AssertJson())
+            .GetProperty("consent_id").GetString();
+        // The seller is in the reward programme now (it consented to revenue and usage statistics): a run over today, approved.
+        var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new
+        {
+            name = "事件测试奖励政策", cap_scope = "per_period", min_files = 1, min_bytes = 1, min_versions_in_period = 0, min_paying_consumers = 1,
+        }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(Api.Clock.GetUtcNow(), TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai")).DateTime);
+        var run = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct))
+            .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+        await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{run}/approve", new { }, Ct)).AssertJson();
+        await (await seller.PostAsJsonAsync($"/v1/consents/{consent}/revoke", new { reason = "退出奖励计划" }, Ct)).AssertJson();
         var record = await RecordFlow.CreateAsync(seller, "dcmm-certificates", RecordFlow.Dcmm(3));
         await (await RecordFlow.UploadAsync(seller, $"/v1/dcmm-certificates/{record}/evidence", "证书.pdf", "%PDF-1.7 evidence"u8.ToArray())).AssertJson();
         await (await seller.PostAsync($"/v1/dcmm-certificates/{record}/submit", null, Ct)).AssertJson();
@@ -183,12 +206,22 @@ public sealed class WebhookTests(LoopbackWebhookApi fixture) : IClassFixture<Loo
         // The version was committed while the dataset was a draft (owner only); the withdrawal came after the refund (no entitlement left).
         string[] expected =
         [
-            "/bureau consent.requested", "/buyer entitlement.revoked", "/buyer order.paid",
-            "/seller consent.requested", "/seller dataset.withdrawn", "/seller entitlement.revoked", "/seller order.paid",
-            "/seller record.returned", "/seller record.verified", "/seller version.published",
+            "/bureau consent.granted", "/bureau consent.requested", "/bureau consent.revoked", "/bureau reward_run.approved",
+            "/buyer entitlement.revoked", "/buyer order.paid",
+            "/seller consent.granted", "/seller consent.requested", "/seller consent.revoked", "/seller dataset.used", "/seller dataset.withdrawn", "/seller entitlement.revoked",
+            "/seller order.paid", "/seller record.returned", "/seller record.verified", "/seller reward_run.approved", "/seller version.published",
         ];
         var got = await receiver.WaitForAsync(_ => true, expected.Length);
         Assert.Equal(expected, got.Select(r => r.Path + " " + r.Payload.GetProperty("type").GetString()).Order(StringComparer.Ordinal));
+        // Each named type was sent, and nothing unnamed: the list the API serves, and the one its OpenAPI document states.
+        var sent = got.Select(r => r.Payload.GetProperty("type").GetString()!).Distinct().Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(all.Order(StringComparer.Ordinal), sent);
+        var openapi = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(TestEnvironment.RepositoryRoot, "openapi", "dataspace.v1.json"), Ct)).RootElement;
+        var documented = openapi.GetProperty("components").GetProperty("schemas").GetProperty("CreateWebhookEndpointRequest")
+            .GetProperty("properties").GetProperty("events").GetProperty("items").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!);
+        Assert.Equal(documented.Order(StringComparer.Ordinal), sent);
+        Assert.Equal(run, got.First(r => r.Path == "/seller" && r.Payload.GetProperty("type").GetString() == "reward_run.approved").Payload.GetProperty("data").GetProperty("reward_run_id").GetString());
+        Assert.Equal(consent, got.First(r => r.Path == "/bureau" && r.Payload.GetProperty("type").GetString() == "consent.revoked").Payload.GetProperty("data").GetProperty("consent_id").GetString());
         await WebhookReceiver.VerifyAllAsync(got.Select(r => (r, secrets[r.Path])), Ct);
         var paid = got.First(r => r.Path == "/buyer" && r.Payload.GetProperty("type").GetString() == "order.paid").Payload.GetProperty("data");
         Assert.Equal(order, paid.GetProperty("order_id").GetString());
