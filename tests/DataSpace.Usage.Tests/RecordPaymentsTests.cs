@@ -99,6 +99,21 @@ public sealed class RecordPaymentsTests
     }
 
     [Fact]
+    public void A_policy_requiring_a_listing_certificate_pays_a_valuation_once_its_revision_was_verified_with_one()
+    {
+        var valuation = Guid.NewGuid();
+        var asset = Guid.NewGuid();
+        var lines = FeeSubsidies(new FeeSubsidyPolicy(5000, 3_000_000, RequireListingCertificate: true), [
+            new Valuation(asset, 1, valuation, UnitA, 1_000_000, T0),
+            new Valuation(asset, 2, valuation, UnitA, 1_000_000, T0.AddDays(1), "DSL-2026-000009"),
+            new Valuation(asset, 3, valuation, UnitA, 1_000_000, T0.AddDays(2), "DSL-2026-000009"),
+        ]);
+        // Refused without a certificate, not counted as paid: the revision verified with one is paid, the next repeats it at 0.
+        Assert.Equal([0L, 500_000, 0], lines.Select(l => l.SubsidyFen));
+        Assert.Equal(["no_valid_listing_certificate", "subsidised", "already_subsidised"], lines.Select(l => l.ReasonCode));
+    }
+
+    [Fact]
     public void Shares_never_overflow_or_round_up()
     {
         Assert.Equal(long.MaxValue / 10, BasisPoints.Of(long.MaxValue, 1000));

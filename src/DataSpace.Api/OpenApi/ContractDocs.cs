@@ -275,6 +275,7 @@ internal static class ContractDocs
         ["min_rows"] = "规模质量: minimum rows of the latest version's profiled files.",
         ["min_completeness_basis_points"] = "规模质量: minimum completeness in basis points.",
         ["require_listing_certificate"] = "Qualification: the dataset must hold a listing certificate in force in the period, not revoked (default false).",
+        ["listing_certificate"] = "The listing certificate (数据产品登记凭证) the line qualified with, when its policy requires one; null otherwise.",
         ["period_from"] = "First day of the period (Asia/Shanghai).",
         ["period_to"] = "Last day of the period, inclusive.",
         ["content_sha256"] = "SHA-256 of the frozen content, once approved or verified.",

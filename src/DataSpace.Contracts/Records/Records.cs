@@ -204,9 +204,15 @@ public sealed record DcmmRewardPolicyRequest(long? Level3Fen, long? Level4Fen, l
 public sealed record DcmmRewardPolicy(string Id, long Level3Fen, long Level4Fen, long Level5Fen, DateTimeOffset CreatedAt);
 
 /// <summary>The bureau's assessment-fee subsidy: a share of each verified valuation's fee, at most the cap per valuation.</summary>
-public sealed record AssetFeeSubsidyPolicyRequest(int? RateBasisPoints, long? CapFen);
+/// <param name="RateBasisPoints">Share of the assessment fee, in basis points (5000 = 50 %).</param>
+/// <param name="CapFen">The most one valuation earns, in fen.</param>
+/// <param name="RequireListingCertificate">
+/// Optional (default false): subsidise only assets one of whose datasets held a valid listing certificate (数据产品登记凭证)
+/// when the revision was verified; the line names it.
+/// </param>
+public sealed record AssetFeeSubsidyPolicyRequest(int? RateBasisPoints, long? CapFen, bool? RequireListingCertificate = null);
 
-public sealed record AssetFeeSubsidyPolicy(string Id, int RateBasisPoints, long CapFen, DateTimeOffset CreatedAt);
+public sealed record AssetFeeSubsidyPolicy(string Id, int RateBasisPoints, long CapFen, DateTimeOffset CreatedAt, bool RequireListingCertificate = false);
 
 // ---- Exports -------------------------------------------------------------------------------------------------------
 
@@ -248,7 +254,8 @@ public sealed record PilotSubsidyLine(
 /// <summary>A valuation of a verified data asset and its assessment-fee subsidy.</summary>
 public sealed record AssetFeeSubsidyLine(
     string UnitId, string UnitName, string UnitCreditCode, string AssetId, int Revision, string AssetName, string ValuationId, string AssessorFirm,
-    string ReportNumber, DateOnly BaseDate, long ValueFen, long AssessmentFeeFen, long BeforeCapFen, long SubsidyFen, DateTimeOffset VerifiedAt, string ReasonCode);
+    string ReportNumber, DateOnly BaseDate, long ValueFen, long AssessmentFeeFen, long BeforeCapFen, long SubsidyFen, DateTimeOffset VerifiedAt, string ReasonCode,
+    string? ListingCertificate = null);
 
 /// <summary>A verified data asset as booked (数据资产入表).</summary>
 public sealed record DataAssetExportLine(

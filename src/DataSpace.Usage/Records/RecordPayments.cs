@@ -118,11 +118,18 @@ public static class RecordPayments
 
     // ---- Assessment-fee subsidies ------------------------------------------------------------------------------
 
-    /// <summary>The bureau's assessment-fee subsidy: a share of the fee, at most the cap per valuation.</summary>
-    public sealed record FeeSubsidyPolicy(int RateBasisPoints, long CapFen);
+    /// <summary>
+    /// The bureau's assessment-fee subsidy: a share of the fee, at most the cap per valuation; optionally only for assets
+    /// one of whose datasets held a valid listing certificate when the revision was verified.
+    /// </summary>
+    public sealed record FeeSubsidyPolicy(int RateBasisPoints, long CapFen, bool RequireListingCertificate = false);
 
     /// <summary>A valuation of a verified data-asset revision.</summary>
-    public sealed record Valuation(Guid AssetId, int Revision, Guid ValuationId, Guid UnitId, long AssessmentFeeFen, DateTimeOffset VerifiedAt);
+    /// <param name="ListingCertificate">
+    /// The number of a listing certificate in force, when the revision was verified, for one of the datasets the asset books.
+    /// </param>
+    public sealed record Valuation(Guid AssetId, int Revision, Guid ValuationId, Guid UnitId, long AssessmentFeeFen, DateTimeOffset VerifiedAt,
+        string? ListingCertificate = null);
 
     public sealed record FeeSubsidyLine(Valuation Valuation, long BeforeCapFen, long SubsidyFen, string ReasonCode);
 
@@ -135,6 +142,13 @@ public static class RecordPayments
         foreach (var v in verified.OrderBy(v => v.VerifiedAt).ThenBy(v => v.AssetId).ThenBy(v => v.Revision).ThenBy(v => v.ValuationId))
         {
             var before = BasisPoints.Of(v.AssessmentFeeFen, policy.RateBasisPoints);
+            // Not paid, and not counted as paid: a later verified revision whose asset is certified by then is subsidised.
+            if (policy.RequireListingCertificate && v.ListingCertificate is null)
+            {
+                lines.Add(new FeeSubsidyLine(v, before, 0, "no_valid_listing_certificate"));
+                continue;
+            }
+
             if (!seen.Add(v.ValuationId))
             {
                 lines.Add(new FeeSubsidyLine(v, before, 0, "already_subsidised"));

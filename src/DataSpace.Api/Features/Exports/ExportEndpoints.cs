@@ -191,27 +191,37 @@ internal static class ExportEndpoints
 
         var policy = RecordPolicyEndpoints.Fee(policyRow);
         var history = await store.VerifiedHistoryAsync(RecordKind.DataAsset, ct);
+        // Only when the policy asks: the listing certificates of every dataset the assets book, in one query.
+        var certificates = policy.RequireListingCertificate
+            ? (await store.CertificatesOfAsync([.. history.SelectMany(r => BookedDatasets(r.Fields)).Distinct()], ct)).ToLookup(c => c.DatasetId)
+            : null;
         var valuations = new Dictionary<(Guid, int, string), (string AssetName, Valuation Valuation)>();
         var inputs = new List<RecordPayments.Valuation>();
         foreach (var r in history)
         {
             var stored = JsonNode.Parse(r.Fields)!.AsObject();
             var assetName = stored["name"]!.GetValue<string>();
+            var verifiedAt = Verified(r);
+            // The newest certificate of one of the asset's datasets that was in force when this revision was verified.
+            var certificate = certificates is null ? null : BookedDatasets(r.Fields).SelectMany(d => certificates[d])
+                .Where(c => new DateTimeOffset(c.IssuedAt, TimeSpan.Zero) <= verifiedAt && verifiedAt < new DateTimeOffset(c.ValidUntil, TimeSpan.Zero))
+                .OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Number, StringComparer.Ordinal).FirstOrDefault()?.Number;
             foreach (var val in DataAssetKind.Valuations(stored))
             {
                 valuations[(r.Id, r.Revision, val.Id)] = (assetName, val);
-                inputs.Add(new RecordPayments.Valuation(r.Id, r.Revision, Guid.Parse(val.Id), r.OwnerId, val.AssessmentFeeFen, Verified(r)));
+                inputs.Add(new RecordPayments.Valuation(r.Id, r.Revision, Guid.Parse(val.Id), r.OwnerId, val.AssessmentFeeFen, verifiedAt, certificate));
             }
         }
 
-        var lines = RecordPayments.FeeSubsidies(new RecordPayments.FeeSubsidyPolicy(policy.RateBasisPoints, policy.CapFen), inputs);
+        var lines = RecordPayments.FeeSubsidies(new RecordPayments.FeeSubsidyPolicy(policy.RateBasisPoints, policy.CapFen, policy.RequireListingCertificate), inputs);
         var units = await UnitsAsync(store, history, ct);
         var shown = lines.Where(l => InPeriod(q, l.Valuation.VerifiedAt)).Select(l =>
         {
             var (assetName, val) = valuations[(l.Valuation.AssetId, l.Valuation.Revision, l.Valuation.ValuationId.ToString())];
             var (name, code) = units[l.Valuation.UnitId];
             return new AssetFeeSubsidyLine(l.Valuation.UnitId.ToString(), name, code, l.Valuation.AssetId.ToString(), l.Valuation.Revision, assetName, val.Id,
-                val.AssessorFirm, val.ReportNumber, val.BaseDate, val.ValueFen, val.AssessmentFeeFen, l.BeforeCapFen, l.SubsidyFen, l.Valuation.VerifiedAt, l.ReasonCode);
+                val.AssessorFirm, val.ReportNumber, val.BaseDate, val.ValueFen, val.AssessmentFeeFen, l.BeforeCapFen, l.SubsidyFen, l.Valuation.VerifiedAt, l.ReasonCode,
+                l.Valuation.ListingCertificate);
         }).ToList();
         var export = new RecordExport<AssetFeeSubsidyLine>
         {
@@ -220,6 +230,10 @@ internal static class ExportEndpoints
         };
         return await RespondAsync(http, audit, q, export, RecordExports.AssetFeeSubsidies, l => l.UnitId, "asset-fee-subsidies", ct);
     }
+
+    /// <summary>The datasets a data-asset revision books (its dataset_ids).</summary>
+    private static IEnumerable<Guid> BookedDatasets(string fields) =>
+        JsonNode.Parse(fields)!["dataset_ids"]?.AsArray().Select(d => Guid.Parse(d!.GetValue<string>())) ?? [];
 
     private static async Task<IResult> DataAssetsAsync(HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? format = null, [FromQuery] string? from = null, [FromQuery] string? to = null)

@@ -54,6 +54,7 @@ internal static class RecordExports
         "capped" => "按上限补助",
         "already_subsidised_at_level" => "同级别已补助",
         "already_subsidised" => "已补助",
+        "no_valid_listing_certificate" => "无有效挂牌凭证",
         _ => code,
     };
 
@@ -117,12 +118,13 @@ internal static class RecordExports
     public static ExportSheet AssetFeeSubsidies(RecordExport<AssetFeeSubsidyLine> export)
     {
         var columns = Columns(("单位名称", 32), ("统一社会信用代码", 22), ("数据资产", 30), ("评估机构", 28), ("评估报告编号", 22), ("评估基准日", 12),
-            ("评估价值（元）", 18), ("评估费用（元）", 16), ("按比例计算（元）", 18), ("补助（元）", 16), ("核验时间", 20), ("说明", 14));
+            ("评估价值（元）", 18), ("评估费用（元）", 16), ("按比例计算（元）", 18), ("补助（元）", 16), ("核验时间", 20), ("说明", 14), ("挂牌凭证编号", 18));
         return new ExportSheet("评估费补助清单", "中山市人工智能赋能平台 数据资产评估费补助清单", About(export), columns,
             [.. export.Lines.Select(l => new SheetCell[]
             {
                 l.UnitName, l.UnitCreditCode, l.AssetName, l.AssessorFirm, l.ReportNumber, XlsxWorkbook.Date(l.BaseDate), SheetCell.Money(l.ValueFen),
                 SheetCell.Money(l.AssessmentFeeFen), SheetCell.Money(l.BeforeCapFen), SheetCell.Money(l.SubsidyFen), XlsxWorkbook.ChinaTimestamp(l.VerifiedAt), Reason(l.ReasonCode),
+                l.ListingCertificate,
             })],
             TotalRow(columns.Length, 9, export.TotalFen));
     }

@@ -47,7 +47,7 @@ internal static class RecordPolicyEndpoints
 
     private sealed record DcmmFields(long Level3Fen, long Level4Fen, long Level5Fen);
 
-    private sealed record FeeFields(int RateBasisPoints, long CapFen);
+    private sealed record FeeFields(int RateBasisPoints, long CapFen, bool RequireListingCertificate = false);
 
     public static DcmmRewardPolicy Dcmm(RecordStore.PolicyRow row)
     {
@@ -58,7 +58,7 @@ internal static class RecordPolicyEndpoints
     public static AssetFeeSubsidyPolicy Fee(RecordStore.PolicyRow row)
     {
         var f = JsonSerializer.Deserialize<FeeFields>(row.Fields, Http.Json.Options)!;
-        return new AssetFeeSubsidyPolicy(row.Id.ToString(), f.RateBasisPoints, f.CapFen, Datasets.DatasetStore.Utc(row.CreatedAt));
+        return new AssetFeeSubsidyPolicy(row.Id.ToString(), f.RateBasisPoints, f.CapFen, Datasets.DatasetStore.Utc(row.CreatedAt), f.RequireListingCertificate);
     }
 
     public static RecordPayments.DcmmAmounts Amounts(DcmmRewardPolicy p) => new(p.Level3Fen, p.Level4Fen, p.Level5Fen);
@@ -107,7 +107,7 @@ internal static class RecordPolicyEndpoints
             return v.ToProblem();
         }
 
-        var fields = JsonSerializer.Serialize(new FeeFields(request.RateBasisPoints!.Value, request.CapFen!.Value), Http.Json.Options);
+        var fields = JsonSerializer.Serialize(new FeeFields(request.RateBasisPoints!.Value, request.CapFen!.Value, request.RequireListingCertificate ?? false), Http.Json.Options);
         var row = await store.CreatePolicyAsync(AssetFeeSubsidy, fields, clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/asset-fee-subsidy-policies/{row.Id}", Fee(row));
     }

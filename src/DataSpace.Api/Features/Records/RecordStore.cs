@@ -107,6 +107,24 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
         return rows.AsList();
     }
 
+    /// <summary>A listing certificate of one of these datasets, with the span it was in force (the assessment-fee subsidy's criterion).</summary>
+    public sealed record CertificateSpan(Guid DatasetId, string Number, DateTime IssuedAt, DateTime ValidUntil);
+
+    /// <summary>
+    /// The listing certificates of these datasets that still count: their listing not revoked, their dataset not withdrawn
+    /// (either revokes a certificate, as GET /v1/certificates/{number} says).
+    /// </summary>
+    public async Task<IReadOnlyList<CertificateSpan>> CertificatesOfAsync(Guid[] datasetIds, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return (await conn.QueryAsync<CertificateSpan>(new CommandDefinition("""
+            select c.dataset_id, c.number, c.issued_at, c.valid_until
+            from listing_certificates c join listings l on l.id = c.listing_id join datasets d on d.id = c.dataset_id
+            where c.dataset_id = any(@datasetIds) and l.status <> 'revoked' and d.status <> 'withdrawn'
+            order by c.issued_at desc, c.number desc
+            """, new { datasetIds }, cancellationToken: ct))).AsList();
+    }
+
     /// <summary>The outcome of a change a caller computes from the current revision.</summary>
     public sealed record Change(string? Fields, string Action, object? Details = null);
 

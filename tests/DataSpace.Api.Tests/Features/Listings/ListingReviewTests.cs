@@ -368,6 +368,54 @@ public sealed class ListingReviewTests(ListingApiFactory fixture) : IClassFixtur
     }
 
     [Fact]
+    public async Task An_assessment_fee_subsidy_policy_requiring_a_listing_certificate_pays_only_assets_of_certified_datasets()
+    {
+        var (s, _, number) = await ListedAsync();
+        var unlisted = await DatasetFlow.CreateAsync(s.Owner, DatasetFlow.ValidFields("未挂牌入表数据集 " + Guid.NewGuid().ToString("N")[..6], "paid"));
+
+        async Task<string> VerifiedAssetAsync(string name, string dataset, long feeFen)
+        {
+            var body = System.Text.Json.JsonSerializer.SerializeToNode(RecordFlow.Asset(name))!.AsObject();
+            body["dataset_ids"] = new JsonArray(dataset);
+            var asset = (await (await s.Owner.PostAsJsonAsync("/v1/data-assets", body, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            var added = await (await s.Owner.PostAsJsonAsync($"/v1/data-assets/{asset}/valuations", new
+            {
+                assessor_firm = "广东中联羊城资产评估有限公司", appraisers = new[] { "张三" }, methods = new[] { "cost" }, base_date = "2026-06-30",
+                value_fen = 40_000_000, report_number = $"评字第{feeFen}号", assessment_fee_fen = feeFen,
+            }, Ct)).AssertJson(HttpStatusCode.Created);
+            var valuation = added.GetProperty("valuations").EnumerateArray().Last().GetProperty("id").GetString();
+            await (await RecordFlow.UploadAsync(s.Owner, $"/v1/data-assets/{asset}/valuations/{valuation}/report", "评估报告.pdf", "%PDF-1.7 report"u8.ToArray())).AssertJson();
+            await (await s.Owner.PostAsync($"/v1/data-assets/{asset}/submit", null, Ct)).AssertJson();
+            await (await s.Reviewer.PostAsync($"/v1/review/data-assets/{asset}/verify", null, Ct)).AssertJson();
+            return asset;
+        }
+
+        var certified = await VerifiedAssetAsync("已挂牌数据资产", s.Dataset, 2_000_000);
+        var uncertified = await VerifiedAssetAsync("未挂牌数据资产", unlisted, 2_000_000);
+        var policy = await (await s.Reviewer.PostAsJsonAsync("/v1/asset-fee-subsidy-policies", new { rate_basis_points = 5000, cap_fen = 3_000_000, require_listing_certificate = true }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+        Assert.True(policy.GetProperty("require_listing_certificate").GetBoolean());
+
+        var export = await (await s.Reviewer.GetAsync($"/v1/exports/asset-fee-subsidies?policy_id={policy.GetProperty("id").GetString()}", Ct)).AssertJson();
+        var lines = export.GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("asset_id").GetString()!);
+        Assert.Equal((1_000_000L, "subsidised", number), (lines[certified].GetProperty("subsidy_fen").GetInt64(), lines[certified].GetProperty("reason_code").GetString(),
+            lines[certified].GetProperty("listing_certificate").GetString()));
+        Assert.Equal((0L, "no_valid_listing_certificate", JsonValueKind.Null), (lines[uncertified].GetProperty("subsidy_fen").GetInt64(),
+            lines[uncertified].GetProperty("reason_code").GetString(), lines[uncertified].GetProperty("listing_certificate").ValueKind));
+        var csv = System.Text.Encoding.UTF8.GetString(await s.Reviewer.GetByteArrayAsync($"/v1/exports/asset-fee-subsidies?format=csv&policy_id={policy.GetProperty("id").GetString()}", Ct));
+        Assert.Contains(number, csv);
+        Assert.Contains("无有效挂牌凭证", csv);
+
+        // Without the option both are paid, and no certificate is named.
+        var plain = await (await s.Reviewer.PostAsJsonAsync("/v1/asset-fee-subsidy-policies", new { rate_basis_points = 5000, cap_fen = 3_000_000 }, Ct)).AssertJson(HttpStatusCode.Created);
+        Assert.False(plain.GetProperty("require_listing_certificate").GetBoolean());
+        var paid = (await (await s.Reviewer.GetAsync($"/v1/exports/asset-fee-subsidies?policy_id={plain.GetProperty("id").GetString()}", Ct)).AssertJson())
+            .GetProperty("lines").EnumerateArray().ToDictionary(l => l.GetProperty("asset_id").GetString()!);
+        Assert.Equal((1_000_000L, 1_000_000L), (paid[certified].GetProperty("subsidy_fen").GetInt64(), paid[uncertified].GetProperty("subsidy_fen").GetInt64()));
+        Assert.Equal(JsonValueKind.Null, paid[certified].GetProperty("listing_certificate").ValueKind);
+    }
+
+    [Fact]
     public async Task Withdrawing_a_listed_dataset_revokes_its_certificate()
     {
         var (s, listing, number) = await ListedAsync();
