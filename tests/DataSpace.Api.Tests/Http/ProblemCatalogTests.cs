@@ -40,7 +40,6 @@ public sealed class ProblemCatalogTests(DataSpaceApiFactory api) : IClassFixture
     private static readonly Dictionary<string, string> NotYetProvoked = new(StringComparer.Ordinal)
     {
         [ProblemCodes.VerificationInProgress] = "a second verification while one runs: needs a verification held open",
-        [ProblemCodes.PolicyNotYetValid] = "a usage policy whose interval starts later",
     };
 
     private async Task<JsonNode> ServedAsync()

@@ -267,6 +267,34 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
     }
 
     [Fact]
+    public async Task A_policy_period_that_has_not_begun_refuses_the_order_until_it_does()
+    {
+        var p = await Setup("paid", "terms");
+        var terms = await (await p.Owner.PutAsJsonAsync($"/v1/datasets/{p.Dataset}/terms", new
+        {
+            text = "自下月起方可使用。", policy = new { permission = new { valid_from = api.Clock.GetUtcNow().AddMinutes(30) } },
+        }, Ct)).AssertJson();
+        var plan = (await (await p.Owner.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/plans", new { kind = "one_time", price_fen = 50_000 }, Ct)).AssertJson(HttpStatusCode.Created))
+            .GetProperty("id").GetString()!;
+        await (await p.Consumer.PostAsJsonAsync($"/v1/datasets/{p.Dataset}/agreements", new { terms_version = terms.GetProperty("version").GetInt32(), purpose = "model_training" }, Ct))
+            .AssertJson(HttpStatusCode.Created);
+
+        // Nobody pays for a use that is not permitted yet: the order is refused and none is made.
+        await (await p.Consumer.SendAsync(OrderFlow.OrderRequest(plan), Ct)).AssertProblem(HttpStatusCode.Forbidden, "policy_not_yet_valid");
+        Assert.Empty((await (await p.Consumer.GetAsync("/v1/orders", Ct)).AssertJson()).GetProperty("items").EnumerateArray());
+        api.Clock.Advance(TimeSpan.FromMinutes(31));
+        try
+        {
+            using var consumer = await api.ClientFor(p.ConsumerOrg);
+            Assert.Equal("pending_payment", (await (await consumer.SendAsync(OrderFlow.OrderRequest(plan), Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("status").GetString());
+        }
+        finally
+        {
+            api.Clock.Advance(TimeSpan.FromMinutes(-31));
+        }
+    }
+
+    [Fact]
     public async Task A_declared_purpose_outside_the_policy_is_refused_on_ordering_and_on_every_read()
     {
         var p = await Bought(new { permission = new { purposes = new[] { "model_training", "model_evaluation" } }, prohibitions = new[] { "resale" } });
