@@ -191,19 +191,19 @@ internal static class ExportEndpoints
 
         var policy = RecordPolicyEndpoints.Fee(policyRow);
         var history = await store.VerifiedHistoryAsync(RecordKind.DataAsset, ct);
+        var fields = history.Select(r => JsonNode.Parse(r.Fields)!.AsObject()).ToList();
         // Only when the policy asks: the listing certificates of every dataset the assets book, in one query.
         var certificates = policy.RequireListingCertificate
-            ? (await store.CertificatesOfAsync([.. history.SelectMany(r => BookedDatasets(r.Fields)).Distinct()], ct)).ToLookup(c => c.DatasetId)
+            ? (await store.CertificatesOfAsync([.. fields.SelectMany(BookedDatasets).Distinct()], ct)).ToLookup(c => c.DatasetId)
             : null;
         var valuations = new Dictionary<(Guid, int, string), (string AssetName, Valuation Valuation)>();
         var inputs = new List<RecordPayments.Valuation>();
-        foreach (var r in history)
+        foreach (var (r, stored) in history.Zip(fields))
         {
-            var stored = JsonNode.Parse(r.Fields)!.AsObject();
             var assetName = stored["name"]!.GetValue<string>();
             var verifiedAt = Verified(r);
             // The newest certificate of one of the asset's datasets that was in force when this revision was verified.
-            var certificate = certificates is null ? null : BookedDatasets(r.Fields).SelectMany(d => certificates[d])
+            var certificate = certificates is null ? null : BookedDatasets(stored).SelectMany(d => certificates[d])
                 .Where(c => new DateTimeOffset(c.IssuedAt, TimeSpan.Zero) <= verifiedAt && verifiedAt < new DateTimeOffset(c.ValidUntil, TimeSpan.Zero))
                 .OrderByDescending(c => c.IssuedAt).ThenByDescending(c => c.Number, StringComparer.Ordinal).FirstOrDefault()?.Number;
             foreach (var val in DataAssetKind.Valuations(stored))
@@ -232,8 +232,8 @@ internal static class ExportEndpoints
     }
 
     /// <summary>The datasets a data-asset revision books (its dataset_ids).</summary>
-    private static IEnumerable<Guid> BookedDatasets(string fields) =>
-        JsonNode.Parse(fields)!["dataset_ids"]?.AsArray().Select(d => Guid.Parse(d!.GetValue<string>())) ?? [];
+    private static IEnumerable<Guid> BookedDatasets(JsonObject fields) =>
+        fields["dataset_ids"]?.AsArray().Select(d => Guid.Parse(d!.GetValue<string>())) ?? [];
 
     private static async Task<IResult> DataAssetsAsync(HttpContext http, RecordStore store, AuditChain audit, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? format = null, [FromQuery] string? from = null, [FromQuery] string? to = null)
