@@ -621,7 +621,7 @@ phase_rewards() {
   local body="{\"policy_id\":\"$policy\",\"period_from\":\"$REWARD_FROM\",\"period_to\":\"$REWARD_TO\"}"
 
   step "warming up the SQL side: the sum once"
-  psql_q "$REWARD_SQL" >/dev/null
+  PGOPTIONS='-c jit=off' psql_q "$REWARD_SQL" >/dev/null
 
   local -a api=() sql=() timing=()
   local r out code secs rows run_id last=0 budget=$(( BENCH_PHASE_BUDGET - 30 ))
@@ -632,7 +632,8 @@ phase_rewards() {
     fi
     step "reward run $r/3: plain SQL sum ... group by dataset (psql), then POST /v1/reward-runs"
     t0="$(now_ns)"
-    rows="$(psql_q "$REWARD_SQL" | wc -l)"
+    # Under the API's own session settings (DatabaseServices.SessionOptions: no JIT), so both sides run on equal terms.
+    rows="$(PGOPTIONS='-c jit=off' psql_q "$REWARD_SQL" | wc -l)"
     t1="$(now_ns)"
     sql+=("$(awk -v ns=$((t1 - t0)) 'BEGIN { printf "%.3f", ns / 1e9 }')")
     record rew_sql_rows "$rows"

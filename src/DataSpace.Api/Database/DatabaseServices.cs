@@ -27,6 +27,11 @@ internal static class DatabaseServices
                 builder.ConnectionStringBuilder.AutoPrepareMinUsages = 2;
             }
 
+            // No JIT compilation: PostgreSQL compiles a statement whose estimated cost passes jit_above_cost, and on this
+            // API's statements that costs more than it saves — the reward run's gather took 1.3 s with JIT (0.8 s of it
+            // compiling 137 functions) and 0.5 s without. A connection string that sets Options itself keeps its own.
+            ApplySessionOptions(builder.ConnectionStringBuilder);
+
             builder.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return builder.Build();
         });
@@ -47,6 +52,18 @@ internal static class DatabaseServices
                 sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MigrationRunner>>());
         });
         return services;
+    }
+
+    /// <summary>The server settings every API connection starts with, unless its connection string sets Options.</summary>
+    internal const string SessionOptions = "-c jit=off";
+
+    /// <summary>Starts every session with <see cref="SessionOptions"/>, unless the connection string sets Options itself.</summary>
+    internal static void ApplySessionOptions(NpgsqlConnectionStringBuilder target)
+    {
+        if (string.IsNullOrEmpty(target.Options))
+        {
+            target.Options = SessionOptions;
+        }
     }
 
     /// <summary>Sets each timeout the connection string leaves out (under any of its spellings) from the options.</summary>
