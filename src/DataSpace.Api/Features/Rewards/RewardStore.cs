@@ -93,12 +93,12 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<RunSummaryRow>(new CommandDefinition("""
             select r.id, r.policy_id, r.period_from, r.period_to, r.status, r.content_sha256,
-                   case when @asUnit then (select coalesce(sum(l.reward_fen), 0)::bigint from reward_run_lines l where l.run_id = r.id and l.unit_id = @org)
+                   case when @asUnit then (select coalesce(sum(u.reward_fen), 0)::bigint from reward_run_units u where u.run_id = r.id and u.unit_id = @org)
                         else r.total_fen end as total_fen,
                    r.units_in_programme, r.created_at, r.approved_at, r.supersedes
             from reward_runs r
             where (case when @asUnit
-                        then r.status = 'approved' and exists (select 1 from reward_run_lines l where l.run_id = r.id and l.unit_id = @org)
+                        then r.status = 'approved' and exists (select 1 from reward_run_units u where u.run_id = r.id and u.unit_id = @org and u.line_count > 0)
                         else r.created_by = @org end)
               and (@status::text is null or r.status = @status)
               and (@yearFrom::date is null or (r.period_from <= @yearTo and r.period_to >= @yearFrom))
@@ -237,6 +237,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
 
         using var content = new RewardRunContent();
         content.Add(HeaderOf(run, units.Count));
+        // Lines come ordered by unit (RewardCalculator), so each unit's lines are one span of positions, which its total names.
+        var spans = new Dictionary<Guid, (int First, int Count)>(units.Count);
         await using (var copy = await conn.BeginBinaryImportAsync("""
             copy reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
                                    versions_evidence, consumers_evidence, rows_evidence, completeness_evidence, qualified,
@@ -247,6 +249,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             {
                 var (datasetId, unitId, l) = lines[i];
                 content.Add(l);
+                spans[unitId] = spans.TryGetValue(unitId, out var span) ? Span(span, i, unitId) : (i, 1);
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(run.Id, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(i, NpgsqlTypes.NpgsqlDbType.Integer, ct);
@@ -281,7 +284,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         }
 
         await using (var copy = await conn.BeginBinaryImportAsync("""
-            copy reward_run_units (run_id, unit_id, position, unit_name, unit_credit_code, cap_remaining_fen, requested_fen, reward_fen, cap_applied)
+            copy reward_run_units (run_id, unit_id, position, unit_name, unit_credit_code, cap_remaining_fen, requested_fen, reward_fen, cap_applied,
+                                   first_line, line_count)
             from stdin (format binary)
             """, ct))
         {
@@ -289,7 +293,10 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             {
                 var u = units[i];
                 content.Add(u);
-                await copy.WriteRowAsync(ct, run.Id, Guid.Parse(u.UnitId), i, u.UnitName, u.UnitCreditCode, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied);
+                var unitId = Guid.Parse(u.UnitId);
+                var (first, count) = spans.GetValueOrDefault(unitId);
+                await copy.WriteRowAsync(ct, run.Id, unitId, i, u.UnitName, u.UnitCreditCode, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied,
+                    first, count);
             }
 
             await copy.CompleteAsync(ct);
@@ -307,6 +314,12 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await tx.CommitAsync(ct);
         return sha256;
     }
+
+    /// <summary>A unit's span grown by the line at <paramref name="position"/>, which must follow it.</summary>
+    private static (int First, int Count) Span((int First, int Count) span, int position, Guid unit) =>
+        span.First + span.Count == position
+            ? (span.First, span.Count + 1)
+            : throw new InvalidOperationException($"The lines of unit {unit} are not contiguous: a line at {position} after {span.Count} from {span.First}.");
 
     /// <summary>The first line of a run's canonical content.</summary>
     public static RewardRunContent.Header HeaderOf(RunRow run, int unitCount) => new(run.Id.ToString(), run.PolicyId.ToString(), run.PeriodFrom, run.PeriodTo,
@@ -383,9 +396,13 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         var policy = await PolicyOfRunAsync(conn, runId, ct);
+        // A unit's lines are the span of positions its total names: the position index serves both.
+        var (from, to) = unit is null ? (after + 1L, long.MaxValue) : await conn.QuerySingleOrDefaultAsync<(long, long)>(new CommandDefinition(
+            "select greatest(first_line::bigint, @after::bigint + 1), (first_line + line_count)::bigint from reward_run_units where run_id = @runId and unit_id = @unit",
+            new { runId, unit, after }, cancellationToken: ct));
         var rows = await conn.QueryAsync<LineRow>(new CommandDefinition(SelectLine + """
-             where run_id = @runId and (@unit::uuid is null or unit_id = @unit) and position > @after order by position limit @limit
-            """, new { runId, unit, after, limit }, cancellationToken: ct));
+             where run_id = @runId and position >= @from and position < @to order by position limit @limit
+            """, new { runId, from, to, limit }, cancellationToken: ct));
         return [.. rows.Select(r => (r.ToContract(policy), r.Position))];
     }
 
@@ -394,7 +411,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<int>(new CommandDefinition(
-            "select count(*)::int from reward_run_lines where run_id = @runId and unit_id = @unit", new { runId, unit }, cancellationToken: ct));
+            "select coalesce(sum(line_count), 0)::int from reward_run_units where run_id = @runId and unit_id = @unit", new { runId, unit }, cancellationToken: ct));
     }
 
     /// <summary>Every line of a run in order, streamed from the database (exports).</summary>

@@ -30,6 +30,81 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task Each_unit_pages_exactly_its_own_lines_of_a_run_with_several_units()
+    {
+        var bureauOrg = await api.OrganizationAsync("中山市政务服务和数据管理局", "data_bureau");
+        using var bureau = await api.ClientFor(bureauOrg);
+        var units = new List<(HttpClient Client, string Org, HashSet<string> Datasets)>();
+        foreach (var count in new[] { 2, 3, 1 })
+        {
+            var org = await api.OrganizationAsync("分页数源单位", "source_unit");
+            var client = await api.ClientFor(org);
+            var datasets = new HashSet<string>();
+            for (var i = 0; i < count; i++)
+            {
+                datasets.Add(await DatasetFlow.CreateAsync(client));
+            }
+
+            await ConsentFlow.GrantAsync(client, ConsentFlow.Body(bureauOrg.OrganizationId, ["revenue", "usage_statistics"]));
+            units.Add((client, org.OrganizationId, datasets));
+        }
+
+        try
+        {
+            var policy = (await (await bureau.PostAsJsonAsync("/v1/reward-policies", new
+            {
+                name = "分页", cap_scope = "per_period", min_files = 0, min_bytes = 0, min_versions_in_period = 0, min_paying_consumers = 0,
+            }, Ct)).AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString();
+            var today = Today();
+            var id = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct))
+                .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            await (await bureau.PostAsJsonAsync($"/v1/reward-runs/{id}/approve", new { }, Ct)).AssertJson();
+
+            var all = (await RewardFlow.LinesAsync(bureau, id)).Select(l => (Unit: l.GetProperty("unit_id").GetString()!, Dataset: l.GetProperty("dataset_id").GetString()!)).ToList();
+            Assert.Equal(6, all.Count);
+            foreach (var (client, org, datasets) in units)
+            {
+                var expected = all.Where(l => l.Unit == org).Select(l => l.Dataset).ToList();
+                Assert.Equal(datasets.Order(), expected.Order());
+                foreach (var limit in new[] { 1, 2, 100 })
+                {
+                    var mine = (await RewardFlow.LinesAsync(client, id, limit)).Select(l => l.GetProperty("dataset_id").GetString()!).ToList();
+                    Assert.Equal(expected, mine); // the unit's lines, in the run's order, and no other unit's
+                }
+
+                var run = await (await client.GetAsync($"/v1/reward-runs/{id}", Ct)).AssertJson();
+                Assert.Equal(datasets.Count, run.GetProperty("line_count").GetInt32());
+                var listed = Assert.Single((await (await client.GetAsync("/v1/reward-runs", Ct)).AssertJson()).GetProperty("items").EnumerateArray(),
+                    r => r.GetProperty("id").GetString() == id);
+                Assert.Equal(0, listed.GetProperty("total_fen").GetInt64());
+            }
+
+            // Lines belong to a run that exists: a line naming none is refused, and a run with lines cannot be deleted.
+            var draft = (await (await bureau.PostAsJsonAsync("/v1/reward-runs", new { policy_id = policy, period_from = today, period_to = today }, Ct))
+                .AssertJson(HttpStatusCode.Created)).GetProperty("id").GetString()!;
+            await using var conn = new Npgsql.NpgsqlConnection(api.ConnectionString);
+            var orphan = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, """
+                insert into reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
+                                              versions_evidence, consumers_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code)
+                select gen_random_uuid(), position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
+                       versions_evidence, consumers_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code
+                from reward_run_lines where run_id = @id
+                """, new { id = Guid.Parse(draft) }));
+            Assert.Equal(Npgsql.PostgresErrorCodes.ForeignKeyViolation, orphan.SqlState);
+            var deleted = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn,
+                "delete from reward_runs where id = @id", new { id = Guid.Parse(draft) }));
+            Assert.Equal(Npgsql.PostgresErrorCodes.ForeignKeyViolation, deleted.SqlState);
+        }
+        finally
+        {
+            foreach (var u in units)
+            {
+                u.Client.Dispose();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Order_pay_refund_run_approve_export_end_to_end()
     {
         using var op = await api.OperatorClient();
