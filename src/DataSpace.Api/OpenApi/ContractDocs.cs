@@ -168,6 +168,8 @@ internal static class ContractDocs
         ["completed_downloads"] = "Downloads sent to the end.",
         ["bytes"] = "Bytes actually sent.",
         ["purpose"] = "Why the data is read: a code and a text.",
+        ["policy"] = "The machine-readable usage policy (ODRL-shaped), enforced on ordering, granting and every download; null: the terms text alone.",
+        ["permission"] = "What the consumer may do and under which constraints; null: no constraint beyond the terms.",
         ["plan_id"] = "The plan's id.",
         ["policy_id"] = "The policy's id.",
         ["notes"] = "Free-text notes.",
@@ -453,16 +455,17 @@ internal static class ContractDocs
             // transformers ran: give them their meaning here, as OpenAPI 3.1 allows beside a $ref.
             foreach (var properties in (document.Components?.Schemas?.Values ?? []).Select(s => s.Properties).OfType<IDictionary<string, IOpenApiSchema>>())
             {
-                foreach (var (member, property) in properties.Where(p => string.IsNullOrEmpty(p.Value.Description)).ToList())
+                // A reference's Description reads through to the schema it points at: test the reference's own.
+                foreach (var (member, property) in properties.ToList())
                 {
                     if (MemberDescriptions.TryGetValue(member, out var meaning))
                     {
                         switch (property)
                         {
-                            case OpenApiSchema inline:
+                            case OpenApiSchema inline when string.IsNullOrEmpty(inline.Description):
                                 inline.Description = meaning;
                                 break;
-                            case OpenApiSchemaReference reference:
+                            case OpenApiSchemaReference reference when string.IsNullOrEmpty(reference.Reference.Description):
                                 reference.Description = meaning;
                                 break;
                         }
@@ -488,7 +491,7 @@ internal static class ContractDocs
                     {
                         described.Description = meaning;
                     }
-                    else if (property is OpenApiSchemaReference reference && string.IsNullOrEmpty(reference.Description) && MemberDescriptions.TryGetValue(member, out var referred))
+                    else if (property is OpenApiSchemaReference reference && string.IsNullOrEmpty(reference.Reference.Description) && MemberDescriptions.TryGetValue(member, out var referred))
                     {
                         // OpenAPI 3.1 lets a $ref carry its own description: what the member means here, beside what its type is.
                         reference.Description = referred;

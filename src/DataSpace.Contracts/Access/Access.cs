@@ -125,11 +125,16 @@ public sealed record AccessRequest
 {
     public required string Id { get; init; }
     public required string DatasetId { get; init; }
+    /// <summary>The requesting organisation's id.</summary>
     public required string RequesterId { get; init; }
+    /// <summary>The requesting organisation's name (shown to the owner unless the request hides its identity).</summary>
     public required string RequesterName { get; init; }
     public required string Purpose { get; init; }
+    /// <summary>What the requester will do with the data, in its own words.</summary>
     public required string UseCase { get; init; }
+    /// <summary>The answers to the owner's request fields, by field key.</summary>
     public required IReadOnlyDictionary<string, string> Answers { get; init; }
+    /// <summary>Whom the owner may contact about the request.</summary>
     public required string Contact { get; init; }
 
     /// <summary>pending, approved, rejected or expired (a pending request past <see cref="ExpiresAt"/>).</summary>
@@ -184,7 +189,9 @@ public sealed record Grant
     public required string Id { get; init; }
     public required string DatasetId { get; init; }
     public required string OwnerId { get; init; }
+    /// <summary>The receiving organisation's id.</summary>
     public required string GranteeId { get; init; }
+    /// <summary>The receiving organisation's name.</summary>
     public required string GranteeName { get; init; }
 
     /// <summary>grant (the owner's data grant) or approval (an approved access request).</summary>
@@ -192,13 +199,16 @@ public sealed record Grant
     public string? RequestId { get; init; }
     public required string Purpose { get; init; }
     public DateTimeOffset? ValidUntil { get; init; }
+/// <summary>Only these versions; null: every version.</summary>
     public IReadOnlyList<int>? Versions { get; init; }
 
     /// <summary>pending (waiting for the receiver), accepted, expired, revoked (by the owner) or dropped (by the holder).</summary>
     public required string Status { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
     public DateTimeOffset? AcceptedAt { get; init; }
+    /// <summary>When access ended (expired, revoked or dropped); null while it lasts.</summary>
     public DateTimeOffset? EndedAt { get; init; }
+    /// <summary>Why access ended, as the owner or holder gave it.</summary>
     public string? EndReason { get; init; }
 }
 
@@ -212,7 +222,9 @@ public sealed record Holding
     public required string Kind { get; init; }
     public required string Id { get; init; }
     public required string DatasetId { get; init; }
+    /// <summary>The holding organisation's id.</summary>
     public required string HolderId { get; init; }
+    /// <summary>The holding organisation's name.</summary>
     public required string HolderName { get; init; }
     public string? Purpose { get; init; }
     public DateTimeOffset? ValidUntil { get; init; }
@@ -240,6 +252,8 @@ public sealed record Holding
 
     /// <summary>The terms version whose policy governs the right, and that policy's hash.</summary>
     public int? TermsVersion { get; init; }
+/// <summary>Lower-case hex SHA-256 of the policy's canonical JSON.</summary>
     public string? PolicySha256 { get; init; }
+/// <summary>The usage policy of that terms version, which every download under this right is checked against.</summary>
     public UsagePolicy? Policy { get; init; }
 }

@@ -16,6 +16,7 @@ public sealed record RegisterAssessorRequest
 /// <summary>A registered third-party assessor.</summary>
 public sealed record Assessor
 {
+    /// <summary>The assessor's organisation.</summary>
     public required OrganizationRef Organization { get; init; }
 
     /// <summary>统一社会信用代码 of the assessor.</summary>
@@ -24,6 +25,7 @@ public sealed record Assessor
     /// <summary>compliance, quality and/or valuation.</summary>
     public required IReadOnlyList<string> Kinds { get; init; }
 
+/// <summary>When the bureau registered the assessor.</summary>
     public required DateTimeOffset RegisteredAt { get; init; }
 }
 
@@ -49,14 +51,17 @@ public sealed record AssessmentInvitation
     public required string Id { get; init; }
     public required string DatasetId { get; init; }
     public required string DatasetTitle { get; init; }
+/// <summary>The committed version to assess.</summary>
     public required int Version { get; init; }
 
     /// <summary>The manifest hash of the version: a report counts only when bound to it.</summary>
     public required string ManifestSha256 { get; init; }
 
     public required OrganizationRef Owner { get; init; }
+/// <summary>The invited assessor.</summary>
     public required OrganizationRef Assessor { get; init; }
     public required string Kind { get; init; }
+/// <summary>Whether the assessor may download the version's files (otherwise manifest and profiles only).</summary>
     public required bool AllowFiles { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
 }
@@ -86,15 +91,22 @@ public sealed record SubmitAssessmentReportRequest
 public sealed record AssessmentReport
 {
     public required string Id { get; init; }
+/// <summary>The invitation the report answers.</summary>
     public required string InvitationId { get; init; }
     public required string DatasetId { get; init; }
+/// <summary>The assessed version.</summary>
     public required int Version { get; init; }
     public required string Kind { get; init; }
+/// <summary>The assessor that issued the report.</summary>
     public required OrganizationRef Assessor { get; init; }
+/// <summary>The manifest hash the report is bound to (the assessed version's).</summary>
     public required string ManifestSha256 { get; init; }
+/// <summary>The grade, as the report gives it (e.g. A, 合格).</summary>
     public required string Grade { get; init; }
+/// <summary>The conclusion, as the report states it.</summary>
     public required string Conclusion { get; init; }
     public required string ReportNumber { get; init; }
+/// <summary>Lower-case hex SHA-256 of the report document.</summary>
     public required string DocumentSha256 { get; init; }
     public required DateOnly ValidUntil { get; init; }
     public required DateTimeOffset CreatedAt { get; init; }
@@ -141,22 +153,38 @@ public sealed record ListingQuality
     public required string UpdateFrequency { get; init; }
 }
 
+/// <summary>One profiled file of the listed version.</summary>
+/// <param name="Path">The file's path in the version.</param>
+/// <param name="Format">The detected format (csv, jsonl, parquet …), when known.</param>
+/// <param name="RowCount">Rows profiled, when the file is a table.</param>
+/// <param name="Columns">Each column as "name: inferred type".</param>
 public sealed record ListingQualityFile(string Path, string? Format, long? RowCount, IReadOnlyList<string> Columns);
 
 /// <summary>A step of the source-legality chain (来源合法性), from the dataset's provenance.</summary>
+/// <param name="Aspect">
+/// source_type, collection, legal_basis, the three rights of 数据二十条 (resource_holding 资源持有权, processing_use 加工使用权,
+/// product_operation 产品经营权), or lineage (one step per parent dataset).
+/// </param>
+/// <param name="Holder">What the provenance names for the aspect: the source type, the collection method, the right's holder, or the parent.</param>
+/// <param name="Basis">What supports it: source systems, collection period, legal basis or the right's basis.</param>
 public sealed record SourceLegalityStep(string Aspect, string? Holder, string? Basis);
 
 public sealed record ListingObjection
 {
     public required string Id { get; init; }
+/// <summary>The organisation that filed the objection.</summary>
     public required OrganizationRef FiledBy { get; init; }
+/// <summary>Why the objector says the product should not be listed.</summary>
     public required string Reasons { get; init; }
 
     /// <summary>open, dismissed or upheld.</summary>
     public required string Status { get; init; }
 
+/// <summary>The reviewer's resolution, once decided.</summary>
     public string? Resolution { get; init; }
+/// <summary>When the objection was filed.</summary>
     public required DateTimeOffset FiledAt { get; init; }
+/// <summary>When the objection was resolved.</summary>
     public DateTimeOffset? ResolvedAt { get; init; }
 }
 
@@ -166,23 +194,33 @@ public sealed record Listing
     public required string DatasetId { get; init; }
     public required string DatasetTitle { get; init; }
     public required OrganizationRef Owner { get; init; }
+/// <summary>The listed version.</summary>
     public required int Version { get; init; }
+/// <summary>The manifest hash of the listed version.</summary>
     public required string ManifestSha256 { get; init; }
 
     /// <summary>draft, submitted, returned, verified or revoked.</summary>
     public required string Status { get; init; }
 
+/// <summary>The product description (数据产品说明书).</summary>
     public required string ProductDescription { get; init; }
+/// <summary>Application scenarios (应用场景).</summary>
     public required IReadOnlyList<string> Scenarios { get; init; }
+/// <summary>The assessment reports the application relies on.</summary>
     public required IReadOnlyList<AssessmentReport> Reports { get; init; }
+/// <summary>The quality facts of the listed version, computed by the platform from its files.</summary>
     public required ListingQuality Quality { get; init; }
+/// <summary>The source-legality chain (来源合法性) from the dataset's provenance.</summary>
     public required IReadOnlyList<SourceLegalityStep> SourceLegality { get; init; }
 
     /// <summary>End of the public notice (公示) once the reviewer opened one; objections are taken until then.</summary>
     public DateTimeOffset? NoticeUntil { get; init; }
 
+/// <summary>Objections filed during the public notice.</summary>
     public required IReadOnlyList<ListingObjection> Objections { get; init; }
+/// <summary>The reviewer's reason for returning the application.</summary>
     public string? ReturnReason { get; init; }
+/// <summary>The reviewer's reason for revoking the listing.</summary>
     public string? RevokedReason { get; init; }
 
     /// <summary>The registration number of the certificate issued on verification.</summary>
@@ -212,6 +250,7 @@ public sealed record ResolveObjectionRequest
     /// <summary>dismissed (the listing may go on) or upheld (the listing is then returned to its unit).</summary>
     public string? Outcome { get; init; }
 
+/// <summary>What the reviewer decided and why, shown to the owner and the objector.</summary>
     public string? Resolution { get; init; }
 }
 
@@ -242,11 +281,13 @@ public sealed record ListingCertificate
     /// <summary>The certificate as signed (schema: GET /v1/certificates/schema); its RFC 8785 canonical form is the signed bytes.</summary>
     public required JsonObject Certificate { get; init; }
 
+/// <summary>Signatures over the certificate's canonical bytes, one per algorithm.</summary>
     public required IReadOnlyList<CertificateSignature> Signatures { get; init; }
 
     /// <summary>valid, expired or revoked.</summary>
     public required string Status { get; init; }
 
+/// <summary>Why the certificate was revoked, if it was.</summary>
     public string? RevokedReason { get; init; }
     public DateTimeOffset? RevokedAt { get; init; }
 }

@@ -53,6 +53,18 @@ public sealed class OpenApiDocumentTests(DataSpaceApiFactory api) : IClassFixtur
     }
 
     [Fact]
+    public async Task Every_member_of_every_schema_says_what_it_means()
+    {
+        var doc = await Served();
+        var bare = doc["components"]!["schemas"]!.AsObject()
+            .SelectMany(s => (s.Value!["properties"]?.AsObject() ?? []).Select(p => (Schema: s.Key, Member: p.Key, Node: p.Value!)))
+            .Where(p => string.IsNullOrWhiteSpace(p.Node["description"]?.GetValue<string>()))
+            .Select(p => $"{p.Schema}.{p.Member}")
+            .ToList();
+        Assert.True(bare.Count == 0, "schema members without a description: " + string.Join(", ", bare));
+    }
+
+    [Fact]
     public async Task The_docs_page_is_served()
     {
         using var http = api.Anonymous();
