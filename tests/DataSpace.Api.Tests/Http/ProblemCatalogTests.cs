@@ -39,7 +39,6 @@ public sealed class ProblemCatalogTests(DataSpaceApiFactory api) : IClassFixture
     /// </summary>
     private static readonly Dictionary<string, string> NotYetProvoked = new(StringComparer.Ordinal)
     {
-        [ProblemCodes.VerificationInProgress] = "a second verification while one runs: needs a verification held open",
     };
 
     private async Task<JsonNode> ServedAsync()

@@ -100,6 +100,45 @@ public sealed class VersionVerificationTests(FileSystemApiFactory fixture) : ICl
     }
 
     [Fact]
+    public async Task A_second_verification_while_one_runs_is_refused_with_retry_after_and_changes_nothing()
+    {
+        using var owner = await Api.ClientFor(await Api.OrganizationAsync("并发校验的数源单位", "source_unit"));
+        var content = DatasetFlow.RandomBytes(4000);
+        var id = await DatasetFlow.PublishedAsync(owner, new Dictionary<string, byte[]> { ["held.bin"] = content });
+
+        // The first verification is held where it records its finding: this transaction locks the blob's row.
+        await using var hold = new Npgsql.NpgsqlConnection(Api.ConnectionString);
+        await hold.OpenAsync(Ct);
+        await using var tx = await hold.BeginTransactionAsync(Ct);
+        await Dapper.SqlMapper.ExecuteAsync(hold, "select 1 from blobs where sha256 = @sha for update",
+            new { sha = System.Security.Cryptography.SHA256.HashData(content) }, tx);
+        var first = owner.PostAsync($"/v1/datasets/{id}/versions/1/verification", null, Ct);
+        await using (var watch = new Npgsql.NpgsqlConnection(Api.ConnectionString))
+        {
+            // Until the API's session waits on that lock (a hang detector bounds it, not a timing assertion).
+            using var hang = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+            hang.CancelAfter(TimeSpan.FromSeconds(120));
+            while (await Dapper.SqlMapper.ExecuteScalarAsync<long>(watch, """
+                select count(*) from pg_locks l join pg_stat_activity a on a.pid = l.pid
+                where not l.granted and a.query like '%from blobs where sha256%for update%' and a.pid <> pg_backend_pid()
+                """) == 0)
+            {
+                Assert.False(first.IsCompleted, "the first verification finished while its row was locked");
+                await Task.Delay(50, hang.Token);
+            }
+        }
+
+        var second = await owner.PostAsync($"/v1/datasets/{id}/versions/1/verification", null, Ct);
+        await second.AssertProblem(HttpStatusCode.TooManyRequests, "verification_in_progress");
+        Assert.Equal(TimeSpan.FromSeconds(10), second.Headers.RetryAfter?.Delta);
+
+        await tx.CommitAsync(Ct);
+        var done = await (await first).AssertJson();
+        Assert.True(done.GetProperty("intact").GetBoolean());
+        Assert.True((await Verify(owner, id, 1)).GetProperty("intact").GetBoolean()); // and the next one runs
+    }
+
+    [Fact]
     public async Task Only_the_owner_verifies_and_an_unknown_version_is_not_found()
     {
         using var owner = await Api.ClientFor(await Api.OrganizationAsync("校验权限的数源单位", "source_unit"));
