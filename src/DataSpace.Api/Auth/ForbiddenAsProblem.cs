@@ -37,7 +37,7 @@ internal sealed class ForbiddenAsProblem(IProblemDetailsService problems) : IAut
             code = ProblemCodes.InsufficientScope;
             title = "The access token lacks a required scope";
             detail = $"Request a token with scope '{scope.Scope}' (the client must be allowed that scope).";
-            context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"dataspace\", error=\"insufficient_scope\", scope=\"{scope.Scope}\"";
+            context.Response.Headers.WWWAuthenticate = $"Bearer realm=\"dataspace\", error=\"{ProblemCodes.InsufficientScope}\", scope=\"{scope.Scope}\"";
         }
         else if (consoleRole is not null)
         {

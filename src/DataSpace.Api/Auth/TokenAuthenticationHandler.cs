@@ -82,7 +82,7 @@ internal sealed class TokenAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = _failure is null
             ? "Bearer realm=\"dataspace\""
-            : $"Bearer realm=\"dataspace\", error=\"invalid_token\", error_description=\"{_failure}\"";
+            : $"Bearer realm=\"dataspace\", error=\"{ProblemCodes.InvalidToken}\", error_description=\"{_failure}\"";
         await problems.WriteAsync(new ProblemDetailsContext
         {
             HttpContext = Context,

@@ -304,27 +304,13 @@ internal sealed class AzureBlobStore : IBlobStore
     /// The source as the SDK reads it, after the part already read: counts what it gives and notes whether the source failed
     /// (its exception is the caller's to see, not a store failure).
     /// </summary>
-    private sealed class CountingReadStream(ReadOnlyMemory<byte> prefix, Stream source) : Stream
+    private sealed class CountingReadStream(ReadOnlyMemory<byte> prefix, Stream source) : ForwardOnlyStream
     {
         private ReadOnlyMemory<byte> _prefix = prefix;
 
         public long Count { get; private set; } = prefix.Length;
 
         public bool Failed { get; private set; }
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count)
         {
@@ -349,9 +335,6 @@ internal sealed class AzureBlobStore : IBlobStore
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             if (!_prefix.IsEmpty)
@@ -375,37 +358,14 @@ internal sealed class AzureBlobStore : IBlobStore
             }
         }
 
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     /// <summary>
     /// A download body whose failures, once the SDK's own resumption gave up, come out as <see cref="IOException"/>, which
     /// is what <see cref="IBlobStore.OpenReadAsync"/> promises to its readers.
     /// </summary>
-    private sealed class FailureMappingStream(Stream inner, string what) : Stream
+    private sealed class FailureMappingStream(Stream inner, string what) : ForwardOnlyStream
     {
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
-
         public override int Read(byte[] buffer, int offset, int count)
         {
             try
@@ -418,9 +378,6 @@ internal sealed class AzureBlobStore : IBlobStore
             }
         }
 
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
         {
             try
@@ -432,16 +389,6 @@ internal sealed class AzureBlobStore : IBlobStore
                 throw new IOException(mapped.Message, e);
             }
         }
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
         protected override void Dispose(bool disposing)
         {

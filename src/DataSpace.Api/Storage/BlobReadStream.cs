@@ -7,7 +7,7 @@ namespace DataSpace.Api.Storage;
 /// </summary>
 /// <param name="blobLength">The size of the whole blob as the store answered it with this read (null when the store's answer did
 /// not say, e.g. for an empty range): lets a download check the blob against the manifest without a second round trip.</param>
-internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength, IDisposable? owner = null) : Stream
+internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength, IDisposable? owner = null) : ForwardOnlyStream
 {
     private long? _remaining = limit;
     private bool _disposed;
@@ -19,18 +19,6 @@ internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength
     public long? BlobLength { get; } = blobLength;
 
     public override bool CanRead => !_disposed;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
-
-    public override long Position
-    {
-        get => throw new NotSupportedException();
-        set => throw new NotSupportedException();
-    }
 
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -47,9 +35,6 @@ internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength
         return n;
     }
 
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
@@ -62,16 +47,6 @@ internal sealed class BlobReadStream(Stream inner, long? limit, long? blobLength
         Consumed(n);
         return n;
     }
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     protected override void Dispose(bool disposing)
     {

@@ -74,12 +74,17 @@ internal static class CertificateEndpoints
         });
     }
 
-    /// <summary>Revoked when the listing was revoked or the dataset withdrawn; otherwise expired after valid_until.</summary>
+    /// <summary>
+    /// Revoked when the listing was revoked or the dataset withdrawn; otherwise expired once its span in force ends (both
+    /// as view listing_certificate_validity defines them, the one rule rewards and fee subsidies read too).
+    /// </summary>
     internal static (string Status, string? Reason, DateTimeOffset? At) Status(ListingStore.CertificateRow row, DateTimeOffset now) =>
-        row.ListingStatus == "revoked" ? ("revoked", row.RevokedReason, Datasets.DatasetStore.Utc(row.RevokedAt!.Value))
-        : row.DatasetStatus == "withdrawn" ? ("revoked", "The dataset was withdrawn by its owner.", row.WithdrawnAt is { } w ? Datasets.DatasetStore.Utc(w) : null)
-        : now >= Datasets.DatasetStore.Utc(row.ValidUntil) ? ("expired", null, null)
-        : ("valid", null, null);
+        row.RevokedBy switch
+        {
+            "listing" => ("revoked", row.RevokedReason, Datasets.DatasetStore.Utc(row.RevokedAt!.Value)),
+            "dataset" => ("revoked", "The dataset was withdrawn by its owner.", row.RevokedAt is { } w ? Datasets.DatasetStore.Utc(w) : null),
+            _ => now >= Datasets.DatasetStore.Utc(row.InForceUntil!.Value) ? ("expired", null, null) : ("valid", null, null),
+        };
 
     private static async Task<IResult> CanonicalAsync(string number, ListingStore store, CancellationToken ct) =>
         await store.CertificateAsync(number, ct) is { } row

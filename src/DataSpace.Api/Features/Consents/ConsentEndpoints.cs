@@ -1,8 +1,5 @@
-using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Organizations;
-using DataSpace.Api.Http;
-using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Consents;
 using Microsoft.AspNetCore.Mvc;

@@ -19,33 +19,20 @@ internal sealed class ConsentOptions
 
 internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
-    /// <remarks>Init properties: Npgsql reports arrays as System.Array, which Dapper cannot match to a constructor.</remarks>
-    public sealed record RequestRow
+    public sealed record RequestRow : ConsentTermsRow
     {
-        public required Guid Id { get; init; }
         public required Guid RequesterId { get; init; }
         public required string RequesterName { get; init; }
         public required Guid UnitId { get; init; }
         public required string UnitName { get; init; }
-        public required string[] Categories { get; init; }
-        public required bool AllDatasets { get; init; }
-        public required Guid[] DatasetIds { get; init; }
-        public required string PurposeCode { get; init; }
-        public required string PurposeText { get; init; }
-        public required string LegalBasis { get; init; }
-        public required DateTime ValidFrom { get; init; }
-        public required DateTime ValidUntil { get; init; }
         public required string Status { get; init; }
         public required DateTime ExpiresAt { get; init; }
         public DateTime? DecidedAt { get; init; }
         public string? DecisionReason { get; init; }
         public Guid? ConsentId { get; init; }
-        public required DateTime CreatedAt { get; init; }
 
         /// <summary>A pending request past its expiry reads as expired.</summary>
         public string StatusAt(DateTimeOffset now) => Status == "pending" && now.UtcDateTime >= ExpiresAt ? "expired" : Status;
-
-        public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, DatasetStore.Utc(ValidFrom), DatasetStore.Utc(ValidUntil));
 
         public ConsentRequest ToContract(DateTimeOffset now) => new()
         {

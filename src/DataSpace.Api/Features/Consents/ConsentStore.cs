@@ -9,24 +9,13 @@ namespace DataSpace.Api.Features.Consents;
 
 internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
-    /// <remarks>Init properties: Npgsql reports arrays as System.Array, which Dapper cannot match to a constructor.</remarks>
-    public sealed record ConsentRow
+    public sealed record ConsentRow : ConsentTermsRow
     {
-        public required Guid Id { get; init; }
         public required Guid GrantorId { get; init; }
         public required string GrantorName { get; init; }
         public required Guid GranteeId { get; init; }
         public required string GranteeName { get; init; }
-        public required string[] Categories { get; init; }
-        public required bool AllDatasets { get; init; }
-        public required Guid[] DatasetIds { get; init; }
-        public required string PurposeCode { get; init; }
-        public required string PurposeText { get; init; }
-        public required string LegalBasis { get; init; }
-        public required DateTime ValidFrom { get; init; }
-        public required DateTime ValidUntil { get; init; }
         public Guid? RequestId { get; init; }
-        public required DateTime CreatedAt { get; init; }
         public DateTime? RevokedAt { get; init; }
         public string? RevokeReason { get; init; }
 

@@ -1,7 +1,28 @@
+using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Consents;
 
 namespace DataSpace.Api.Features.Consents;
+
+/// <summary>
+/// The columns a consent and a request for one share, as read from the database. Init properties: Npgsql reports arrays
+/// as System.Array, which Dapper cannot match to a constructor.
+/// </summary>
+internal abstract record ConsentTermsRow
+{
+    public required Guid Id { get; init; }
+    public required string[] Categories { get; init; }
+    public required bool AllDatasets { get; init; }
+    public required Guid[] DatasetIds { get; init; }
+    public required string PurposeCode { get; init; }
+    public required string PurposeText { get; init; }
+    public required string LegalBasis { get; init; }
+    public required DateTime ValidFrom { get; init; }
+    public required DateTime ValidUntil { get; init; }
+    public required DateTime CreatedAt { get; init; }
+
+    public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, DatasetStore.Utc(ValidFrom), DatasetStore.Utc(ValidUntil));
+}
 
 /// <summary>What a consent (or a request for one) covers, validated.</summary>
 internal sealed record ConsentTerms(

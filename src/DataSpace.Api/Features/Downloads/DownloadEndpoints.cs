@@ -61,82 +61,35 @@ internal static partial class DownloadEndpoints
         .ProducesProblem(StatusCodes.Status500InternalServerError)
         .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
-    private static async Task<IResult> Download(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
-        UsageLedger ledger, MeteringRepair metering, ConsentGate gate, AccessGate access, AuditChain audit, TimeProvider clock, DomainMetrics metrics, ILogger<UsageLedger> logger, CancellationToken ct,
-        string? format = null)
+    /// <summary>The services a download uses, bound together ([AsParameters]: each is still resolved from the container per request).</summary>
+    internal sealed record Services(
+        DatasetStore Datasets, VersionStore Versions, IBlobStore Blobs, UsageLedger Ledger, MeteringRepair Metering, ConsentGate Gate,
+        AccessGate Access, AuditChain Audit, TimeProvider Clock, DomainMetrics Metrics, ILogger<UsageLedger> Logger);
+
+    /// <summary>A file the caller may have: what is sent, and on what basis (owner, a right held, or a consent).</summary>
+    private sealed record Target(DatasetStore.DatasetRow Dataset, int Version, string Path, Sent File, string Basis, Guid? BasisId, AccessGate.Decision? Held)
     {
-        if (format is not (null or "parquet"))
+        public string What => $"file '{Path}' of dataset {Dataset.Id} version {Version}";
+    }
+
+    private static async Task<IResult> Download(string id, string n, HttpContext http, [AsParameters] Services s, CancellationToken ct, string? format = null)
+    {
+        var (target, refusal) = await TargetAsync(id, n, format, http, s, ct);
+        if (target is null)
         {
-            return Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedFormat, "Unknown format",
-                $"format may be omitted (the file as uploaded) or 'parquet'; got '{format}'.");
+            return refusal!;
         }
 
-        var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
-        if (path is null)
-        {
-            return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", pathProblem);
-        }
-
-        var dataset = Guid.TryParse(id, out var datasetId) ? await datasets.FindAsync(datasetId, ct) : null;
-        if (dataset is null)
-        {
-            return Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you.");
-        }
-
-        var (basis, basisId, held, refusal) = await AccessAsync(dataset, http, gate, access, ct);
-        if (refusal is not null)
-        {
-            return refusal;
-        }
-
-        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
-        if (version is null)
-        {
-            return versionProblem!;
-        }
-
-        // The usage policy decides each use, every range of a download included; a HEAD or 304 sends no data but is
-        // refused alike, so a client learns of a denial before it resumes.
-        if (held is not null && await access.UseAsync(held, dataset, http.User, version.Number, download: true, ct) is { } denial)
-        {
-            return denial.Problem();
-        }
-
-        if (held is not null && AccessGate.AttributionOf(held, dataset, version.Number) is { } attribution)
-        {
-            http.Response.Headers[AccessGate.AttributionHeader] = attribution;
-        }
-
-        var row = await versions.FileAsync(dataset.Id, version.Number, path, ct);
-        if (row is null)
-        {
-            return Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'.");
-        }
-
-        var (file, representationProblem) = Representation(row, format, http.Response);
-        if (file is null)
-        {
-            return representationProblem!;
-        }
-
-        if (file.Kind == "original" && row.Damage is { } damage)
-        {
-            // The scrub or a verification read these bytes back and they are not what the manifest records: never serve them.
-            return StoredContent.Damaged($"file '{path}' of dataset {dataset.Id} version {version.Number}", file.BlobKey, damage, logger);
-        }
-
+        var file = target.File;
         var etag = $"\"{Convert.ToHexStringLower(file.Sha256)}\"";
         var response = http.Response;
         response.Headers.ETag = etag;
         response.Headers.AcceptRanges = "bytes";
         response.Headers.CacheControl = "private, no-cache";
         response.Headers.ContentDisposition = ContentDisposition(file.FileName);
-        var fileId = $"{dataset.Id}/{version.Number}/{path}";
-        var ownerId = dataset.OwnerId;
         if (NoneMatch(http.Request, etag))
         {
-            await AuditConsentReadAsync("not_modified");
+            await AuditConsentReadAsync(target, "not_modified", http, s.Audit, ct);
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }
 
@@ -162,13 +115,91 @@ internal static partial class DownloadEndpoints
 
         if (HttpMethods.IsHead(http.Request.Method))
         {
-            await AuditConsentReadAsync("headers_read");
+            await AuditConsentReadAsync(target, "headers_read", http, s.Audit, ct);
             return TypedResults.Empty;
         }
 
+        return await SendAsync(target, range, http, s, ct);
+    }
+
+    /// <summary>
+    /// The file the request names, if the caller may have it now: the format is known, the dataset visible, the caller's
+    /// access holds (and the usage policy allows this use of this version), the file exists and its representation can
+    /// be sent (a damaged original never is). Otherwise the problem to answer with.
+    /// </summary>
+    private static async Task<(Target? Target, IResult? Refusal)> TargetAsync(string id, string n, string? format, HttpContext http, Services s, CancellationToken ct)
+    {
+        if (format is not (null or "parquet"))
+        {
+            return (null, Problem.Of(StatusCodes.Status400BadRequest, ProblemCodes.UnsupportedFormat, "Unknown format",
+                $"format may be omitted (the file as uploaded) or 'parquet'; got '{format}'."));
+        }
+
+        var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
+        if (path is null)
+        {
+            return (null, Problem.NotFound(ProblemCodes.FileNotFound, "File not found", pathProblem));
+        }
+
+        var dataset = Guid.TryParse(id, out var datasetId) ? await s.Datasets.FindAsync(datasetId, ct) : null;
+        if (dataset is null)
+        {
+            return (null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you."));
+        }
+
+        var (basis, basisId, held, refusal) = await AccessAsync(dataset, http, s.Gate, s.Access, ct);
+        if (refusal is not null)
+        {
+            return (null, refusal);
+        }
+
+        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, s.Versions, ct);
+        if (version is null)
+        {
+            return (null, versionProblem!);
+        }
+
+        // The usage policy decides each use, every range of a download included; a HEAD or 304 sends no data but is
+        // refused alike, so a client learns of a denial before it resumes.
+        if (held is not null && await s.Access.UseAsync(held, dataset, http.User, version.Number, download: true, ct) is { } denial)
+        {
+            return (null, denial.Problem());
+        }
+
+        if (held is not null && AccessGate.AttributionOf(held, dataset, version.Number) is { } attribution)
+        {
+            http.Response.Headers[AccessGate.AttributionHeader] = attribution;
+        }
+
+        var row = await s.Versions.FileAsync(dataset.Id, version.Number, path, ct);
+        if (row is null)
+        {
+            return (null, Problem.NotFound(ProblemCodes.FileNotFound, "File not found", $"Version {version.Number} has no file '{path}'."));
+        }
+
+        var (file, representationProblem) = Representation(row, format, http.Response);
+        if (file is null)
+        {
+            return (null, representationProblem!);
+        }
+
+        var target = new Target(dataset, version.Number, path, file, basis, basisId, held);
+        // The scrub or a verification read these bytes back and they are not what the manifest records: never serve them.
+        return file.Kind == "original" && row.Damage is { } damage
+            ? (null, StoredContent.Damaged(target.What, file.BlobKey, damage, s.Logger))
+            : (target, null);
+    }
+
+    /// <summary>
+    /// Sends the range of the stored content, metered: the usage event is started before the first byte and finished
+    /// however the transfer ends (the client going away included); a complete download carries out the policy's duties.
+    /// </summary>
+    private static async Task<IResult> SendAsync(Target target, ByteRange range, HttpContext http, Services s, CancellationToken ct)
+    {
+        var (dataset, version, path, file) = (target.Dataset, target.Version, target.Path, target.File);
+        var response = http.Response;
         // The manifest names content the store must have: missing or of another size is data loss, not the caller's mistake.
-        var (source, lost) = await StoredContent.OpenAsync(blobs, file.BlobKey, file.Size, range.Start, range.Length,
-            $"file '{path}' of dataset {dataset.Id} version {version.Number}", logger, ct);
+        var (source, lost) = await StoredContent.OpenAsync(s.Blobs, file.BlobKey, file.Size, range.Start, range.Length, target.What, s.Logger, ct);
         if (source is null)
         {
             response.Headers.Remove("Content-Digest");
@@ -179,18 +210,18 @@ internal static partial class DownloadEndpoints
             return lost!;
         }
 
-        if (basis != "owner")
+        if (target.Basis != "owner")
         {
             // A read of another organisation's data: the owner can see it happened, and under what.
-            await audit.AppendAsync(new AuditEntry(AuditActor.From(http), dataset.OwnerId, "file", $"{dataset.Id}/{version.Number}/{path}", "downloaded",
-                basis, basisId?.ToString(), new { bytes = range.Length, range_start = range.IsPartial ? range.Start : (long?)null }), ct);
+            await s.Audit.AppendAsync(new AuditEntry(AuditActor.From(http), dataset.OwnerId, "file", $"{dataset.Id}/{version}/{path}", "downloaded",
+                target.Basis, target.BasisId?.ToString(), new { bytes = range.Length, range_start = range.IsPartial ? range.Start : (long?)null }), ct);
         }
 
-        var started = clock.GetUtcNow();
-        var key = await ledger.StartAsync(new DownloadStarted(
-            http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version.Number, path,
+        var started = s.Clock.GetUtcNow();
+        var key = await s.Ledger.StartAsync(new DownloadStarted(
+            http.User.OrganizationId(), http.User.ClientId(), dataset.Id, dataset.OwnerId, version, path,
             range.IsPartial ? range.Start : null, range.IsPartial ? range.End : null, range.Length, http.TraceIdentifier, started, file.Kind), ct);
-        metrics.DownloadStarted(file.Kind, range.IsPartial);
+        s.Metrics.DownloadStarted(file.Kind, range.IsPartial);
         long sent = 0;
         var cut = false;
         var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferBytes);
@@ -212,11 +243,11 @@ internal static partial class DownloadEndpoints
             // the ledger say how far it got. Only the store's failure is ours to warn about.
             if (http.RequestAborted.IsCancellationRequested)
             {
-                ClientDisconnects.Log(logger, http, e);
+                ClientDisconnects.Log(s.Logger, http, e);
             }
             else
             {
-                LogTransferFailed(logger, e, file.BlobKey, dataset.Id, sent);
+                LogTransferFailed(s.Logger, e, file.BlobKey, dataset.Id, sent);
             }
 
             cut = true;
@@ -229,29 +260,30 @@ internal static partial class DownloadEndpoints
             {
                 // The store ended the content early although it reported the recorded size: the client must not take a
                 // short body for the file.
-                LogShortContent(logger, file.BlobKey, dataset.Id, version.Number, sent, range.Length);
+                LogShortContent(s.Logger, file.BlobKey, dataset.Id, version, sent, range.Length);
                 http.Abort();
             }
 
-            metrics.BytesServed(file.Kind, sent);
-            await metering.FinishAsync(key, sent, sent == range.Length, clock.GetUtcNow());
+            s.Metrics.BytesServed(file.Kind, sent);
+            await s.Metering.FinishAsync(key, sent, sent == range.Length, s.Clock.GetUtcNow());
         }
 
         // A complete download (the whole file, or the range that sends its last byte) carries out the policy's duties owed per use.
-        if (held is not null && !cut && sent == range.Length && range.Start + range.Length == file.Size)
+        if (target.Held is { } held && !cut && sent == range.Length && range.Start + range.Length == file.Size)
         {
-            await access.CompletedAsync(held, dataset, http.User, version.Number, path, http.TraceIdentifier, AuditActor.From(http), CancellationToken.None);
+            await s.Access.CompletedAsync(held, dataset, http.User, version, path, http.TraceIdentifier, AuditActor.From(http), CancellationToken.None);
         }
 
         return TypedResults.Empty;
+    }
 
-        // A read under consent is the owner's to see even when no byte is sent (HEAD, 304): what was looked at, and when.
-        async Task AuditConsentReadAsync(string action)
+    /// <summary>A read under consent is the owner's to see even when no byte is sent (HEAD, 304): what was looked at, and when.</summary>
+    private static async Task AuditConsentReadAsync(Target target, string action, HttpContext http, AuditChain audit, CancellationToken ct)
+    {
+        if (target.Basis == "consent")
         {
-            if (basis == "consent")
-            {
-                await audit.AppendAsync(new AuditEntry(AuditActor.From(http), ownerId, "file", fileId, action, basis, basisId?.ToString()), ct);
-            }
+            await audit.AppendAsync(new AuditEntry(AuditActor.From(http), target.Dataset.OwnerId, "file", $"{target.Dataset.Id}/{target.Version}/{target.Path}",
+                action, target.Basis, target.BasisId?.ToString()), ct);
         }
     }
 

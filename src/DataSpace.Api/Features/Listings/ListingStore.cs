@@ -40,7 +40,7 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
 
     public sealed record CertificateRow(
         string Number, Guid ListingId, Guid DatasetId, string Body, string Sm2KeyId, byte[] Sm2Signature, string Ed25519KeyId, byte[] Ed25519Signature,
-        DateTime IssuedAt, DateTime ValidUntil, string ListingStatus, DateTime? RevokedAt, string? RevokedReason, string DatasetStatus, DateTime? WithdrawnAt);
+        DateTime IssuedAt, DateTime ValidUntil, string? RevokedBy, DateTime? RevokedAt, string? RevokedReason, DateTime? InForceUntil);
 
     // ---- Assessors -------------------------------------------------------------------------------------------------
 
@@ -338,8 +338,8 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<CertificateRow>(new CommandDefinition("""
             select c.number, c.listing_id, c.dataset_id, c.body, c.sm2_key_id, c.sm2_signature, c.ed25519_key_id, c.ed25519_signature, c.issued_at, c.valid_until,
-                   l.status as listing_status, l.revoked_at, l.revoked_reason, d.status as dataset_status, d.withdrawn_at
-            from listing_certificates c join listings l on l.id = c.listing_id join datasets d on d.id = c.dataset_id
+                   v.revoked_by, v.revoked_at, v.revoked_reason, upper(v.in_force) as in_force_until
+            from listing_certificates c join listing_certificate_validity v on v.number = c.number
             where c.number = @number
             """, new { number }, cancellationToken: ct));
     }
@@ -349,8 +349,8 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
-            select exists (select 1 from listings l join listing_certificates c on c.listing_id = l.id
-                           where l.dataset_id = @datasetId and l.version = @version and l.status = 'verified' and c.valid_until > @now)
+            select exists (select 1 from listing_certificate_validity c
+                           where c.dataset_id = @datasetId and c.version = @version and upper(c.in_force) > @now)
             """, new { datasetId, version, now }, cancellationToken: ct));
     }
 }

@@ -85,53 +85,56 @@ internal sealed partial class ProfileWorker(
             return await RenderAsync(claim, o, ct);
         }
 
-        var started = clock.GetTimestamp();
-        try
+        return await GivingBackOnOutageAsync(claim, async () =>
         {
-            var result = await profiler.ProfileAsync(new BlobSource(blobs, claim.BlobKey, claim.Size), ct);
-            var ms = Elapsed(started);
-            await store.DoneAsync(claim.Sha256, result, clock.GetUtcNow(), ms, CancellationToken.None);
-            LogProfiled(logger, claim.BlobKey, result.Format, result.RowCount, claim.Size, ms);
-        }
-        catch (ProfileFailedException e)
-        {
-            await store.FailedAsync(claim.Sha256, null, e.Message, clock.GetUtcNow(), Elapsed(started), CancellationToken.None);
-        }
-        catch (BlobNotFoundException)
-        {
-            LogMissing(logger, claim.BlobKey);
-            await store.FailedAsync(claim.Sha256, null, "The content is missing from the blob store.", clock.GetUtcNow(), Elapsed(started), CancellationToken.None);
-        }
-        catch (Exception e) when (e is BlobStoreUnavailableException or IOException or HttpRequestException)
-        {
-            LogStoreUnavailable(logger, e);
-            await store.ReleaseAsync(claim.Sha256, CancellationToken.None);
-            return false;
-        }
-        catch (OperationCanceledException) when (ct.IsCancellationRequested)
-        {
-            // Stopping: give the work back so the next start (or another replica) takes it at once.
-            await store.ReleaseAsync(claim.Sha256, CancellationToken.None);
-            throw;
-        }
-
-        return true;
+            var started = clock.GetTimestamp();
+            try
+            {
+                var result = await profiler.ProfileAsync(new BlobSource(blobs, claim.BlobKey, claim.Size), ct);
+                var ms = Elapsed(started);
+                await store.DoneAsync(claim.Sha256, result, clock.GetUtcNow(), ms, CancellationToken.None);
+                LogProfiled(logger, claim.BlobKey, result.Format, result.RowCount, claim.Size, ms);
+            }
+            catch (ProfileFailedException e)
+            {
+                await store.FailedAsync(claim.Sha256, null, e.Message, clock.GetUtcNow(), Elapsed(started), CancellationToken.None);
+            }
+            catch (BlobNotFoundException)
+            {
+                LogMissing(logger, claim.BlobKey);
+                await store.FailedAsync(claim.Sha256, null, "The content is missing from the blob store.", clock.GetUtcNow(), Elapsed(started), CancellationToken.None);
+            }
+        }, ct);
     }
 
     /// <summary>Writes the Parquet rendition of profiled csv, tsv or jsonl content.</summary>
-    private async Task<bool> RenderAsync(ProfileStore.Claim claim, ProfilingOptions o, CancellationToken ct)
+    private Task<bool> RenderAsync(ProfileStore.Claim claim, ProfilingOptions o, CancellationToken ct) =>
+        GivingBackOnOutageAsync(claim, async () =>
+        {
+            var started = clock.GetTimestamp();
+            try
+            {
+                var (key, size, sha256) = await Renditions.RenderAsync(blobs, claim, o, ct);
+                var ms = Elapsed(started);
+                await store.RenditionDoneAsync(claim.Sha256, key, size, sha256, CancellationToken.None);
+                LogRendered(logger, claim.BlobKey, key, size, ms);
+            }
+            catch (Exception e) when (e is ProfileFailedException or ParquetFormatException or ParquetNotSupportedException or FormatException or OverflowException or ArgumentException)
+            {
+                await store.RenditionFailedAsync(claim.Sha256, e.Message, CancellationToken.None);
+            }
+        }, ct);
+
+    /// <summary>
+    /// Does the work of a claim; when the blob store is unreachable (false: retry at the next poll), or the service is
+    /// stopping, gives the claim back so that the next poll, the next start or another replica takes it at once.
+    /// </summary>
+    private async Task<bool> GivingBackOnOutageAsync(ProfileStore.Claim claim, Func<Task> work, CancellationToken ct)
     {
-        var started = clock.GetTimestamp();
         try
         {
-            var (key, size, sha256) = await Renditions.RenderAsync(blobs, claim, o, ct);
-            var ms = Elapsed(started);
-            await store.RenditionDoneAsync(claim.Sha256, key, size, sha256, CancellationToken.None);
-            LogRendered(logger, claim.BlobKey, key, size, ms);
-        }
-        catch (Exception e) when (e is ProfileFailedException or ParquetFormatException or ParquetNotSupportedException or FormatException or OverflowException or ArgumentException)
-        {
-            await store.RenditionFailedAsync(claim.Sha256, e.Message, CancellationToken.None);
+            await work();
+            return true;
         }
         catch (Exception e) when (e is BlobStoreUnavailableException or IOException or HttpRequestException)
         {
@@ -144,8 +147,6 @@ internal sealed partial class ProfileWorker(
             await store.ReleaseAsync(claim.Sha256, CancellationToken.None);
             throw;
         }
-
-        return true;
     }
 
     private long Elapsed(long started) => (long)clock.GetElapsedTime(started).TotalMilliseconds;

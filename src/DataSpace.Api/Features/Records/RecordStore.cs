@@ -111,16 +111,16 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
     public sealed record CertificateSpan(Guid DatasetId, string Number, DateTime IssuedAt, DateTime ValidUntil);
 
     /// <summary>
-    /// The listing certificates of these datasets that still count: their listing not revoked, their dataset not withdrawn
-    /// (either revokes a certificate, as GET /v1/certificates/{number} says).
+    /// The listing certificates of these datasets that still count, with the span each is in force (view
+    /// listing_certificate_validity: a revoked listing or a withdrawn dataset revokes a certificate, as GET /v1/certificates/{number} says).
     /// </summary>
     public async Task<IReadOnlyList<CertificateSpan>> CertificatesOfAsync(Guid[] datasetIds, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<CertificateSpan>(new CommandDefinition("""
-            select c.dataset_id, c.number, c.issued_at, c.valid_until
-            from listing_certificates c join listings l on l.id = c.listing_id join datasets d on d.id = c.dataset_id
-            where c.dataset_id = any(@datasetIds) and l.status <> 'revoked' and d.status <> 'withdrawn'
+            select c.dataset_id, c.number, lower(c.in_force) as issued_at, upper(c.in_force) as valid_until
+            from listing_certificate_validity c
+            where c.dataset_id = any(@datasetIds) and not isempty(c.in_force)
             order by c.issued_at desc, c.number desc
             """, new { datasetIds }, cancellationToken: ct))).AsList();
     }

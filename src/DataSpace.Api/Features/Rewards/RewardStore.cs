@@ -114,22 +114,21 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     /// </summary>
     /// <param name="profiles">Gather the latest versions' profiled rows and cells (only when the policy uses them).</param>
     /// <param name="certificates">
-    /// Gather each dataset's listing certificate in force in the period (only when the policy requires one): issued before the
-    /// period ends, valid until after it starts, its listing not revoked and the dataset not withdrawn now; the newest such.
+    /// Gather each dataset's listing certificate in force in the period (only when the policy requires one): its span in
+    /// view listing_certificate_validity (issue to valid_until, empty once revoked) overlaps the period; the newest such.
     /// </param>
     public async Task<Inputs> GatherAsync(Guid bureau, DateOnly from, DateOnly to, DateTimeOffset now, bool lifetime, bool profiles, bool certificates, CancellationToken ct)
     {
         const string sql = """
             with programme as (
                 select c.grantor_id as unit_id, bool_or(c.all_datasets) as all_datasets, array_agg(distinct d) filter (where d is not null) as named
-                from consents c left join lateral unnest(c.dataset_ids) as d on true
-                where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now
-                  and c.categories @> array['revenue', 'usage_statistics']
+                from consent_validity c left join lateral unnest(c.dataset_ids) as d on true
+                where c.grantee_id = @bureau and c.in_force @> @now and c.categories @> array['revenue', 'usage_statistics']
                 group by c.grantor_id
             ),
             bounds as (select (@from::timestamp at time zone 'Asia/Shanghai') as lo, ((@to + 1)::timestamp at time zone 'Asia/Shanghai') as hi),
             ds as (
-                select d.id, d.owner_id, d.title, d.latest_version, d.status
+                select d.id, d.owner_id, d.title, d.latest_version
                 from programme p join datasets d on d.owner_id = p.unit_id and (p.all_datasets or d.id = any(p.named))
             ),
             -- Revenue and paying consumers come from the running totals kept beside the ledger and the orders (the reward_rollups
@@ -165,8 +164,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             -- The certificate a dataset qualifies with; skipped entirely for policies that do not require one.
             certified as (
                 select distinct on (c.dataset_id) c.dataset_id, c.number
-                from ds join listing_certificates c on c.dataset_id = ds.id join listings li on li.id = c.listing_id, bounds b
-                where @certificates and ds.status <> 'withdrawn' and li.status <> 'revoked' and c.issued_at < b.hi and c.valid_until > b.lo
+                from ds join listing_certificate_validity c on c.dataset_id = ds.id, bounds b
+                where @certificates and c.in_force && tstzrange(b.lo, b.hi)
                 order by c.dataset_id, c.issued_at desc, c.number desc
             )
             select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
@@ -201,8 +200,8 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 cancellationToken: ct))).AsList();
         // The consent each unit's revenue is read under: its most recent matching one.
         var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
-            select distinct on (c.grantor_id) c.grantor_id, c.id from consents c
-            where c.grantee_id = @bureau and c.revoked_at is null and c.valid_from <= @now and c.valid_until > @now and c.categories @> array['revenue', 'usage_statistics']
+            select distinct on (c.grantor_id) c.grantor_id, c.id from consent_validity c
+            where c.grantee_id = @bureau and c.in_force @> @now and c.categories @> array['revenue', 'usage_statistics']
             order by c.grantor_id, c.created_at desc
             """, new { bureau, now }, tx, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Consent);
         var unitsInProgramme = consentByUnit.Count;

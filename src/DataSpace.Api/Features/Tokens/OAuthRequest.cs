@@ -29,7 +29,7 @@ internal sealed class OAuthRequest
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType)
             || !mediaType.MediaType.Equals("application/x-www-form-urlencoded", StringComparison.OrdinalIgnoreCase))
         {
-            return (null, Error(StatusCodes.Status400BadRequest, "invalid_request", "The body must be application/x-www-form-urlencoded."));
+            return (null, Error(StatusCodes.Status400BadRequest, OAuthErrorCodes.InvalidRequest, "The body must be application/x-www-form-urlencoded."));
         }
 
         if (request.ContentLength > maxBytes)
@@ -58,7 +58,7 @@ internal sealed class OAuthRequest
             }
             catch (DecoderFallbackException)
             {
-                return (null, Error(StatusCodes.Status400BadRequest, "invalid_request", "The form body is not valid UTF-8."));
+                return (null, Error(StatusCodes.Status400BadRequest, OAuthErrorCodes.InvalidRequest, "The form body is not valid UTF-8."));
             }
 
             var form = new Dictionary<string, StringValues>(StringComparer.Ordinal);
@@ -72,12 +72,12 @@ internal sealed class OAuthRequest
             }
             catch (InvalidDataException)
             {
-                return (null, Error(StatusCodes.Status400BadRequest, "invalid_request", "The form body has too many parameters."));
+                return (null, Error(StatusCodes.Status400BadRequest, OAuthErrorCodes.InvalidRequest, "The form body has too many parameters."));
             }
 
             if (form.FirstOrDefault(p => p.Value.Count > 1) is { Key: { } repeated })
             {
-                return (null, Error(StatusCodes.Status400BadRequest, "invalid_request", $"The parameter '{repeated}' must not be sent more than once."));
+                return (null, Error(StatusCodes.Status400BadRequest, OAuthErrorCodes.InvalidRequest, $"The parameter '{repeated}' must not be sent more than once."));
             }
 
             return (new OAuthRequest(form), null);
@@ -111,7 +111,7 @@ internal sealed class OAuthRequest
         var postSecret = this["client_secret"];
         if (basic && (postSecret is not null || postId is not null))
         {
-            return (null, Error(StatusCodes.Status400BadRequest, "invalid_request",
+            return (null, Error(StatusCodes.Status400BadRequest, OAuthErrorCodes.InvalidRequest,
                 "Use one client authentication method: HTTP Basic or client_id/client_secret in the form, not both."));
         }
 
@@ -149,7 +149,7 @@ internal sealed class OAuthRequest
         new OAuthErrorResult(status, new OAuthError(error, description), basicChallenge);
 
     private static IResult InvalidClient(bool basic, string description) =>
-        Error(StatusCodes.Status401Unauthorized, "invalid_client", description, basicChallenge: basic);
+        Error(StatusCodes.Status401Unauthorized, OAuthErrorCodes.InvalidClient, description, basicChallenge: basic);
 
     private static ProblemHttpResult TooLarge(int maxBytes) =>
         Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The request body is too large",

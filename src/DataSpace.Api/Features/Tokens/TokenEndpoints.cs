@@ -62,7 +62,7 @@ internal static class TokenEndpoints
         var grantType = request["grant_type"];
         if (string.IsNullOrEmpty(grantType))
         {
-            return OAuthRequest.Error(400, "invalid_request", "The grant_type parameter is required.");
+            return OAuthRequest.Error(400, OAuthErrorCodes.InvalidRequest, "The grant_type parameter is required.");
         }
 
         var (client, authFailure) = await request.AuthenticateClientAsync(http.Request, clients, ct);
@@ -73,7 +73,7 @@ internal static class TokenEndpoints
 
         if (grantType != "client_credentials")
         {
-            return OAuthRequest.Error(400, "unsupported_grant_type", "Only the client_credentials grant is supported.");
+            return OAuthRequest.Error(400, OAuthErrorCodes.UnsupportedGrantType, "Only the client_credentials grant is supported.");
         }
 
         string[] scopes;
@@ -83,7 +83,7 @@ internal static class TokenEndpoints
             var unknown = requested.Where(s => !client.Scopes.Contains(s)).ToList();
             if (requested.Length == 0 || unknown.Count > 0)
             {
-                return OAuthRequest.Error(400, "invalid_scope", requested.Length == 0
+                return OAuthRequest.Error(400, OAuthErrorCodes.InvalidScope, requested.Length == 0
                     ? "The scope parameter is empty; omit it to receive all of the client's scopes."
                     : $"The client may not request: {string.Join(" ", unknown)}. Its scopes are: {string.Join(" ", client.Scopes)}.");
             }
@@ -114,7 +114,7 @@ internal static class TokenEndpoints
 
         if (string.IsNullOrEmpty(request["token"]))
         {
-            return OAuthRequest.Error(400, "invalid_request", "The token parameter is required.");
+            return OAuthRequest.Error(400, OAuthErrorCodes.InvalidRequest, "The token parameter is required.");
         }
 
         http.Response.Headers.CacheControl = "no-store";
@@ -150,12 +150,12 @@ internal static class TokenEndpoints
         var token = request["token"];
         if (string.IsNullOrEmpty(token))
         {
-            return OAuthRequest.Error(400, "invalid_request", "The token parameter is required.");
+            return OAuthRequest.Error(400, OAuthErrorCodes.InvalidRequest, "The token parameter is required.");
         }
 
         if (request["token_type_hint"] is { } hint && hint is not ("access_token" or "refresh_token"))
         {
-            return OAuthRequest.Error(400, "unsupported_token_type", "token_type_hint must be access_token.");
+            return OAuthRequest.Error(400, OAuthErrorCodes.UnsupportedTokenType, "token_type_hint must be access_token.");
         }
 
         // RFC 7009 §2.2: answer 200 whether or not the token was known; a client revokes only its own tokens

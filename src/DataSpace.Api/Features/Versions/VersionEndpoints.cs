@@ -212,71 +212,11 @@ internal static partial class VersionEndpoints
         var max = options.Value.MaxFileBytes;
         if (http.Request.ContentLength > max)
         {
-            return TooLarge(max);
+            return FileUpload.TooLarge(max);
         }
 
-        // Our own key, never the client's name: the manifest maps paths to content.
-        var guid = Guid.NewGuid().ToString("N");
-        var key = $"files/{guid[..2]}/{guid}";
-        using var body = new HashingReadStream(http.Request.Body, max);
-        try
-        {
-            await blobs.UploadAsync(key, body, ct);
-        }
-        catch (FileTooLargeException)
-        {
-            return TooLarge(max);
-        }
-
-        var sha256 = body.Hash();
-        if (expected.FirstOrDefault(e => !e.AsSpan().SequenceEqual(sha256)) is { } wrong)
-        {
-            await blobs.DeleteAsync(key, CancellationToken.None);
-            return Problem.Of(400, ProblemCodes.DigestMismatch, "The content does not match its digest",
-                $"A digest header gave sha-256 {Convert.ToBase64String(wrong)}, the received {body.BytesRead} bytes hash to {Convert.ToBase64String(sha256)}. Nothing was stored.");
-        }
-
-        (VersionStore.RecordOutcome Outcome, bool BlobKept) recorded;
-        string? lostKey;
-        try
-        {
-            // Identical content stored before is reused, unless the store lost it or a verification found it damaged: then this
-            // upload, hashed as it arrived, restores it.
-            var stored = await versions.StoredBlobAsync(sha256, ct);
-            lostKey = stored is not null && (stored.Damage is not null || !await StoredContent.IsStoredAsync(blobs, stored.BlobKey, body.BytesRead, stored.StoreChecksum, ct))
-                ? stored.BlobKey : null;
-            // The store's own checksum of what it now holds (where it keeps one), so a commit can tell if it changed in between.
-            var storeChecksum = (await blobs.InfoAsync(key, ct))?.Checksum;
-            recorded = await versions.RecordFileAsync(dataset.Id, dataset.OwnerId, version!.Number, path, sha256, body.BytesRead, contentType, key,
-                storeChecksum, lostKey, clock.GetUtcNow(), Audit.AuditActor.From(http), ct);
-        }
-        catch
-        {
-            await blobs.DeleteAsync(key, CancellationToken.None);
-            throw;
-        }
-
-        if (recorded.BlobKept && lostKey is not null)
-        {
-            // This upload replaced a lost or damaged copy: what is left of that copy is wrong bytes nobody points at any more.
-            await blobs.DeleteAsync(lostKey, CancellationToken.None);
-        }
-
-        if (!recorded.BlobKept)
-        {
-            // Identical content is already stored (or the version was committed meanwhile): this copy is not needed.
-            await blobs.DeleteAsync(key, CancellationToken.None);
-        }
-
-        if (recorded.Outcome == VersionStore.RecordOutcome.VersionNotDraft)
-        {
-            return Problem.Conflict(ProblemCodes.VersionCommitted, "The version was committed during the upload", "Nothing was stored; open a new version.");
-        }
-
-        var file = (await versions.FileAsync(dataset.Id, version.Number, path, ct))!.ToContract();
-        var location = $"/v1/datasets/{dataset.Id}/versions/{version.Number}/files/{string.Join('/', path.Split('/').Select(Uri.EscapeDataString))}";
-        LogStored(logger, dataset.Id, version.Number, file.Size, recorded.BlobKept);
-        return recorded.Outcome == VersionStore.RecordOutcome.Created ? TypedResults.Created(location, file) : TypedResults.Ok(file);
+        return await new FileUpload(blobs, versions, clock, logger).StoreAsync(
+            dataset, version!.Number, path, contentType, expected, http.Request.Body, max, Audit.AuditActor.From(http), ct);
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveFile(
@@ -351,10 +291,6 @@ internal static partial class VersionEndpoints
         });
         return [.. lost.Order(StringComparer.Ordinal)];
     }
-
-    private static ProblemHttpResult TooLarge(long max) =>
-        Problem.Of(StatusCodes.Status413PayloadTooLarge, ProblemCodes.PayloadTooLarge, "The file is too large",
-            $"Files may be at most {max} bytes (setting Files:MaxFileBytes). Nothing was stored.");
 
     /// <summary>
     /// Every sha-256 a client declared in Content-Digest and in Repr-Digest (RFC 9530), e.g. <c>sha-256=:base64:</c>:
@@ -457,7 +393,4 @@ internal static partial class VersionEndpoints
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Commit of dataset {DatasetId} version {Version} refused: {Count} acknowledged upload(s) are missing from the blob store")]
     private static partial void LogLostUploads(ILogger logger, Guid datasetId, int version, int count);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Stored file for dataset {DatasetId} version {Version}: {Size} bytes (new content: {NewContent})")]
-    private static partial void LogStored(ILogger logger, Guid datasetId, int version, long size, bool newContent);
 }

@@ -152,23 +152,36 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, Webhoo
     public enum RecordOutcome { Created, Replaced, VersionNotDraft }
 
     /// <summary>
-    /// Records an uploaded blob as a file of a draft version, in one transaction. Returns whether this upload's blob
-    /// became the stored copy of its content (if not, identical content was already stored and the caller deletes
-    /// its duplicate blob). <paramref name="lostKey"/> names the stored copy's key when the store no longer holds it:
-    /// this upload's blob then takes its place, so uploading lost content again restores it.
+    /// What recording an upload came to: whether the upload's blob became the stored copy of its content (if not, identical
+    /// content was already stored, or the version is no longer a draft), the key of a lost or damaged copy it replaced, and
+    /// the manifest row as written (null when the version is no longer a draft).
     /// </summary>
-    public async Task<(RecordOutcome Outcome, bool BlobKept)> RecordFileAsync(
-        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey, byte[]? storeChecksum,
-        string? lostKey, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    public sealed record Recorded(RecordOutcome Outcome, bool BlobKept, string? ReplacedKey, FileRow? File);
+
+    /// <summary>The stored copy of some content: its key, the damage a verification found in it (null when none), the store's checksum.</summary>
+    public sealed record StoredBlob(string BlobKey, string? Damage, byte[]? StoreChecksum);
+
+    /// <summary>
+    /// Records an uploaded blob as a file of a draft version, on one connection: first the stored copy of the same content,
+    /// if any, goes to <paramref name="inspect"/>, which answers whether the store lost that copy (this upload's blob then
+    /// takes its place, so uploading lost content again restores it) and the store's checksum of the new blob; then one
+    /// transaction writes the content, the manifest row and the audit event, and reads the row back.
+    /// </summary>
+    public async Task<Recorded> RecordUploadAsync(
+        Guid datasetId, Guid ownerId, int number, string path, byte[] sha256, long size, string contentType, string blobKey,
+        Func<StoredBlob?, Task<(string? LostKey, byte[]? StoreChecksum)>> inspect, DateTimeOffset now, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
+        var stored = await conn.QuerySingleOrDefaultAsync<StoredBlob>(new CommandDefinition(
+            "select blob_key, damage, store_checksum from blobs where sha256 = @sha256", new { sha256 }, cancellationToken: ct));
+        var (lostKey, storeChecksum) = await inspect(stored);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var isDraft = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
             "select exists (select 1 from dataset_versions where dataset_id = @datasetId and number = @number and status = 'draft' for share)",
             new { datasetId, number }, tx, cancellationToken: ct));
         if (!isDraft)
         {
-            return (RecordOutcome.VersionNotDraft, false);
+            return new(RecordOutcome.VersionNotDraft, false, null, null);
         }
 
         var kept = await conn.ExecuteScalarAsync<bool>(new CommandDefinition("""
@@ -192,18 +205,11 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, Webhoo
             """, new { datasetId, number, path, sha256, size, contentType, now }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "file", $"{datasetId}/{number}/{path}", replaced ? "replaced" : "uploaded",
             Details: new { size, sha256 = Convert.ToHexStringLower(sha256) }), ct);
+        var file = await conn.QuerySingleAsync<FileRow>(new CommandDefinition(SelectFile + """
+            where f.dataset_id = @datasetId and f.version_number = @number and f.path = @path
+            """, new { datasetId, number, path }, tx, cancellationToken: ct));
         await tx.CommitAsync(ct);
-        return (replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept);
-    }
-
-    /// <summary>The stored copy of some content: its key, the damage a verification found in it (null when none), the store's checksum.</summary>
-    public sealed record StoredBlob(string BlobKey, string? Damage, byte[]? StoreChecksum);
-
-    /// <summary>The stored copy of this content, if any.</summary>
-    public async Task<StoredBlob?> StoredBlobAsync(byte[] sha256, CancellationToken ct)
-    {
-        await using var conn = await db.OpenConnectionAsync(ct);
-        return await conn.QuerySingleOrDefaultAsync<StoredBlob>(new CommandDefinition("select blob_key, damage, store_checksum from blobs where sha256 = @sha256", new { sha256 }, cancellationToken: ct));
+        return new(replaced ? RecordOutcome.Replaced : RecordOutcome.Created, kept, kept ? lostKey : null, file);
     }
 
     /// <summary>Removes a file from a draft version; false when there was no such file in a draft.</summary>
