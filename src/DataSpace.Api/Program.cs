@@ -154,6 +154,7 @@ app.MapOrganizationEndpoints();
 app.MapClientEndpoints();
 app.MapUserEndpoints();
 app.MapConsoleEndpoints();
+app.MapConsoleTotpEndpoints();
 app.MapDatasetEndpoints();
 app.MapVersionEndpoints();
 app.MapIntegrityEndpoints();

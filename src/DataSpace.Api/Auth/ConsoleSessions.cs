@@ -40,6 +40,7 @@ internal static class ConsoleSessions
     {
         services.AddOptions<ConsoleOptions>().BindConfiguration(ConsoleOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<TotpSecrets>();
         services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
             .Configure<IOptions<ConsoleOptions>, ILoggerFactory>((keys, console, logs) =>
             {

@@ -45,6 +45,15 @@ internal static class ProblemCodes
     public const string PasswordContainsEmail = "password_contains_email";
     public const string PasswordUnchanged = "password_unchanged";
 
+    // Codes of the optional TOTP second factor (Features/Console/ConsoleTotpEndpoints and sign-in).
+    public const string TotpRequired = "totp_required";
+    public const string TotpCodeInvalid = "totp_code_invalid";
+    public const string TotpCodeUsed = "totp_code_used";
+    public const string TotpThrottled = "totp_throttled";
+    public const string TotpAlreadyEnabled = "totp_already_enabled";
+    public const string TotpNotEnabled = "totp_not_enabled";
+    public const string TotpEnrolmentInvalid = "totp_enrolment_invalid";
+
     public const string AuditChainBroken = "audit_chain_broken";
     public const string AuditCheckpointNotFound = "audit_checkpoint_not_found";
 

@@ -61,6 +61,40 @@ public sealed record SignInRequest
 
     /// <summary>The password.</summary>
     public string? Password { get; init; }
+
+    /// <summary>
+    /// The 6-digit code of the person's authenticator app, required when they have turned on the second factor: without
+    /// it a right password answers 401 totp_required and no session; send the e-mail address, the password and the code
+    /// together again.
+    /// </summary>
+    public string? TotpCode { get; init; }
+}
+
+/// <summary>
+/// A new TOTP secret for the signed-in person to add to an authenticator app; nothing is stored until they confirm it
+/// with a code (POST /console/totp/confirm) before <see cref="ExpiresAt"/>.
+/// </summary>
+/// <param name="Secret">The 20-byte secret in base32 (RFC 4648, no padding), for typing into the app.</param>
+/// <param name="OtpauthUri">The same as an otpauth:// URI (SHA-1, 6 digits, 30-second step), for apps that read one.</param>
+/// <param name="EnrolmentToken">Send it back with the first code to confirm; it holds the secret, encrypted for this person only.</param>
+/// <param name="ExpiresAt">When the enrolment token stops working; start again after that.</param>
+public sealed record TotpEnrolment(string Secret, string OtpauthUri, string EnrolmentToken, DateTimeOffset ExpiresAt);
+
+/// <summary>Confirms a TOTP enrolment with a code the authenticator app shows for the new secret.</summary>
+public sealed record ConfirmTotpRequest
+{
+    /// <summary>The enrolment_token of POST /console/totp/enrolment.</summary>
+    public string? EnrolmentToken { get; init; }
+
+    /// <summary>The app's current 6-digit code.</summary>
+    public string? Code { get; init; }
+}
+
+/// <summary>Turns the second factor off: a current code is required, so a session left open is not enough.</summary>
+public sealed record DisableTotpRequest
+{
+    /// <summary>The authenticator app's current 6-digit code.</summary>
+    public string? Code { get; init; }
 }
 
 /// <summary>The signed-in person changes their own password.</summary>
@@ -82,9 +116,11 @@ public sealed record ChangePasswordRequest
 /// <param name="OrganizationRoles">The organisation's roles (source_unit, model_builder, data_bureau, …).</param>
 /// <param name="CsrfToken">Send it as the X-CSRF-Token header on every POST, PUT, PATCH and DELETE of this session.</param>
 /// <param name="ExpiresAt">When the session ends at the latest (it also ends after a period without activity).</param>
+/// <param name="TotpEnabled">Whether signing in as this person needs a code of their authenticator app besides the password.</param>
 public sealed record ConsoleSession(
     UserAccount User,
     string OrganizationName,
     IReadOnlyList<string> OrganizationRoles,
     string CsrfToken,
-    DateTimeOffset ExpiresAt);
+    DateTimeOffset ExpiresAt,
+    bool TotpEnabled);

@@ -25,6 +25,9 @@ internal static class ConsoleEndpoints
             .RequireAuthorization(p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireClaim(Caller.UserIdClaim));
         group.MapPost("/sign-in", SignIn).WithName("SignIn").AllowAnonymous()
             .WithSummary("Sign a person in to the web console: sets the HttpOnly session cookie; answers the session with its CSRF token")
+            .WithDescription("A person who turned on the second factor sends totp_code with the e-mail address and the password: without it a right " +
+                "password answers 401 totp_required and makes no session; a wrong code answers 401 totp_code_invalid, a code already accepted once " +
+                "401 totp_code_used. Wrong passwords and wrong or used codes count together towards sign_in_throttled.")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
@@ -45,7 +48,7 @@ internal static class ConsoleEndpoints
     }
 
     private static async Task<Results<Ok<ConsoleSession>, ProblemHttpResult>> SignIn(
-        SignInRequest request, HttpContext http, UserStore users, IPasswordHasher<UserStore.Credentials> hasher,
+        SignInRequest request, HttpContext http, UserStore users, IPasswordHasher<UserStore.Credentials> hasher, TotpSecrets secrets,
         IOptions<ConsoleOptions> options, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
@@ -55,6 +58,12 @@ internal static class ConsoleEndpoints
             v.Add("password", "is required");
         }
 
+        var code = Totp.Normalize(request.TotpCode);
+        if (!string.IsNullOrEmpty(request.TotpCode) && code is null)
+        {
+            v.Add("totp_code", "must be the 6 digits the authenticator app shows");
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -62,14 +71,12 @@ internal static class ConsoleEndpoints
 
         var o = options.Value;
         var now = clock.GetUtcNow();
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var (account, fromAddress) = await users.FailuresSinceAsync(email, address, now - o.ThrottleWindow, ct);
-        if (account >= o.MaxFailuresPerAccount || fromAddress >= o.MaxFailuresPerAddress)
+        var address = AddressOf(http);
+        if (await ThrottledAsync(http, users, o, email, now, ct) is { } throttled)
         {
-            http.Response.Headers.RetryAfter = ((int)o.ThrottleWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.SignInThrottled, "Too many failed sign-ins",
-                account >= o.MaxFailuresPerAccount
-                    ? $"This account had {account} failed sign-ins in the last {o.ThrottleWindow.TotalMinutes:0} minutes; try again later."
+                throttled.Account >= o.MaxFailuresPerAccount
+                    ? $"This account had {throttled.Account} failed sign-ins in the last {o.ThrottleWindow.TotalMinutes:0} minutes; try again later."
                     : $"Too many failed sign-ins came from your address in the last {o.ThrottleWindow.TotalMinutes:0} minutes; try again later.");
         }
 
@@ -87,11 +94,29 @@ internal static class ConsoleEndpoints
             await users.RehashAsync(credentials.Id, hasher.HashPassword(credentials, request.Password!), ct);
         }
 
+        // The password alone never makes a session for a person with a second factor: the code comes in the same request.
+        var totp = await users.FindTotpAsync(credentials.Id, ct);
+        if (totp is not null)
+        {
+            if (code is null)
+            {
+                return Problem.Of(StatusCodes.Status401Unauthorized, ProblemCodes.TotpRequired, "The code of your authenticator app is required",
+                    "This account signs in with a second factor: send the 6-digit code of your authenticator app (totp_code) with the e-mail address and password.");
+            }
+
+            if (await ConsoleTotpEndpoints.UseCodeAsync(credentials, totp, code, secrets, users, now, ct) is { } refused)
+            {
+                await users.RecordFailureAsync(email, address, now, now - o.ThrottleWindow, ct);
+                return Problem.Of(StatusCodes.Status401Unauthorized, refused.Code, refused.Title,
+                    refused.Detail + " Wrong codes count as failed sign-ins; after several, sign-in is refused for a while.");
+            }
+        }
+
         var sessionId = ConsoleSessions.NewSecret();
         var expiresAt = now + o.SessionLifetime;
         var actor = new AuditActor(credentials.OrganizationId, ConsoleSessions.ClientId, http.TraceIdentifier, credentials.Id);
         await users.CreateSessionAsync(credentials.Id, credentials.OrganizationId, email, ConsoleSessions.HashOf(sessionId), ConsoleSessions.NewSecret(),
-            now, expiresAt, address, http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 300)] : null, actor, ct);
+            now, expiresAt, address, http.Request.Headers.UserAgent.ToString() is { Length: > 0 } ua ? ua[..Math.Min(ua.Length, 300)] : null, totp is not null, actor, ct);
         await http.SignInAsync(ConsoleSessions.CookieScheme, ConsoleSessions.TicketOf(sessionId),
             new AuthenticationProperties { IsPersistent = false, ExpiresUtc = expiresAt, AllowRefresh = false });
         var session = await users.FindLiveSessionAsync(ConsoleSessions.HashOf(sessionId), now, o.IdleTimeout, ct);
@@ -130,11 +155,9 @@ internal static class ConsoleEndpoints
         // The same counters as sign-in: a stolen session cannot be used to guess the password faster than sign-in can.
         var o = options.Value;
         var now = clock.GetUtcNow();
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var (account, fromAddress) = await users.FailuresSinceAsync(user.Email, address, now - o.ThrottleWindow, ct);
-        if (account >= o.MaxFailuresPerAccount || fromAddress >= o.MaxFailuresPerAddress)
+        var address = AddressOf(http);
+        if (await ThrottledAsync(http, users, o, user.Email, now, ct) is not null)
         {
-            http.Response.Headers.RetryAfter = ((int)o.ThrottleWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem.Of(StatusCodes.Status429TooManyRequests, ProblemCodes.PasswordChangeThrottled, "Too many wrong passwords",
                 $"Wrong passwords for this account or from your address reached the limit of the last {o.ThrottleWindow.TotalMinutes:0} minutes; " +
                 "the password was not changed. Try again later.");
@@ -178,10 +201,30 @@ internal static class ConsoleEndpoints
         return TypedResults.NoContent();
     }
 
+    internal static string AddressOf(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+
+    /// <summary>
+    /// The failure counts when the account or the address reached its limit within the window (Retry-After is set then);
+    /// null while the request may try. Sign-in, the password change and the second factor share the counters, so no
+    /// door guesses faster than another.
+    /// </summary>
+    internal static async Task<(int Account, int Address)?> ThrottledAsync(HttpContext http, UserStore users, ConsoleOptions o, string email,
+        DateTimeOffset now, CancellationToken ct)
+    {
+        var (account, fromAddress) = await users.FailuresSinceAsync(email, AddressOf(http), now - o.ThrottleWindow, ct);
+        if (account < o.MaxFailuresPerAccount && fromAddress < o.MaxFailuresPerAddress)
+        {
+            return null;
+        }
+
+        http.Response.Headers.RetryAfter = ((int)o.ThrottleWindow.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return (account, fromAddress);
+    }
+
     private static ConsoleSession ToContract(UserStore.SessionRow s)
     {
         var account = new UserAccount(s.UserId.ToString(), s.OrganizationId.ToString(), s.Email, s.DisplayName, s.ConsoleRole,
             ConsoleRoles.ScopesFor(s.ConsoleRole, s.OrganizationRoles), new DateTimeOffset(s.UserCreatedAt, TimeSpan.Zero), null);
-        return new ConsoleSession(account, s.OrganizationName, s.OrganizationRoles, s.CsrfToken, new DateTimeOffset(s.ExpiresAt, TimeSpan.Zero));
+        return new ConsoleSession(account, s.OrganizationName, s.OrganizationRoles, s.CsrfToken, new DateTimeOffset(s.ExpiresAt, TimeSpan.Zero), s.TotpEnabled);
     }
 }

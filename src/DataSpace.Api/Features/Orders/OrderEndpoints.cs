@@ -39,7 +39,10 @@ internal static class OrderEndpoints
             .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict);
-        orders.MapGet("/", List).WithName("ListOrders").WithSummary("Orders you placed or received, newest first")
+        orders.MapGet("/", List).WithName("ListOrders")
+            .WithSummary("Orders you placed or received, newest first; for the operator every organisation's; status narrows to one status")
+            .WithDescription("status is pending_payment, paid, cancelled or refunded. The operator's GET /v1/orders?status=pending_payment " +
+                "is its queue of payments to confirm (POST /v1/orders/{orderId}/payments).")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         orders.MapGet("/{orderId}", Get).WithName("GetOrder").WithSummary("One order, for its buyer, its seller and the operator")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -200,17 +203,28 @@ internal static class OrderEndpoints
         return TypedResults.Created($"/v1/orders/{order.Id}", order.ToContract());
     }
 
+    private static readonly string[] OrderStatuses = ["pending_payment", "paid", "cancelled", "refunded"];
+
     private static async Task<Results<Ok<Page<Order>>, ProblemHttpResult>> List(
-        HttpContext http, OrderStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+        HttpContext http, OrderStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null,
+        [FromQuery] string? status = null)
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
+        if (status is not null && !OrderStatuses.Contains(status))
+        {
+            v.Add("status", $"'{status}' is not an order status; use {string.Join(", ", OrderStatuses)}");
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var rows = await store.ListAsync(http.User.OrganizationId(), after, size + 1, ct);
+        // The operator confirms and refunds every organisation's payments (GetOrder shows it any order), so its list is
+        // all of them: status=pending_payment is its queue of payments to confirm.
+        var org = http.User.HasRole(Roles.Operator) ? (Guid?)null : http.User.OrganizationId();
+        var rows = await store.ListAsync(org, status, after, size + 1, ct);
         return TypedResults.Ok(new Page<Order>([.. rows.Take(size).Select(r => r.ToContract())], rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null));
     }
 

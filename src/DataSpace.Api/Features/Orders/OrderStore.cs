@@ -124,12 +124,18 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookO
         return await conn.QuerySingleOrDefaultAsync<OrderRow>(new CommandDefinition(SelectOrder + " where o.id = @id", new { id }, cancellationToken: ct));
     }
 
-    public async Task<IReadOnlyList<OrderRow>> ListAsync(Guid org, Guid? after, int limit, CancellationToken ct)
+    /// <summary>
+    /// One page of orders, newest first, after <paramref name="after"/>: those <paramref name="org"/> placed or received,
+    /// or with a null org every organisation's (the operator's view); <paramref name="status"/> narrows to one status.
+    /// </summary>
+    public async Task<IReadOnlyList<OrderRow>> ListAsync(Guid? org, string? status, Guid? after, int limit, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return (await conn.QueryAsync<OrderRow>(new CommandDefinition(SelectOrder + """
-             where (o.buyer_id = @org or o.seller_id = @org) and (@after::uuid is null or o.id < @after) order by o.id desc limit @limit
-            """, new { org, after, limit }, cancellationToken: ct))).AsList();
+             where (@org::uuid is null or o.buyer_id = @org or o.seller_id = @org) and (@status::text is null or o.status = @status)
+               and (@after::uuid is null or o.id < @after)
+             order by o.id desc limit @limit
+            """, new { org, status, after, limit }, cancellationToken: ct))).AsList();
     }
 
     public enum PaymentOutcome { Paid, AlreadyPaidWithThisReference, NotPayable, AmountMismatch, ReferenceUsed }

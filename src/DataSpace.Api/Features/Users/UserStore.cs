@@ -47,6 +47,7 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
         public required DateTime ExpiresAt { get; init; }
         public required DateTime LastSeenAt { get; init; }
         public required string CsrfToken { get; init; }
+        public required bool TotpEnabled { get; init; }
     }
 
     private const string UserColumns = "id, organization_id, email, display_name, console_role, created_at, removed_at";
@@ -149,6 +150,68 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
         return ended;
     }
 
+    /// <summary>A user's confirmed TOTP second factor: the protected secret and the last step a code was accepted for.</summary>
+    public sealed record TotpRow(string SecretProtected, long LastStep);
+
+    public async Task<TotpRow?> FindTotpAsync(Guid userId, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<TotpRow>(new CommandDefinition(
+            "select secret_protected, last_step from user_totp where user_id = @userId", new { userId }, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Stores a confirmed secret, with the confirming code's step as used, and records the enrolment; false when the user
+    /// has a second factor already (a concurrent confirmation won).
+    /// </summary>
+    public async Task<bool> EnableTotpAsync(Credentials user, string secretProtected, long step, DateTimeOffset now, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var stored = await conn.ExecuteAsync(new CommandDefinition("""
+            insert into user_totp (user_id, secret_protected, enabled_at, last_step) values (@userId, @secretProtected, @now, @step)
+            on conflict (user_id) do nothing
+            """, new { userId = user.Id, secretProtected, now, step }, tx, cancellationToken: ct)) == 1;
+        if (!stored)
+        {
+            return false;
+        }
+
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, user.OrganizationId, "user", user.Id.ToString(), "totp_enabled",
+            Details: new { email = user.Email }), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
+    /// <summary>
+    /// Marks a code's step as used if no code of it or a later step was accepted before: true once per step, so of two
+    /// requests racing with the same code only one gets in.
+    /// </summary>
+    public async Task<bool> UseTotpStepAsync(Guid userId, long step, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.ExecuteAsync(new CommandDefinition(
+            "update user_totp set last_step = @step where user_id = @userId and last_step < @step", new { userId, step }, cancellationToken: ct)) == 1;
+    }
+
+    /// <summary>Removes the second factor with a code of a step not used yet, and records it; false when that step was used meanwhile.</summary>
+    public async Task<bool> DisableTotpAsync(Credentials user, long step, AuditActor actor, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        var removed = await conn.ExecuteAsync(new CommandDefinition(
+            "delete from user_totp where user_id = @userId and last_step < @step", new { userId = user.Id, step }, tx, cancellationToken: ct)) == 1;
+        if (!removed)
+        {
+            return false;
+        }
+
+        await audit.AppendAsync(conn, tx, new AuditEntry(actor, user.OrganizationId, "user", user.Id.ToString(), "totp_disabled",
+            Details: new { email = user.Email }), ct);
+        await tx.CommitAsync(ct);
+        return true;
+    }
+
     /// <summary>Stores a stronger hash of the same password (PasswordHasher asked for it: older parameters).</summary>
     public async Task RehashAsync(Guid userId, string passwordHash, CancellationToken ct)
     {
@@ -179,7 +242,7 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
 
     /// <summary>Creates a session after a successful sign-in, clearing the account's failures, and records the sign-in.</summary>
     public async Task CreateSessionAsync(Guid userId, Guid organizationId, string email, byte[] sessionSha256, string csrfToken, DateTimeOffset now,
-        DateTimeOffset expiresAt, string address, string? userAgent, AuditActor actor, CancellationToken ct)
+        DateTimeOffset expiresAt, string address, string? userAgent, bool secondFactor, AuditActor actor, CancellationToken ct)
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
@@ -189,7 +252,7 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
             values (@sessionSha256, @userId, @now, @expiresAt, @now, @csrfToken, @address, @userAgent);
             """, new { email, sessionSha256, userId, now, expiresAt, csrfToken, address, userAgent }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, organizationId, "user", userId.ToString(), "signed_in",
-            Details: new { remote_address = address }), ct);
+            Details: new { remote_address = address, second_factor = secondFactor ? "totp" : null }), ct);
         await tx.CommitAsync(ct);
     }
 
@@ -199,7 +262,8 @@ internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<SessionRow>(new CommandDefinition("""
             select u.id as user_id, u.organization_id, o.name as organization_name, o.roles as organization_roles, u.email, u.display_name,
-                   u.console_role, u.created_at as user_created_at, s.expires_at, s.last_seen_at, s.csrf_token
+                   u.console_role, u.created_at as user_created_at, s.expires_at, s.last_seen_at, s.csrf_token,
+                   exists (select 1 from user_totp t where t.user_id = u.id) as totp_enabled
             from user_sessions s join users u on u.id = s.user_id join organizations o on o.id = u.organization_id
             where s.session_sha256 = @sessionSha256 and s.revoked_at is null and s.expires_at > @now and s.last_seen_at > @idleSince
               and u.removed_at is null

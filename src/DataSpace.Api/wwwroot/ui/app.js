@@ -66,20 +66,38 @@ const today = () => new Date().toISOString().slice(0, 10);
 // Sign-in
 // ---------------------------------------------------------------------------------------------------------------
 
+/** The input of an authenticator app's 6-digit code. */
+const codeInput = (id) => h('input', { id, inputmode: 'numeric', autocomplete: 'one-time-code', pattern: '[0-9 ]{6,7}', maxlength: '7', required: true, 'aria-describedby': id + '-hint' });
+
 function signInPage() {
   const email = h('input', { id: 'email', type: 'email', autocomplete: 'username', required: true });
   const password = h('input', { id: 'password', type: 'password', autocomplete: 'current-password', required: true });
+  // Shown once the API answers totp_required: the e-mail address, the password and the code then go together, so the
+  // password alone never makes a session and nothing half-signed-in is kept anywhere.
+  const code = codeInput('totp-code');
+  const codeField = h('div', { hidden: true }, field('totp-code', t('totpCode'), code), h('p', { class: 'muted', id: 'totp-code-hint' }, t('totpCodeHint')));
+  code.disabled = true;
   const button = h('button', { type: 'submit' }, t('signIn'));
   const form = h('form', { class: 'card', 'aria-labelledby': 'signin-title' },
     h('h1', { id: 'signin-title' }, t('signInTitle')), h('p', { class: 'muted' }, t('signInHint')),
-    field('email', t('email'), email), field('password', t('password'), password), h('p', {}, button),
+    field('email', t('email'), email), field('password', t('password'), password), codeField, h('p', {}, button),
     h('p', {}, h('a', { href: '#/certificates' }, t('certificateLookup'))));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     act(button, async () => {
-      const s = await post('/console/sign-in', { email: email.value, password: password.value });
-      history.replaceState(null, '', '#/catalog');
-      start(s);
+      try {
+        const s = await post('/console/sign-in', { email: email.value, password: password.value, totp_code: codeField.hidden ? undefined : code.value });
+        history.replaceState(null, '', '#/catalog');
+        start(s);
+      } catch (e) {
+        if (e instanceof Problem && e.code === 'totp_required') {
+          codeField.hidden = false;
+          code.disabled = false;
+          setTimeout(() => code.focus());
+        }
+        if (e instanceof Problem && (e.code === 'totp_code_invalid' || e.code === 'totp_code_used')) code.value = '';
+        throw e;
+      }
     });
   });
   return form;
@@ -177,6 +195,66 @@ async function entitlementsPage() {
   const rows = [];
   for (const e of page.items) rows.push([h('a', { href: `#/datasets/${e.dataset_id}` }, e.dataset_id), e.active ? t('active') : t('inactive'), when(e.valid_until)]);
   return [h('h1', {}, t('entitlements')), rows.length === 0 ? h('p', { class: 'empty' }, t('entitlementsEmpty')) : table([t('dataset'), t('status'), t('validUntil')], rows)];
+}
+
+// Titles of datasets that lists name only by id (orders, usage): one read each, kept for the page's lifetime.
+const titles = new Map();
+async function titleOf(id) {
+  if (!titles.has(id)) titles.set(id, get(`/v1/datasets/${id}`).then((d) => d.title, () => id));
+  return titles.get(id);
+}
+
+const orderStatus = (s) => t('order_' + s);
+
+async function ordersPage() {
+  const page = await get('/v1/orders?limit=100');
+  const mine = page.items.filter((o) => o.buyer.id === session.user.organization_id);
+  const rows = [];
+  for (const o of mine) {
+    const cell = h('span', {});
+    if (o.status === 'pending_payment' && can('orders')) {
+      const cancel = h('button', { type: 'button', class: 'secondary' }, t('cancelOrder'));
+      cancel.addEventListener('click', () => act(cancel, async () => { await post(`/v1/orders/${o.id}/cancel`); await render(); notice('ok', t('orderCancelled')); }));
+      cell.append(cancel);
+    }
+    rows.push([h('a', { href: `#/datasets/${o.dataset_id}` }, await titleOf(o.dataset_id)), o.seller.name, o.kind + (o.period ? ` ${o.period}` : ''),
+      '¥' + yuan(o.price_fen), h('span', { class: 'badge' }, orderStatus(o.status)), when(o.created_at), when(o.paid_at), cell]);
+  }
+  return [h('h1', {}, t('orders')), rows.length === 0 ? h('p', { class: 'empty' }, t('ordersEmpty'))
+    : table([t('dataset'), t('seller'), t('kind'), t('price'), t('status'), t('created'), t('paidAt'), ''], rows)];
+}
+
+async function usagePage(params) {
+  const from = h('input', { id: 'usage-from', type: 'date', value: params.get('from') || '' });
+  const to = h('input', { id: 'usage-to', type: 'date', value: params.get('to') || '' });
+  const unit = select('usage-granularity', ['day', 'month'], (g) => t('granularity_' + g));
+  unit.value = params.get('granularity') || 'day';
+  const form = h('form', { class: 'card row', 'aria-label': t('usage') },
+    h('div', {}, h('label', { for: 'usage-from' }, t('periodFrom')), from), h('div', {}, h('label', { for: 'usage-to' }, t('periodTo')), to),
+    h('div', {}, h('label', { for: 'usage-granularity' }, t('granularity')), unit), h('div', {}, h('button', { type: 'submit' }, t('view'))));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const q = new URLSearchParams({ granularity: unit.value });
+    if (from.value) q.set('from', from.value);
+    if (to.value) q.set('to', to.value);
+    notice('', '');
+    location.hash = '#/usage?' + q;
+  });
+  const parts = [h('h1', {}, t('usage')), h('p', { class: 'muted' }, t('usageHint')), form];
+  const q = new URLSearchParams();
+  for (const k of ['from', 'to', 'granularity']) if (params.get(k)) q.set(k, params.get(k));
+  let report;
+  try { report = await get('/v1/usage?' + q); } catch (e) { if (e instanceof Problem && e.status === 400) { refusal(e); return parts; } throw e; }
+  from.value = report.from;
+  to.value = report.to;
+  const rows = [];
+  for (const b of report.buckets) {
+    rows.push([b.start, h('a', { href: `#/datasets/${b.dataset_id}` }, await titleOf(b.dataset_id)), String(b.downloads), String(b.completed_downloads), String(b.bytes)]);
+  }
+  parts.push(h('p', { class: 'muted' }, `${report.from} – ${report.to} · ${report.time_zone}`),
+    rows.length === 0 ? h('p', { class: 'empty' }, t('usageEmpty'))
+      : table([t('periodStartCol'), t('dataset'), t('downloads'), t('completedDownloads'), t('bytes')], rows));
+  return parts;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -515,16 +593,175 @@ function passwordPage() {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Operator: organisations, their API clients and users, payments to confirm — the operator's public /v1 endpoints
+// ---------------------------------------------------------------------------------------------------------------
+
+const orgRoles = ['source_unit', 'model_builder', 'data_bureau', 'authority', 'assessor', 'operator'];
+
+/** A secret the API shows only once, with what it is. */
+const shownOnce = (label, value) => h('p', { 'aria-live': 'polite' }, label + ': ', h('span', { class: 'secret' }, value));
+
+async function organizationsPage() {
+  const page = await get('/v1/organizations?limit=100');
+  const name = h('input', { id: 'org-name', required: true, maxlength: '200' });
+  const uscc = h('input', { id: 'org-uscc', required: true, maxlength: '18', autocomplete: 'off', spellcheck: 'false' });
+  const boxes = orgRoles.map((r) => h('label', {}, h('input', { type: 'checkbox', name: 'org-role', value: r }), ' ' + t('role_' + r)));
+  const button = h('button', { type: 'submit' }, t('createOrganization'));
+  const form = h('form', { class: 'card', 'aria-labelledby': 'org-h' }, h('h2', { id: 'org-h' }, t('createOrganization')),
+    field('org-name', t('orgName'), name), field('org-uscc', t('uscc'), uscc), h('fieldset', {}, h('legend', {}, t('orgRoles')), boxes), h('p', {}, button));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act(button, async () => {
+      const o = await post('/v1/organizations', { name: name.value, unified_social_credit_code: uscc.value.trim().toUpperCase(),
+        roles: [...form.querySelectorAll('input[name=org-role]:checked')].map((b) => b.value) });
+      location.hash = `#/organizations/${o.id}`;
+    });
+  });
+  return [h('h1', {}, t('organizations')),
+    page.items.length === 0 ? h('p', { class: 'empty' }, t('orgsEmpty')) : table([t('orgName'), t('uscc'), t('orgRoles'), t('created'), ''],
+      page.items.map((o) => [o.name, h('span', { class: 'code' }, o.unified_social_credit_code), o.roles.map((r) => t('role_' + r)).join('、'), when(o.created_at),
+        h('a', { href: `#/organizations/${o.id}`, 'aria-label': `${t('manage')} ${o.name}` }, t('manage'))])),
+    form];
+}
+
+async function organizationPage(id) {
+  const o = await get(`/v1/organizations/${encodeURIComponent(id)}`);
+  const clients = await get(`/v1/organizations/${encodeURIComponent(id)}/clients?limit=100`);
+  const clientsTableOf = (items) => (items.length === 0 ? h('p', { class: 'empty' }, t('clientsEmpty'))
+    : table([t('clientId'), t('clientName'), t('scopes'), t('status'), ''], items.map((c) => {
+      const disable = h('button', { type: 'button', class: 'danger', 'aria-label': `${t('disableClient')} ${c.name}` }, t('disableClient'));
+      disable.addEventListener('click', () => act(disable, async () => { await del(`/v1/clients/${encodeURIComponent(c.client_id)}`); render(); }));
+      return [h('span', { class: 'code' }, c.client_id), c.name, c.scopes.join(' '), c.disabled_at ? `${t('disabled')} ${when(c.disabled_at)}` : t('active'), c.disabled_at ? '' : disable];
+    })));
+  const clientsTable = h('div', { id: 'clients' }, clientsTableOf(clients.items));
+
+  const clientName = h('input', { id: 'client-name', required: true, maxlength: '200' });
+  const clientOut = h('div', {});
+  const clientButton = h('button', { type: 'submit' }, t('createClient'));
+  const clientForm = h('form', { class: 'card', 'aria-labelledby': 'client-h' }, h('h2', { id: 'client-h' }, t('createClient')),
+    h('p', { class: 'muted' }, t('createClientHint')), field('client-name', t('clientName'), clientName), h('p', {}, clientButton), clientOut);
+  clientForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act(clientButton, async () => {
+      const c = await post(`/v1/organizations/${encodeURIComponent(id)}/clients`, { name: clientName.value });
+      clientsTable.replaceChildren(clientsTableOf((await get(`/v1/organizations/${encodeURIComponent(id)}/clients?limit=100`)).items));
+      clientOut.replaceChildren(h('p', {}, `${t('clientId')}: `, h('span', { class: 'code', id: 'new-client-id' }, c.client_id)), shownOnce(t('clientSecret'), c.client_secret));
+      notice('ok', `${t('clientCreated')}: ${c.name}`);
+    });
+  });
+
+  const email = h('input', { id: 'user-email', type: 'email', required: true });
+  const name = h('input', { id: 'user-name', required: true });
+  const role = select('user-role', ['admin', 'editor', 'reviewer', 'viewer']);
+  const userOut = h('div', {});
+  const userButton = h('button', { type: 'submit' }, t('createUser'));
+  const userForm = h('form', { class: 'card', 'aria-labelledby': 'user-h' }, h('h2', { id: 'user-h' }, t('createUser')),
+    h('p', { class: 'muted' }, t('createUserHint')), field('user-email', t('email'), email), field('user-name', t('displayName'), name),
+    field('user-role', t('role'), role), h('p', {}, userButton), userOut);
+  userForm.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act(userButton, async () => {
+      const created = await post(`/v1/organizations/${encodeURIComponent(id)}/users`, { email: email.value, display_name: name.value, console_role: role.value });
+      userOut.replaceChildren(shownOnce(t('initialPassword'), created.initial_password));
+      notice('ok', `${t('userCreated')}: ${created.user.email}`);
+    });
+  });
+  return [h('h1', {}, o.name),
+    h('dl', { class: 'facts' }, [[t('uscc'), h('span', { class: 'code' }, o.unified_social_credit_code)], [t('orgRoles'), o.roles.map((r) => t('role_' + r)).join('、')],
+      [t('created'), when(o.created_at)]].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    h('section', { 'aria-labelledby': 'clients-h' }, h('h2', { id: 'clients-h' }, t('clients')), clientsTable), clientForm, userForm,
+    h('p', {}, h('a', { href: '#/organizations' }, t('organizations')))];
+}
+
+async function paymentsPage() {
+  const page = await get('/v1/orders?status=pending_payment&limit=100');
+  const rows = page.items.map((o) => {
+    const reference = h('input', { id: `reference-${o.id}`, required: true, autocomplete: 'off' });
+    const confirm = h('button', { type: 'submit' }, t('confirmPayment'));
+    const form = h('form', { class: 'row', 'aria-label': `${t('confirmPayment')} ${o.buyer.name}` },
+      h('div', {}, h('label', { for: `reference-${o.id}` }, t('reference')), reference), h('div', {}, confirm));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      act(confirm, async () => {
+        await post(`/v1/orders/${o.id}/payments`, { amount_fen: o.price_fen, reference: reference.value.trim() });
+        await render();
+        notice('ok', `${t('paymentConfirmed')}: ${o.buyer.name} · ¥${yuan(o.price_fen)}`);
+      });
+    });
+    return [o.buyer.name, o.seller.name, h('a', { href: `#/datasets/${o.dataset_id}` }, o.dataset_id.slice(0, 8)), o.kind + (o.period ? ` ${o.period}` : ''),
+      '¥' + yuan(o.price_fen), when(o.created_at), form];
+  });
+  return [h('h1', {}, t('payments')), h('p', { class: 'muted' }, t('paymentsHint')),
+    rows.length === 0 ? h('p', { class: 'empty' }, t('paymentsEmpty'))
+      : table([t('buyer'), t('seller'), t('dataset'), t('kind'), t('price'), t('created'), ''], rows)];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// My second factor (TOTP): enrol (the secret is stored once a first code confirms it), or turn it off with a code
+// ---------------------------------------------------------------------------------------------------------------
+
+function securityPage() {
+  const parts = [h('h1', {}, t('twoFactor'))];
+  if (session.totp_enabled) {
+    const code = codeInput('disable-code');
+    const button = h('button', { type: 'submit', class: 'danger' }, t('disableTotp'));
+    const form = h('form', { class: 'card', 'aria-labelledby': 'totp-off-h' }, h('h2', { id: 'totp-off-h' }, t('disableTotp')),
+      field('disable-code', t('totpCode'), code), h('p', { class: 'muted', id: 'disable-code-hint' }, t('totpCodeHint')), h('p', {}, button));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      act(button, async () => {
+        await post('/console/totp/disable', { code: code.value });
+        session.totp_enabled = false;
+        await render();
+        notice('ok', t('totpDisabled'));
+      });
+    });
+    parts.push(h('p', { id: 'totp-status' }, h('span', { class: 'badge status-valid' }, t('totpOn')), ' ', t('totpOnHint')), form);
+    return parts;
+  }
+  const start = h('button', { type: 'button' }, t('enableTotp'));
+  const steps = h('div', { id: 'totp-enrolment' });
+  start.addEventListener('click', () => act(start, async () => {
+    const e = await post('/console/totp/enrolment');
+    const code = codeInput('confirm-code');
+    const confirm = h('button', { type: 'submit' }, t('confirmTotp'));
+    const form = h('form', { class: 'card', 'aria-labelledby': 'totp-confirm-h' }, h('h2', { id: 'totp-confirm-h' }, t('confirmTotp')),
+      h('p', {}, t('totpAddHint')),
+      h('dl', { class: 'facts' }, h('dt', {}, t('totpSecret')), h('dd', {}, h('span', { class: 'secret', id: 'totp-secret' }, e.secret)),
+        h('dt', {}, t('totpUri')), h('dd', {}, h('span', { class: 'code', id: 'totp-uri' }, e.otpauth_uri)),
+        h('dt', {}, t('validUntil')), h('dd', {}, when(e.expires_at))),
+      field('confirm-code', t('totpCode'), code), h('p', { class: 'muted', id: 'confirm-code-hint' }, t('totpCodeHint')), h('p', {}, confirm));
+    form.addEventListener('submit', (ev) => {
+      ev.preventDefault();
+      act(confirm, async () => {
+        await post('/console/totp/confirm', { enrolment_token: e.enrolment_token, code: code.value });
+        session.totp_enabled = true;
+        await render();
+        notice('ok', t('totpEnabled'));
+      });
+    });
+    steps.replaceChildren(form);
+    code.focus();
+  }));
+  parts.push(h('p', { id: 'totp-status' }, h('span', { class: 'badge' }, t('totpOff')), ' ', t('totpOffHint')), h('p', {}, start), steps);
+  return parts;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Shell and router
 // ---------------------------------------------------------------------------------------------------------------
 
 function routes() {
   const r = [['#/catalog', 'catalog', can('catalog')]];
   r.push(['#/entitlements', 'entitlements', has('model_builder')]);
+  r.push(['#/orders', 'orders', has('model_builder')]);
+  r.push(['#/usage', 'usage', has('model_builder')]);
   r.push(['#/mine', 'mine', has('source_unit')]);
   r.push(['#/consents', 'consents', can('consents')]);
   r.push(['#/rewards', 'rewards', has('data_bureau') && can('rewards')]);
   r.push(['#/review', 'review', has('data_bureau') && can('records')]);
+  r.push(['#/organizations', 'organizations', has('operator') && can('admin')]);
+  r.push(['#/payments', 'payments', has('operator') && can('admin')]);
   r.push(['#/users', 'users', session?.user.console_role === 'admin']);
   r.push(['#/certificates', 'certificates', true]);
   return r.filter((x) => x[2]);
@@ -542,7 +779,8 @@ function shell() {
     const all = h('button', { type: 'button', class: 'link', id: 'sign-out-everywhere' }, t('signOutEverywhere'));
     all.addEventListener('click', () => signOut(true));
     const password = h('a', { href: '#/password', id: 'change-password', 'aria-current': here === '#/password' ? 'page' : null }, t('changePassword'));
-    who.append(`${session.user.display_name} · ${session.organization_name} `, password, ' ', out, ' ', all);
+    const security = h('a', { href: '#/security', id: 'two-factor', 'aria-current': here === '#/security' ? 'page' : null }, t('twoFactor'));
+    who.append(`${session.user.display_name} · ${session.organization_name} `, password, ' ', security, ' ', out, ' ', all);
   }
   document.getElementById('lang').textContent = t('lang');
   applyStatic();
@@ -568,11 +806,17 @@ async function render() {
     else if (seg[0] === 'mine' && seg[1]) content = await myDatasetPage(seg[1]);
     else if (seg[0] === 'mine') content = await minePage();
     else if (seg[0] === 'entitlements') content = await entitlementsPage();
+    else if (seg[0] === 'orders') content = await ordersPage();
+    else if (seg[0] === 'usage') content = await usagePage(params);
     else if (seg[0] === 'consents') content = await consentsPage();
     else if (seg[0] === 'rewards') content = await rewardsPage();
     else if (seg[0] === 'review') content = await reviewPage();
     else if (seg[0] === 'users') content = await usersPage();
+    else if (seg[0] === 'organizations' && seg[1]) content = await organizationPage(decodeURIComponent(seg[1]));
+    else if (seg[0] === 'organizations') content = await organizationsPage();
+    else if (seg[0] === 'payments') content = await paymentsPage();
     else if (seg[0] === 'password') content = passwordPage();
+    else if (seg[0] === 'security') content = securityPage();
     else content = await catalogPage(params);
     if (mine === renderSeq) m.replaceChildren(...[content].flat(Infinity));
   } catch (e) {

@@ -54,6 +54,34 @@ public sealed class OrderFlowTests(DataSpaceApiFactory api) : IClassFixture<Data
     }
 
     [Fact]
+    public async Task The_operator_lists_every_organisations_orders_awaiting_payment_and_others_only_their_own()
+    {
+        var m = await Open();
+        await Accept(m);
+        var pending = await OrderFlow.PlaceAsync(m.Buyer, m.Plan);
+        var paid = await OrderFlow.PlaceAsync(m.Buyer, m.Plan);
+        await (await m.Operator.PostAsJsonAsync($"/v1/orders/{paid}/payments", new { amount_fen = 199_900, reference = "QUEUE-" + paid }, Ct)).AssertJson();
+
+        static async Task<List<string>> Ids(HttpClient client, string query) =>
+            [.. (await (await client.GetAsync("/v1/orders" + query, Ct)).AssertJson()).GetProperty("items").EnumerateArray().Select(o => o.GetProperty("id").GetString()!)];
+
+        // The operator neither bought nor sold, yet its queue holds the unpaid order and not the paid one.
+        var queue = await Ids(m.Operator, "?status=pending_payment&limit=100");
+        Assert.Contains(pending, queue);
+        Assert.DoesNotContain(paid, queue);
+        Assert.Contains(paid, await Ids(m.Operator, "?status=paid&limit=100"));
+        // Another organisation's list stays its own, status or not.
+        var stranger = await api.ClientFor(await api.OrganizationAsync("无关模型方", "model_builder"));
+        Assert.Empty(await Ids(stranger, "?status=pending_payment"));
+        Assert.Empty(await Ids(stranger, ""));
+        Assert.Equal([pending], await Ids(m.Buyer, "?status=pending_payment"));
+        Assert.Equal(new[] { paid, pending }.Order(StringComparer.Ordinal), (await Ids(m.Seller, "")).Order(StringComparer.Ordinal));
+
+        var bad = await (await m.Operator.GetAsync("/v1/orders?status=unpaid", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
+        Assert.Equal(["status"], bad.ErrorFields());
+    }
+
+    [Fact]
     public async Task Plans_and_entitlements_page_with_cursors_like_every_list()
     {
         var m = await Open();
