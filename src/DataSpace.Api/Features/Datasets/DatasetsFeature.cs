@@ -1,0 +1,17 @@
+namespace DataSpace.Api.Features.Datasets;
+
+/// <summary>Datasets and their provenance, added and mapped in one place.</summary>
+internal static class DatasetsFeature
+{
+    public static IServiceCollection AddDatasets(this IServiceCollection services)
+    {
+        services.AddSingleton<DatasetStore>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapDatasets(this IEndpointRouteBuilder app)
+    {
+        app.MapDatasetEndpoints();
+        return app;
+    }
+}
