@@ -4,6 +4,7 @@ using DataSpace.Api.Features.Catalog;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Usage;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;

@@ -1,4 +1,5 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Datasets;
 using Npgsql;
@@ -39,8 +40,8 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
             Access = Access,
             UpdateFrequency = UpdateFrequency,
             LatestVersion = LatestVersion,
-            UpdatedAt = DatasetStore.Utc(UpdatedAt),
-            PublishedAt = PublishedAt is { } p ? DatasetStore.Utc(p) : null,
+            UpdatedAt = Timestamps.Utc(UpdatedAt),
+            PublishedAt = PublishedAt is { } p ? Timestamps.Utc(p) : null,
         };
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
@@ -45,7 +46,7 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit,
         /// <summary>A pending request past its expiry reads as expired.</summary>
         public string StatusAt(DateTimeOffset now) => Status == "pending" && now.UtcDateTime >= ExpiresAt ? "expired" : Status;
 
-        public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, DatasetStore.Utc(ValidFrom), DatasetStore.Utc(ValidUntil));
+        public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, Timestamps.Utc(ValidFrom), Timestamps.Utc(ValidUntil));
 
         public ConsentRequest ToContract(DateTimeOffset now) => new()
         {
@@ -57,14 +58,14 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit,
             DatasetIds = [.. DatasetIds.Select(d => d.ToString())],
             Purpose = new ConsentPurpose(PurposeCode, PurposeText),
             LegalBasis = LegalBasis,
-            ValidFrom = DatasetStore.Utc(ValidFrom),
-            ValidUntil = DatasetStore.Utc(ValidUntil),
+            ValidFrom = Timestamps.Utc(ValidFrom),
+            ValidUntil = Timestamps.Utc(ValidUntil),
             Status = StatusAt(now),
-            ExpiresAt = DatasetStore.Utc(ExpiresAt),
-            DecidedAt = DecidedAt is { } d ? DatasetStore.Utc(d) : null,
+            ExpiresAt = Timestamps.Utc(ExpiresAt),
+            DecidedAt = DecidedAt is { } d ? Timestamps.Utc(d) : null,
             DecisionReason = DecisionReason,
             ConsentId = ConsentId?.ToString(),
-            CreatedAt = DatasetStore.Utc(CreatedAt),
+            CreatedAt = Timestamps.Utc(CreatedAt),
         };
     }
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Datasets;
@@ -56,10 +57,10 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, Webhoo
             PersonalInformationConsentRef = PersonalInformationConsentRef,
             Provenance = JsonSerializer.Deserialize<Provenance>(Provenance, Json.Options)!,
             LatestVersion = LatestVersion,
-            CreatedAt = Utc(CreatedAt),
-            UpdatedAt = Utc(UpdatedAt),
-            PublishedAt = PublishedAt is { } p ? Utc(p) : null,
-            WithdrawnAt = WithdrawnAt is { } w ? Utc(w) : null,
+            CreatedAt = Timestamps.Utc(CreatedAt),
+            UpdatedAt = Timestamps.Utc(UpdatedAt),
+            PublishedAt = PublishedAt is { } p ? Timestamps.Utc(p) : null,
+            WithdrawnAt = WithdrawnAt is { } w ? Timestamps.Utc(w) : null,
         };
 
         /// <summary>The editable fields, as PATCH merges into them.</summary>
@@ -79,7 +80,11 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, Webhoo
         };
     }
 
-    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    /// <remarks>
+    /// Only for <c>CertificateEndpoints.Status</c>, which the certificate-in-force work (issue 20) rewrites; everything else
+    /// uses <see cref="Timestamps.Utc"/>. Remove this once that lands.
+    /// </remarks>
+    public static DateTimeOffset Utc(DateTime value) => Timestamps.Utc(value);
 
     private const string Select = """
         select d.id, d.owner_id, o.name as owner_name, d.title, d.description, d.industry, d.tags, d.access, d.licence,

@@ -14,6 +14,7 @@ using DataSpace.Parquet;
 using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Http.Features;
+using static DataSpace.Api.Http.FileNames;
 
 namespace DataSpace.Api.Features.Downloads;
 
@@ -343,18 +344,6 @@ internal static partial class DownloadEndpoints
 
         return (null, Problem.NotFound(ProblemCodes.RenditionUnavailable, "The file has no Parquet rendition",
             row.ProfileStatus is null ? "Files of draft versions get renditions once the version is committed." : row.RenditionReason ?? "No rendition could be made."));
-    }
-
-    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
-    internal static string ContentDisposition(string name)
-    {
-        var ascii = new StringBuilder(name.Length);
-        foreach (var c in name)
-        {
-            ascii.Append(c is >= ' ' and < (char)127 and not '"' and not '\\' and not '%' ? c : '_');
-        }
-
-        return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} ended after {Sent} of {Expected} bytes")]

@@ -1,10 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Certificates;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;
@@ -240,7 +242,7 @@ internal static class ListingEndpoints
     private static async Task<ProblemHttpResult?> ExpiredAsync(ListingStore.ListingRow row, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var fields = Fields(row);
-        var today = AssessmentEndpoints.RecordDatesToday(clock);
+        var today = Dates.Today(clock);
         var expired = (await store.ReportsAsync([.. fields.Reports.Values], ct)).Where(r => r.ValidUntil < today).ToList();
         return expired.Count == 0 ? null : Problem.Conflict(ProblemCodes.AssessmentReportExpired, "An assessment report expired",
             string.Join("; ", expired.Select(r => $"{r.Kind} report {r.ReportNumber} of {r.AssessorName} was valid until {r.ValidUntil:yyyy-MM-dd}")) + ". Ask the assessor for a new report.");
@@ -336,7 +338,7 @@ internal static class ListingEndpoints
             Reports = [.. reports.Select(AssessmentEndpoints.ToContract)],
             Quality = Quality(files, dataset.UpdateFrequency),
             SourceLegality = SourceChain(dataset.ToContract().Provenance),
-            NoticeUntil = row.NoticeUntil is { } n ? DatasetStore.Utc(n) : null,
+            NoticeUntil = row.NoticeUntil is { } n ? Timestamps.Utc(n) : null,
             Objections = [.. objections.Select(o => new ListingObjection
             {
                 Id = o.Id.ToString(),
@@ -344,16 +346,16 @@ internal static class ListingEndpoints
                 Reasons = o.Reasons,
                 Status = o.Status,
                 Resolution = o.Resolution,
-                FiledAt = DatasetStore.Utc(o.FiledAt),
-                ResolvedAt = o.ResolvedAt is { } r ? DatasetStore.Utc(r) : null,
+                FiledAt = Timestamps.Utc(o.FiledAt),
+                ResolvedAt = o.ResolvedAt is { } r ? Timestamps.Utc(r) : null,
             })],
             ReturnReason = row.ReturnReason,
             RevokedReason = row.RevokedReason,
             CertificateNumber = row.CertificateNumber,
-            CreatedAt = DatasetStore.Utc(row.CreatedAt),
-            UpdatedAt = DatasetStore.Utc(row.UpdatedAt),
-            SubmittedAt = row.SubmittedAt is { } s ? DatasetStore.Utc(s) : null,
-            DecidedAt = row.DecidedAt is { } d ? DatasetStore.Utc(d) : null,
+            CreatedAt = Timestamps.Utc(row.CreatedAt),
+            UpdatedAt = Timestamps.Utc(row.UpdatedAt),
+            SubmittedAt = row.SubmittedAt is { } s ? Timestamps.Utc(s) : null,
+            DecidedAt = row.DecidedAt is { } d ? Timestamps.Utc(d) : null,
         };
     }
 
@@ -529,7 +531,7 @@ internal static class ListingEndpoints
             if (row.NoticeUntil is { } until && until > now.UtcDateTime)
             {
                 return ListingStore.Move.Refuse(Problem.Conflict(ProblemCodes.NoticePeriodRunning, "The public notice is still running",
-                    $"Objections are taken until {DatasetStore.Utc(until):O}; verify after that."));
+                    $"Objections are taken until {Timestamps.Utc(until):O}; verify after that."));
             }
 
             if (objections.Where(o => o.Status == "open").ToList() is { Count: > 0 } open)

@@ -170,7 +170,7 @@ internal static class RecordFileEndpoints
         var response = http.Response;
         response.Headers.ETag = $"\"{Convert.ToHexStringLower(stored.Sha256)}\"";
         response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(stored.Sha256)}:";
-        response.Headers.ContentDisposition = DownloadEndpoints.ContentDisposition(stored.FileName);
+        response.Headers.ContentDisposition = FileNames.ContentDisposition(stored.FileName);
         response.Headers.CacheControl = "private, no-cache";
         return TypedResults.Stream(content, stored.ContentType, lastModified: null, entityTag: null);
     }

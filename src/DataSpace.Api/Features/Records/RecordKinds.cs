@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
@@ -78,10 +79,10 @@ internal abstract class RecordKind(string name, string path, string tag, string?
         OwnerId = row.OwnerId.ToString(),
         Status = row.Status,
         ReturnReason = row.ReturnReason,
-        CreatedAt = Datasets.DatasetStore.Utc(row.CreatedAt),
-        UpdatedAt = Datasets.DatasetStore.Utc(row.UpdatedAt),
-        SubmittedAt = row.SubmittedAt is { } s ? Datasets.DatasetStore.Utc(s) : null,
-        DecidedAt = row.DecidedAt is { } d ? Datasets.DatasetStore.Utc(d) : null,
+        CreatedAt = Timestamps.Utc(row.CreatedAt),
+        UpdatedAt = Timestamps.Utc(row.UpdatedAt),
+        SubmittedAt = row.SubmittedAt is { } s ? Timestamps.Utc(s) : null,
+        DecidedAt = row.DecidedAt is { } d ? Timestamps.Utc(d) : null,
         ContentSha256 = row.ContentSha256,
     };
 
@@ -329,10 +330,4 @@ internal sealed class PilotKind() : RecordKind("data_space_pilot", "data-space-p
             Evidence = stored["evidence"]?.Deserialize<RecordFile>(Json.Options),
         });
     }
-}
-
-internal static class RecordDates
-{
-    /// <summary>Today in Asia/Shanghai, for expiry flags.</summary>
-    public static DateOnly Today(TimeProvider clock) => ReportingPeriods.DateOf(clock.GetUtcNow());
 }

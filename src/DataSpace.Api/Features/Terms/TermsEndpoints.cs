@@ -1,4 +1,5 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
@@ -111,7 +112,7 @@ internal static class TermsEndpoints
 
         var at = await terms.AcceptAsync(dataset.Id, dataset.OwnerId, version, http.User.OrganizationId(), http.User.ClientId(), request.Purpose, clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/datasets/{dataset.Id}/terms",
-            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), DatasetStore.Utc(at.AcceptedAt),
+            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), Timestamps.Utc(at.AcceptedAt),
                 at.Purpose, at.PolicySha256));
     }
 }

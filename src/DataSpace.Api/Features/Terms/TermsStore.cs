@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Datasets;
@@ -15,7 +16,7 @@ internal sealed class TermsStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record TermsRow(Guid DatasetId, int Version, string Text, string Sha256, DateTime CreatedAt, string? Policy, string? PolicySha256)
     {
-        public DatasetTerms ToContract() => new(DatasetId.ToString(), Version, Text, Sha256, DatasetStore.Utc(CreatedAt),
+        public DatasetTerms ToContract() => new(DatasetId.ToString(), Version, Text, Sha256, Timestamps.Utc(CreatedAt),
             Policy is null ? null : UsagePolicies.FromJson(Policy), PolicySha256);
     }
 

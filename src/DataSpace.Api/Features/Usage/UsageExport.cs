@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Exports;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Parquet;
 using DataSpace.Usage.Metering;

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Dapper;
 using System.Text.Json;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Versions;
@@ -23,8 +24,8 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, Webhoo
             ManifestSha256 = ManifestSha256,
             FileCount = FileCount,
             TotalBytes = TotalBytes,
-            CreatedAt = Datasets.DatasetStore.Utc(CreatedAt),
-            CommittedAt = CommittedAt is { } c ? Datasets.DatasetStore.Utc(c) : null,
+            CreatedAt = Timestamps.Utc(CreatedAt),
+            CommittedAt = CommittedAt is { } c ? Timestamps.Utc(c) : null,
             Files = files,
         };
     }
@@ -46,7 +47,7 @@ internal sealed class VersionStore(NpgsqlDataSource db, AuditChain audit, Webhoo
             Columns = Columns is null ? null : JsonSerializer.Deserialize<List<ColumnProfile>>(Columns, Json.Options),
             Notes = Notes is null ? null : JsonSerializer.Deserialize<List<string>>(Notes, Json.Options),
             Reason = Reason,
-            ProfiledAt = ProfiledAt is { } at ? Datasets.DatasetStore.Utc(at) : null,
+            ProfiledAt = ProfiledAt is { } at ? Timestamps.Utc(at) : null,
             DurationMs = DurationMs,
             ParquetRendition = RenditionStatus is null ? null : new ParquetRendition
             {
