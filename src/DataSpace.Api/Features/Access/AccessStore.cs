@@ -9,6 +9,7 @@ using Npgsql;
 namespace DataSpace.Api.Features.Access;
 
 /// <summary>Access policies, access requests and grants: the SQL behind <see cref="AccessGate"/> and the access endpoints.</summary>
+[FeatureService]
 internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public const int DefaultSlaHours = 168;

@@ -20,9 +20,6 @@ namespace DataSpace.Api.Features.Authority;
 /// </summary>
 internal static class AuthorityEndpoints
 {
-    /// <summary>The response header naming the consent a read was made under.</summary>
-    public const string ConsentHeader = "X-DataSpace-Consent";
-
     public static IEndpointRouteBuilder MapAuthorityEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/authority/units/{unit}").WithTags("Authority").RequireAuthorization(Policies.ConsentGrantee);
@@ -88,7 +85,7 @@ internal static class AuthorityEndpoints
 
         await Task.WhenAll(bases.Select(b => audit.AppendAsync(new AuditEntry(AuditActor.From(http), unit, objectType, unit.ToString(), "read", "consent", b.Consent.Id.ToString(),
             new { category, count = b.Datasets.Length, dataset_ids = b.Datasets, period }), ct)));
-        http.Response.Headers[ConsentHeader] = string.Join(", ", bases.Select(b => b.Consent.Id));
+        http.Response.Headers[ConsentGate.ConsentHeader] = string.Join(", ", bases.Select(b => b.Consent.Id));
     }
 
     private static async Task<Results<Ok<UnitUsageReport>, ProblemHttpResult>> Usage(
@@ -96,7 +93,7 @@ internal static class AuthorityEndpoints
         [FromQuery] string? from = null, [FromQuery] string? to = null, [FromQuery] string? granularity = null)
     {
         var v = new Validation();
-        var period = UsageEndpoints.ReadPeriod(from, to, granularity, clock, v);
+        var period = UsagePeriods.Read(from, to, granularity, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();

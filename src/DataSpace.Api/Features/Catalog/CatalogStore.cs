@@ -6,6 +6,7 @@ using Npgsql;
 
 namespace DataSpace.Api.Features.Catalog;
 
+[FeatureService]
 internal sealed class CatalogStore(NpgsqlDataSource db)
 {
     /// <param name="WithWithdrawn">Withdrawn datasets too (the DCAT feed's tombstones for incremental harvests).</param>

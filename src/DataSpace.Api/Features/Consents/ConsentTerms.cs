@@ -4,6 +4,7 @@ using DataSpace.Contracts.Consents;
 namespace DataSpace.Api.Features.Consents;
 
 /// <summary>What a consent (or a request for one) covers, validated.</summary>
+[FeatureService]
 internal sealed record ConsentTerms(
     string[] Categories, bool AllDatasets, Guid[] DatasetIds, string PurposeCode, string PurposeText, string LegalBasis,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil)

@@ -6,6 +6,7 @@ internal static class DatasetsFeature
     public static IServiceCollection AddDatasets(this IServiceCollection services)
     {
         services.AddSingleton<DatasetStore>();
+        services.AddSingleton<DatasetAccess>();
         return services;
     }
 

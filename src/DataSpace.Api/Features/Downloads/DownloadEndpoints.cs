@@ -91,7 +91,7 @@ internal static partial class DownloadEndpoints
             return refusal;
         }
 
-        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
+        var (version, versionProblem) = await VersionAccess.ResolveAsync(dataset, n, http, versions, ct);
         if (version is null)
         {
             return versionProblem!;
@@ -275,7 +275,7 @@ internal static partial class DownloadEndpoints
     /// version is known.
     /// </summary>
     private static async Task<(string Basis, Guid? BasisId, AccessGate.Decision? Held, IResult? Refusal)> AccessAsync(
-        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, AccessGate access, CancellationToken ct)
+        DatasetRow dataset, HttpContext http, ConsentGate gate, AccessGate access, CancellationToken ct)
     {
         if (dataset.IsOwnedBy(http.User.OrganizationId()))
         {
@@ -320,7 +320,7 @@ internal static partial class DownloadEndpoints
     /// <summary>What a download sends: the file as uploaded, or its Parquet rendition (a blob of its own with its own hash).</summary>
     private sealed record Sent(string Kind, string BlobKey, long Size, byte[] Sha256, string ContentType, string FileName);
 
-    private static (Sent? File, IResult? Problem) Representation(VersionStore.FileRow row, string? format, HttpResponse response)
+    private static (Sent? File, IResult? Problem) Representation(FileRow row, string? format, HttpResponse response)
     {
         var name = row.Path[(row.Path.LastIndexOf('/') + 1)..];
         if (format is null || row.Format == "parquet")

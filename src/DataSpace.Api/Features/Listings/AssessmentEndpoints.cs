@@ -150,9 +150,9 @@ internal static class AssessmentEndpoints
     }
 
     private static async Task<IResult> InviteAsync(
-        string id, CreateAssessmentInvitationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, CreateAssessmentInvitationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -294,7 +294,7 @@ internal static class AssessmentEndpoints
         return row is null ? InvitationNotFound(id) : TypedResults.Ok((await store.ReportsOfInvitationAsync(row.Id, ct)).Select(ToContract).ToList());
     }
 
-    private static async Task<IResult> InvitedVersionAsync(string id, HttpContext http, ListingStore store, VersionStore versions, AuditChain audit, CancellationToken ct)
+    private static async Task<IResult> InvitedVersionAsync(string id, HttpContext http, ListingStore store, VersionAccess versions, AuditChain audit, CancellationToken ct)
     {
         var row = await PartyAsync(id, http, store, ct);
         if (row is null)

@@ -108,7 +108,7 @@ internal static class ListingEndpoints
 
     /// <summary>Validates an application against the version it names; a problem, or what to store.</summary>
     private static async Task<(StoredFields? Fields, int Version, IResult? Problem)> ValidateAsync(
-        ListingApplicationRequest request, DatasetStore.DatasetRow dataset, VersionStore versions, ListingStore store, CancellationToken ct)
+        ListingApplicationRequest request, DatasetRow dataset, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var v = new Validation();
         if (request.Version is not > 0)
@@ -180,10 +180,10 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store,
+        string id, ListingApplicationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store,
         Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -197,7 +197,7 @@ internal static class ListingEndpoints
 
         // Listing offers the product for exchange: a parent's usage policy that the unit accepted and that forbids passing
         // its data on (or, for a paid product, reselling it) refuses it here, as publishing would.
-        if (await access.PassOnAsync(dataset.OwnerId, DatasetEndpoints.ParentsOf(dataset.ToFields()), dataset.Access, ct) is { } prohibited)
+        if (await access.PassOnAsync(dataset.OwnerId, DatasetAccess.ParentsOf(dataset.ToFields()), dataset.Access, ct) is { } prohibited)
         {
             return prohibited;
         }
@@ -214,7 +214,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ReplaceAsync(
-        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, ListingApplicationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var current = Guid.TryParse(id, out var g) ? await store.FindAsync(g, ct) : null;
         if (current is null || current.OwnerId != http.User.OrganizationId())
@@ -248,7 +248,7 @@ internal static class ListingEndpoints
             string.Join("; ", expired.Select(r => $"{r.Kind} report {r.ReportNumber} of {r.AssessorName} was valid until {r.ValidUntil:yyyy-MM-dd}")) + ". Ask the assessor for a new report.");
     }
 
-    private static async Task<IResult> SubmitAsync(string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var g))
         {
@@ -277,14 +277,14 @@ internal static class ListingEndpoints
         || (IsReviewer(http) && row.SubmittedAt is not null)
         || row.NoticeUntil is not null || row.Status is "verified" or "revoked";
 
-    private static async Task<IResult> GetAsync(string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var row = Guid.TryParse(id, out var g) ? await store.FindAsync(g, ct) : null;
         return row is null || !VisibleTo(row, http) ? NotFound(id) : TypedResults.Ok(await ToContractAsync(row, datasets, versions, store, ct));
     }
 
     private static async Task<IResult> ListAsync(
-        HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock,
+        HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock,
         [FromQuery] string? status, [FromQuery] string? cursor, [FromQuery] int? limit, CancellationToken ct)
     {
         var v = new Validation();
@@ -317,7 +317,7 @@ internal static class ListingEndpoints
 
     private static StoredFields Fields(ListingStore.ListingRow row) => JsonSerializer.Deserialize<StoredFields>(row.Fields, Http.Json.Options)!;
 
-    internal static async Task<Listing> ToContractAsync(ListingStore.ListingRow row, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+    internal static async Task<Listing> ToContractAsync(ListingStore.ListingRow row, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var fields = Fields(row);
         var dataset = (await datasets.FindAsync(row.DatasetId, ct))!;
@@ -360,7 +360,7 @@ internal static class ListingEndpoints
     }
 
     /// <summary>Rows, completeness and column types of the version's profiled files (the quality facts a reviewer checks the report against).</summary>
-    private static ListingQuality Quality(IReadOnlyList<VersionStore.FileRow> rows, string updateFrequency)
+    private static ListingQuality Quality(IReadOnlyList<FileRow> rows, string updateFrequency)
     {
         var files = rows.Select(r => r.ToContract()).ToList();
         long cells = 0, nulls = 0, total = 0;
@@ -398,7 +398,7 @@ internal static class ListingEndpoints
     // ---- Notice and objections ----------------------------------------------------------------------------------------
 
     private static async Task<IResult> NoticeAsync(
-        string id, OpenListingNoticeRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, OpenListingNoticeRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         if (request.Days is not (>= 1 and <= 30))
         {
@@ -420,7 +420,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ObjectAsync(
-        string id, FileObjectionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, FileObjectionRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var reasons = v.RequiredText("reasons", request.Reasons, 5000, multiline: true);
@@ -456,7 +456,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ResolveAsync(
-        string id, string objection, ResolveObjectionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, string objection, ResolveObjectionRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var resolution = v.RequiredText("resolution", request.Resolution, 5000, multiline: true);
@@ -508,7 +508,7 @@ internal static class ListingEndpoints
     // ---- Decisions ---------------------------------------------------------------------------------------------------
 
     private static async Task<IResult> VerifyAsync(
-        string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, CertificateIssuer issuer, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, CertificateIssuer issuer, TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var g))
         {
@@ -563,19 +563,19 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ReturnAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
         await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "submitted", "returned", """
             update listings set status = 'returned', return_reason = @reason, decided_at = @now, decided_by = @by, updated_at = @now where id = @id
             """, ct);
 
     private static async Task<IResult> RevokeAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
         await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "verified", "revoked", """
             update listings set status = 'revoked', revoked_reason = @reason, revoked_at = @now, updated_at = @now where id = @id
             """, ct);
 
     private static async Task<IResult> DecideWithReasonAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock,
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock,
         string from, string action, string sql, CancellationToken ct)
     {
         var v = new Validation();
@@ -598,7 +598,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> MoveResultAsync(
-        string id, Task<(ListingStore.Outcome Outcome, ListingStore.ListingRow? Row, object? Refusal)> move, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+        string id, Task<(ListingStore.Outcome Outcome, ListingStore.ListingRow? Row, object? Refusal)> move, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var (outcome, row, refusal) = await move;
         return outcome switch

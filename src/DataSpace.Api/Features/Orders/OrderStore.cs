@@ -10,6 +10,7 @@ using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Orders;
 
+[FeatureService]
 internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox, DomainMetrics metrics)
 {
     public sealed record PlanRow(Guid Id, Guid DatasetId, string Kind, string? Period, long PriceFen, string Currency, bool Active, DateTime CreatedAt)

@@ -437,7 +437,7 @@ internal static class RecordEndpoints
         var rows = await store.ListAsync(kind, RecordStore.Viewer.Consented, unitId, null, null, after, size + 1, ct);
         await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, kind.Name, unitId.ToString(), "read", "consent", consent.Id.ToString(),
             new { category, count = Math.Min(rows.Count, size) }), ct);
-        http.Response.Headers[Authority.AuthorityEndpoints.ConsentHeader] = consent.Id.ToString();
+        http.Response.Headers[ConsentGate.ConsentHeader] = consent.Id.ToString();
         return PageOf(kind, rows, size, clock, r => Paging.CursorFor(r.Id));
     }
 }

@@ -32,9 +32,9 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Set(
-        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
+        string id, SetTermsRequest request, HttpContext http, DatasetAccess datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -59,9 +59,9 @@ internal static class TermsEndpoints
         return TypedResults.Ok(row.ToContract());
     }
 
-    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Get(string id, HttpContext http, DatasetStore datasets, TermsStore terms, CancellationToken ct)
+    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Get(string id, HttpContext http, DatasetAccess datasets, TermsStore terms, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -74,9 +74,9 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Created<Agreement>, ProblemHttpResult>> Accept(
-        string id, AcceptTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+        string id, AcceptTermsRequest request, HttpContext http, DatasetAccess datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;

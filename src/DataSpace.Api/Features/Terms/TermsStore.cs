@@ -12,6 +12,7 @@ using Npgsql;
 namespace DataSpace.Api.Features.Terms;
 
 /// <summary>Data use agreements: versioned, hashed texts, and who accepted which version.</summary>
+[FeatureService]
 internal sealed class TermsStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record TermsRow(Guid DatasetId, int Version, string Text, string Sha256, DateTime CreatedAt, string? Policy, string? PolicySha256)

@@ -67,7 +67,7 @@ internal static class UsageExport
             v.Add("as", "must be consumer (your downloads) or owner (downloads of your datasets)");
         }
 
-        var period = UsageEndpoints.ReadPeriod(from, to, null, clock, v);
+        var period = UsagePeriods.Read(from, to, null, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -105,7 +105,7 @@ internal static class UsageExport
         }, format == "csv" ? "text/csv; charset=utf-8" : ParquetWriter.MediaType);
     }
 
-    private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsageEndpoints.Period period, string side, CancellationToken ct)
+    private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsagePeriods.Period period, string side, CancellationToken ct)
     {
         var options = new ParquetWriterOptions
         {

@@ -6,6 +6,7 @@ internal static class VersionsFeature
     public static IServiceCollection AddVersions(this IServiceCollection services)
     {
         services.AddSingleton<VersionStore>();
+        services.AddSingleton<VersionAccess>();
         services.AddOptions<DatasetFileOptions>().BindConfiguration(DatasetFileOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         return services;
     }
