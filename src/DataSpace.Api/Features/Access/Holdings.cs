@@ -1,5 +1,4 @@
 using DataSpace.Api.Database;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
 

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Dapper;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Database;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Audit;

@@ -2,7 +2,6 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Catalog;
 using DataSpace.Api.Features.Consents;
-using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;

@@ -1,6 +1,5 @@
 using Dapper;
 using DataSpace.Api.Database;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Datasets;
 using Npgsql;
 

@@ -1,7 +1,6 @@
 using Dapper;
 using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
 using Npgsql;
 using DataSpace.Api.Features.Webhooks;

@@ -5,7 +5,6 @@ using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
-using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;

@@ -2,7 +2,6 @@ using Dapper;
 using DataSpace.Api.Database;
 using DataSpace.Usage;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Telemetry;
 using DataSpace.Contracts.Orders;
 using Npgsql;

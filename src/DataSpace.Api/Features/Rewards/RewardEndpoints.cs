@@ -4,7 +4,6 @@ using System.Text.Json;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
@@ -12,7 +11,6 @@ using DataSpace.Contracts.Rewards;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc;
 
-using DataSpace.Api.Features.Exports;
 
 namespace DataSpace.Api.Features.Rewards;
 

@@ -4,7 +4,6 @@ using Dapper;
 using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Access;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Orders;
 using Npgsql;

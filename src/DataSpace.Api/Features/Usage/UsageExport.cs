@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using DataSpace.Api.Auth;
-using DataSpace.Api.Features.Exports;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Parquet;
