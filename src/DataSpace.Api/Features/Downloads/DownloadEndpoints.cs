@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Text;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Previews;

@@ -1,10 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
-using System.Text.Json;
-using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Http;
 using DataSpace.Contracts.Versions;
 using Npgsql;
 using DataSpace.Api.Features.Webhooks;
