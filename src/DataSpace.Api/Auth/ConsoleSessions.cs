@@ -72,6 +72,11 @@ internal static class ConsoleSessions
                 o.SlidingExpiration = false;
                 o.Events.OnValidatePrincipal = ValidateAsync;
             });
+        services.AddOptions<TokenCacheOptions>().BindConfiguration(TokenCacheOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<TokenCache>();
+        services.AddSingleton<TokenCacheFence>();
+        services.AddHostedService<TokenCacheListener>();
+        services.AddSingleton<TokenStore>();
         return services;
     }
 

@@ -85,6 +85,7 @@ internal static class Policies
             .AddPolicy(ConsentParty, p => RoleAndScope(p, Scopes.Consents, Roles.SourceUnit, Roles.DataBureau, Roles.Authority))
             .AddPolicy(UserAdmin, p => p.AddAuthenticationSchemes(ConsoleSessions.SchemeName).RequireAuthenticatedUser()
                 .RequireClaim(Caller.ConsoleRoleClaim, ConsoleRoles.Admin));
+        services.AddSingleton<IAuthorizationMiddlewareResultHandler, ForbiddenAsProblem>();
         return services;
     }
 

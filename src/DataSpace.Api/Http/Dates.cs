@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataSpace.Api.Problems;
+using DataSpace.Usage;
 
 namespace DataSpace.Api.Http;
 
@@ -17,6 +18,9 @@ internal static class Dates
     private static readonly string Range = $"between {Earliest:yyyy-MM-dd} and {Latest:yyyy-MM-dd}";
 
     public static bool InRange(DateOnly date) => date >= Earliest && date <= Latest;
+
+    /// <summary>Today in Asia/Shanghai, for expiry flags.</summary>
+    public static DateOnly Today(TimeProvider clock) => ReportingPeriods.DateOf(clock.GetUtcNow());
 
     /// <summary>A query date YYYY-MM-DD, or null when absent; a malformed or out-of-range one is a validation error on <paramref name="field"/>.</summary>
     /// <summary>Reads an RFC 3339 instant that carries its offset (Z or ±hh:mm), as UTC; adds an error naming <paramref name="field"/> otherwise.</summary>

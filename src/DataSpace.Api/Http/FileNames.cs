@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace DataSpace.Api.Http;
 
 /// <summary>
@@ -33,5 +35,17 @@ internal static class FileNames
         }
 
         return null;
+    }
+
+    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
+    public static string ContentDisposition(string name)
+    {
+        var ascii = new StringBuilder(name.Length);
+        foreach (var c in name)
+        {
+            ascii.Append(c is >= ' ' and < (char)127 and not '"' and not '\\' and not '%' ? c : '_');
+        }
+
+        return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
 }

@@ -81,6 +81,13 @@ internal sealed class UploadSlots(IOptions<UploadOptions> options) : IEndpointFi
 
 internal static class UploadSlotEndpoints
 {
+    public static IServiceCollection AddUploadSlots(this IServiceCollection services)
+    {
+        services.AddOptions<UploadOptions>().BindConfiguration(UploadOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<UploadSlots>();
+        return services;
+    }
+
     /// <summary>Runs the endpoint inside one of the caller organisation's upload slots (the singleton <see cref="UploadSlots"/>).</summary>
     public static RouteHandlerBuilder HoldsUploadSlot(this RouteHandlerBuilder builder) => builder
         .AddEndpointFilter(static (context, next) => context.HttpContext.RequestServices.GetRequiredService<UploadSlots>().InvokeAsync(context, next))

@@ -14,6 +14,7 @@ internal static class StorageServices
             var options = sp.GetRequiredService<IOptions<BlobStorageOptions>>().Value;
             return options.IsAzure ? new AzureBlobStore(options) : new FileSystemBlobStore(options.FileSystemRoot);
         });
+        services.AddHostedService<BlobStoreWarmup>();
         return services;
     }
 }

@@ -1,6 +1,7 @@
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Common;
@@ -104,19 +105,19 @@ internal static class AccessEndpoints
         return app;
     }
 
-    private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> GetPolicy(string id, HttpContext http, DatasetStore datasets, AccessStore store, CancellationToken ct)
+    private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> GetPolicy(string id, HttpContext http, DatasetAccess datasets, AccessStore store, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         return dataset is null ? problem! : TypedResults.Ok(await PolicyOf(dataset, store, ct));
     }
 
-    private static async Task<AccessPolicy> PolicyOf(DatasetStore.DatasetRow dataset, AccessStore store, CancellationToken ct) =>
+    private static async Task<AccessPolicy> PolicyOf(DatasetRow dataset, AccessStore store, CancellationToken ct) =>
         (await store.PolicyAsync(dataset.Id, ct))?.ToContract() ?? new AccessPolicy(dataset.Id.ToString(), AccessGate.Default(dataset), AccessStore.DefaultSlaHours, [], [], [], []);
 
     private static async Task<Results<Ok<AccessPolicy>, ProblemHttpResult>> SetPolicy(
-        string id, SetAccessPolicyRequest request, HttpContext http, DatasetStore datasets, AccessStore store, Terms.TermsStore terms, TimeProvider clock, CancellationToken ct)
+        string id, SetAccessPolicyRequest request, HttpContext http, DatasetAccess datasets, AccessStore store, Terms.TermsStore terms, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -219,9 +220,9 @@ internal static class AccessEndpoints
     }
 
     private static async Task<Results<Created<AccessRequest>, ProblemHttpResult>> CreateRequest(
-        string id, CreateAccessRequest request, HttpContext http, DatasetStore datasets, AccessStore store, AccessGate gate, TimeProvider clock, CancellationToken ct)
+        string id, CreateAccessRequest request, HttpContext http, DatasetAccess datasets, AccessStore store, AccessGate gate, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -300,10 +301,10 @@ internal static class AccessEndpoints
     }
 
     private static async Task<Results<Ok<Page<AccessRequest>>, ProblemHttpResult>> DatasetRequests(
-        string id, HttpContext http, DatasetStore datasets, AccessStore store, TimeProvider clock, CancellationToken ct,
+        string id, HttpContext http, DatasetAccess datasets, AccessStore store, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -422,9 +423,9 @@ internal static class AccessEndpoints
     }
 
     private static async Task<Results<Created<Grant>, ProblemHttpResult>> CreateGrant(
-        string id, CreateGrantRequest request, HttpContext http, DatasetStore datasets, AccessStore store, AccessGate gate, TimeProvider clock, CancellationToken ct)
+        string id, CreateGrantRequest request, HttpContext http, DatasetAccess datasets, AccessStore store, AccessGate gate, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -476,10 +477,10 @@ internal static class AccessEndpoints
     }
 
     private static async Task<Results<Ok<Page<Grant>>, ProblemHttpResult>> DatasetGrants(
-        string id, HttpContext http, DatasetStore datasets, AccessStore store, TimeProvider clock, CancellationToken ct,
+        string id, HttpContext http, DatasetAccess datasets, AccessStore store, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         return dataset is null ? problem! : await GrantPage(store, dataset.Id, null, cursor, limit, clock, ct);
     }
 
@@ -539,9 +540,9 @@ internal static class AccessEndpoints
             : Problem.NotFound(ProblemCodes.EntitlementNotFound, "Entitlement not found", $"Your organisation holds no unrevoked entitlement with id '{entitlementId}'.");
 
     private static async Task<Results<Ok<Page<Holding>>, ProblemHttpResult>> Holders(
-        string id, HttpContext http, DatasetStore datasets, Holdings holdings, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+        string id, HttpContext http, DatasetAccess datasets, Holdings holdings, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         return dataset is null ? problem! : await HoldingsPageAsync(holdings, dataset.Id, null, cursor, limit, ct);
     }
 

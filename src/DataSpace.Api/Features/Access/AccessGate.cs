@@ -14,6 +14,7 @@ namespace DataSpace.Api.Features.Access;
 /// on every call and decides expiry from <see cref="TimeProvider"/> at that moment, so a revocation, a drop, an
 /// expiry or a used-up count counts from the very next request, the next range of a download included.
 /// </summary>
+[FeatureService]
 internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvider clock)
 {
     public const string Open = "open";
@@ -31,9 +32,9 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     }
 
     /// <summary>The access policy in force: the owner's, or what the dataset's access implies.</summary>
-    public static string Default(DatasetStore.DatasetRow dataset) => dataset.Access == "paid" ? Terms : Open;
+    public static string Default(DatasetRow dataset) => dataset.Access == "paid" ? Terms : Open;
 
-    public async Task<string> PolicyOfAsync(DatasetStore.DatasetRow dataset, CancellationToken ct) =>
+    public async Task<string> PolicyOfAsync(DatasetRow dataset, CancellationToken ct) =>
         (await store.PolicyAsync(dataset.Id, ct))?.Policy ?? Default(dataset);
 
     public const string Assessment = "assessment";
@@ -43,7 +44,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     /// wins; failing one, an assessor's standing invitation with allow_files opens the invited versions' files (of a
     /// draft or published dataset, never a withdrawn one), and one without allow_files says so.
     /// </summary>
-    public async Task<Decision> CheckAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    public async Task<Decision> CheckAsync(DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
         var held = await CheckHeldAsync(dataset, caller, ct);
         if (held.Basis is not null || held.Blocking || dataset.Status is not ("draft" or "published") || !caller.IsInRole(Roles.Assessor))
@@ -68,7 +69,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             };
     }
 
-    private async Task<Decision> CheckHeldAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    private async Task<Decision> CheckHeldAsync(DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
         if (dataset.Status != "published")
         {
@@ -123,7 +124,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
 
     /// <summary>Why a caller without a right has none: the state of its latest grant or request, or null for the general refusal.</summary>
     private async Task<ProblemHttpResult?> WhyNotAsync(
-        DatasetStore.DatasetRow dataset, string policy, IReadOnlyList<AccessStore.GrantRow> grants, Guid org, DateTimeOffset now, CancellationToken ct)
+        DatasetRow dataset, string policy, IReadOnlyList<AccessStore.GrantRow> grants, Guid org, DateTimeOffset now, CancellationToken ct)
     {
         if (grants.FirstOrDefault(g => g.Kind == "grant") is { } latestGrant)
         {
@@ -185,7 +186,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     /// Checks one use under a held right: the right's narrowing to versions, then the usage policy of the current terms
     /// (assignee, purpose, period, version pinning and, for downloads, the count of complete downloads). Null: allowed.
     /// </summary>
-    public async Task<UsagePolicies.Denial?> UseAsync(Decision decision, DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, int? version, bool download, CancellationToken ct)
+    public async Task<UsagePolicies.Denial?> UseAsync(Decision decision, DatasetRow dataset, ClaimsPrincipal caller, int? version, bool download, CancellationToken ct)
     {
         if (decision.Basis is null or Open)
         {
@@ -220,7 +221,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     /// The attribution a use under this right must carry, when the governing policy has the attribution duty: the owner,
     /// the dataset and the version, percent-encoded so that a header carries any script. Null when no attribution is due.
     /// </summary>
-    public static string? AttributionOf(Decision decision, DatasetStore.DatasetRow dataset, int version) =>
+    public static string? AttributionOf(Decision decision, DatasetRow dataset, int version) =>
         decision.Terms?.Policy?.Duties?.Contains("attribution") == true
             ? Uri.EscapeDataString($"{dataset.OwnerName}: {dataset.Title} (DataSpace dataset {dataset.Id}, version {version})")
             : null;
@@ -262,7 +263,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     /// After a complete download (the file's last byte sent) under a held right: carries out the notify_owner duty when the
     /// governing policy has it. Nothing is owed for a partial range that does not reach the file's end.
     /// </summary>
-    public Task CompletedAsync(Decision decision, DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, int version, string path, string requestId,
+    public Task CompletedAsync(Decision decision, DatasetRow dataset, ClaimsPrincipal caller, int version, string path, string requestId,
         Audit.AuditActor actor, CancellationToken ct) =>
         decision.Basis is null or Open or Assessment || !NotifiesOwner(decision)
             ? Task.CompletedTask
@@ -273,7 +274,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     /// What ordering needs beyond accepted terms: under approval, an approval in force; and the usage policy must let the
     /// buyer, with its agreement's purpose, use the data now. Null: the order may be placed.
     /// </summary>
-    public async Task<ProblemHttpResult?> OrderAsync(DatasetStore.DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
+    public async Task<ProblemHttpResult?> OrderAsync(DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
         var org = caller.OrganizationId();
         var now = clock.GetUtcNow();

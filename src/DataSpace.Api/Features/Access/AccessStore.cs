@@ -1,6 +1,6 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Webhooks;
 using DataSpace.Contracts.Access;
 using Npgsql;
@@ -8,6 +8,7 @@ using Npgsql;
 namespace DataSpace.Api.Features.Access;
 
 /// <summary>Access policies, access requests and grants: the SQL behind <see cref="AccessGate"/> and the access endpoints.</summary>
+[FeatureService]
 internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
     public const int DefaultSlaHours = 168;
@@ -53,8 +54,8 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         {
             Id = Id.ToString(), DatasetId = DatasetId.ToString(), RequesterId = RequesterId.ToString(), RequesterName = RequesterName, Purpose = Purpose,
             UseCase = UseCase, Answers = System.Text.Json.JsonSerializer.Deserialize<Dictionary<string, string>>(Answers)!, Contact = Contact,
-            Status = StatusAt(now), CreatedAt = DatasetStore.Utc(CreatedAt), ExpiresAt = DatasetStore.Utc(ExpiresAt),
-            DecidedAt = DecidedAt is { } d ? DatasetStore.Utc(d) : null, Reason = Reason, PreviousId = PreviousId?.ToString(), GrantId = GrantId?.ToString(),
+            Status = StatusAt(now), CreatedAt = Timestamps.Utc(CreatedAt), ExpiresAt = Timestamps.Utc(ExpiresAt),
+            DecidedAt = DecidedAt is { } d ? Timestamps.Utc(d) : null, Reason = Reason, PreviousId = PreviousId?.ToString(), GrantId = GrantId?.ToString(),
         };
     }
 
@@ -83,9 +84,9 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         public Grant ToContract(DateTimeOffset now) => new()
         {
             Id = Id.ToString(), DatasetId = DatasetId.ToString(), OwnerId = OwnerId.ToString(), GranteeId = GranteeId.ToString(), GranteeName = GranteeName,
-            Kind = Kind, RequestId = RequestId?.ToString(), Purpose = Purpose, ValidUntil = ValidUntil is { } u ? DatasetStore.Utc(u) : null, Versions = Versions,
-            Status = StatusAt(now), CreatedAt = DatasetStore.Utc(CreatedAt), AcceptedAt = AcceptedAt is { } a ? DatasetStore.Utc(a) : null,
-            EndedAt = EndedAt is { } e ? DatasetStore.Utc(e) : null, EndReason = EndReason,
+            Kind = Kind, RequestId = RequestId?.ToString(), Purpose = Purpose, ValidUntil = ValidUntil is { } u ? Timestamps.Utc(u) : null, Versions = Versions,
+            Status = StatusAt(now), CreatedAt = Timestamps.Utc(CreatedAt), AcceptedAt = AcceptedAt is { } a ? Timestamps.Utc(a) : null,
+            EndedAt = EndedAt is { } e ? Timestamps.Utc(e) : null, EndReason = EndReason,
         };
     }
 

@@ -1,4 +1,4 @@
-using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Database;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
 
@@ -49,7 +49,7 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             result.Add((e.Id, await DecideAsync(new Holding
             {
                 Kind = "entitlement", Id = e.Id.ToString(), DatasetId = e.DatasetId.ToString(), HolderId = e.OrganizationId.ToString(), HolderName = e.HolderName,
-                Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = active && approved, Effective = false,
+                Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? Timestamps.Utc(u) : null, Active = active && approved, Effective = false,
                 RefusalCode = !active ? ProblemCodes.EntitlementRequired : approved ? null : ProblemCodes.AccessRequestRequired,
                 Versions = versions, ApprovalStatus = approvalStatus,
             }, terms, e.OrganizationId, e.DatasetId, now, ct)));
@@ -62,7 +62,7 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             result.Add((g.Id, await DecideAsync(new Holding
             {
                 Kind = g.Kind, Id = g.Id.ToString(), DatasetId = g.DatasetId.ToString(), HolderId = g.GranteeId.ToString(), HolderName = g.GranteeName,
-                Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? DatasetStore.Utc(u) : null, Active = status == "accepted", Effective = false,
+                Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? Timestamps.Utc(u) : null, Active = status == "accepted", Effective = false,
                 Versions = g.Versions, ApprovalStatus = g.Kind == "approval" ? status : null,
                 RefusalCode = status switch
                 {

@@ -30,9 +30,9 @@ internal static class OdrlEndpoints
     }
 
     private static async Task<IResult> Get(
-        string id, HttpContext http, DatasetStore datasets, OrderStore orders, AccessGate gate, Terms.TermsStore terms, IOptions<TokenOptions> tokens, CancellationToken ct)
+        string id, HttpContext http, DatasetAccess datasets, OrderStore orders, AccessGate gate, Terms.TermsStore terms, IOptions<TokenOptions> tokens, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;

@@ -11,6 +11,7 @@ namespace DataSpace.Api.Features.Access;
 /// Usage policies: their code lists, validation into one canonical form (so equal policies hash equal), and the pure
 /// evaluation a read goes through. No I/O and no clock: the caller passes in what it knows.
 /// </summary>
+[FeatureService]
 internal static class UsagePolicies
 {
     public static readonly IReadOnlyList<string> Purposes =

@@ -14,6 +14,7 @@ namespace DataSpace.Api.Features.Audit;
 /// <param name="ClientId">The API client it acted through.</param>
 /// <param name="RequestId">The request id (X-Request-Id) that links the event to the logs.</param>
 /// <param name="UserId">The person, when they acted through a console session (the client is then the console).</param>
+[FeatureService]
 internal sealed record AuditActor(Guid? OrganizationId, string? ClientId, string? RequestId, Guid? UserId = null)
 {
     public static AuditActor From(HttpContext http) => new(
@@ -32,6 +33,7 @@ internal sealed record AuditActor(Guid? OrganizationId, string? ClientId, string
 /// <param name="BasisType">What allowed a read of someone else's data: open, consent, entitlement; null for own actions.</param>
 /// <param name="BasisId">The consent or entitlement id, when there is one.</param>
 /// <param name="Details">A small object with what else matters (names, ranges, reasons); serialised as snake_case JSON.</param>
+[FeatureService]
 internal sealed record AuditEntry(
     AuditActor Actor, Guid? SubjectOrganizationId, string ObjectType, string ObjectId, string Action,
     string? BasisType = null, string? BasisId = null, object? Details = null);
@@ -55,6 +57,7 @@ internal sealed record AuditEntry(
 /// (actor_user_id set) has one more field at the end: <c>actor_user_id:</c> and the user's lower-case UUID; events
 /// without a user hash exactly as before the column existed.
 /// </summary>
+[FeatureService]
 internal sealed class AuditChain(NpgsqlDataSource db, TimeProvider clock) : IAsyncDisposable
 {
     /// <summary>The partition of events about no organisation.</summary>

@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Dapper;
 using DataSpace.Api.Auth;
-using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Database;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Audit;
 using DataSpace.Contracts.Common;
@@ -102,7 +103,7 @@ internal static class AuditEndpoints
             Seq = r.Seq,
             Partition = r.Partition,
             PartitionSeq = r.PartitionSeq,
-            OccurredAt = DatasetStore.Utc(r.OccurredAt),
+            OccurredAt = Timestamps.Utc(r.OccurredAt),
             Actor = visible ? new AuditActorInfo(r.ActorOrgId?.ToString(), r.ActorClientId, r.ActorUserId?.ToString()) : null,
             SubjectOrganizationId = r.SubjectOrgId?.ToString(),
             ObjectType = r.ObjectType,
@@ -186,7 +187,7 @@ internal static class AuditEndpoints
     private static AuditCheckpoint ToContract(CheckpointRow row) => new()
     {
         Number = row.Number,
-        CreatedAt = DatasetStore.Utc(row.CreatedAt),
+        CreatedAt = Timestamps.Utc(row.CreatedAt),
         KeyId = row.KeyId,
         Events = row.Events,
         Partitions = AuditCheckpoints.Parse(row.Message)?.Heads.Count ?? 0,

@@ -14,6 +14,7 @@ using Org.BouncyCastle.X509;
 namespace DataSpace.Api.Features.Audit;
 
 /// <summary>Audit checkpoints: the signing key and how often the chain is anchored.</summary>
+[FeatureService]
 internal sealed class CheckpointOptions
 {
     public const string Section = "Audit:Checkpoints";
@@ -51,6 +52,7 @@ internal sealed class CheckpointOptions
 /// 2.7.0, which restores here (DEPENDENCIES.md). The key is a file the API reads at start; the database never sees it,
 /// so whoever administers the database can rewrite events but cannot sign a checkpoint over the rewrite.
 /// </summary>
+[FeatureService]
 internal sealed partial class CheckpointSigner
 {
     private const string KeyFileName = "audit-checkpoint-ed25519.pem";

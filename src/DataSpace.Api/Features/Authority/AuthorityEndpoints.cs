@@ -2,8 +2,8 @@ using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Catalog;
 using DataSpace.Api.Features.Consents;
-using DataSpace.Api.Features.Organizations;
 using DataSpace.Api.Features.Usage;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;
@@ -19,9 +19,6 @@ namespace DataSpace.Api.Features.Authority;
 /// </summary>
 internal static class AuthorityEndpoints
 {
-    /// <summary>The response header naming the consent a read was made under.</summary>
-    public const string ConsentHeader = "X-DataSpace-Consent";
-
     public static IEndpointRouteBuilder MapAuthorityEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1/authority/units/{unit}").WithTags("Authority").RequireAuthorization(Policies.ConsentGrantee);
@@ -87,7 +84,7 @@ internal static class AuthorityEndpoints
 
         await Task.WhenAll(bases.Select(b => audit.AppendAsync(new AuditEntry(AuditActor.From(http), unit, objectType, unit.ToString(), "read", "consent", b.Consent.Id.ToString(),
             new { category, count = b.Datasets.Length, dataset_ids = b.Datasets, period }), ct)));
-        http.Response.Headers[ConsentHeader] = string.Join(", ", bases.Select(b => b.Consent.Id));
+        http.Response.Headers[ConsentGate.ConsentHeader] = string.Join(", ", bases.Select(b => b.Consent.Id));
     }
 
     private static async Task<Results<Ok<UnitUsageReport>, ProblemHttpResult>> Usage(
@@ -95,7 +92,7 @@ internal static class AuthorityEndpoints
         [FromQuery] string? from = null, [FromQuery] string? to = null, [FromQuery] string? granularity = null)
     {
         var v = new Validation();
-        var period = UsageEndpoints.ReadPeriod(from, to, granularity, clock, v);
+        var period = UsagePeriods.Read(from, to, granularity, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();

@@ -1,10 +1,11 @@
 using Dapper;
-using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Database;
 using DataSpace.Contracts.Datasets;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Catalog;
 
+[FeatureService]
 internal sealed class CatalogStore(NpgsqlDataSource db)
 {
     /// <param name="WithWithdrawn">Withdrawn datasets too (the DCAT feed's tombstones for incremental harvests).</param>
@@ -39,8 +40,8 @@ internal sealed class CatalogStore(NpgsqlDataSource db)
             Access = Access,
             UpdateFrequency = UpdateFrequency,
             LatestVersion = LatestVersion,
-            UpdatedAt = DatasetStore.Utc(UpdatedAt),
-            PublishedAt = PublishedAt is { } p ? DatasetStore.Utc(p) : null,
+            UpdatedAt = Timestamps.Utc(UpdatedAt),
+            PublishedAt = PublishedAt is { } p ? Timestamps.Utc(p) : null,
         };
     }
 

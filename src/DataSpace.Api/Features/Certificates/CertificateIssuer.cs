@@ -14,6 +14,7 @@ namespace DataSpace.Api.Features.Certificates;
 /// <see cref="CheckpointSigner"/>), so that verifiers at home and abroad each check a signature with their usual tools.
 /// The certificate holds strings and integers only, so that every JCS implementation writes the same bytes.
 /// </summary>
+[FeatureService]
 internal sealed class CertificateIssuer(Sm2Signer sm2, CheckpointSigner ed25519)
 {
     public const string Type = "dataspace.listing_certificate.v1";
@@ -34,7 +35,7 @@ internal sealed class CertificateIssuer(Sm2Signer sm2, CheckpointSigner ed25519)
 
     private static JsonObject Org(Guid id, string name, string code) => new() { ["id"] = id.ToString(), ["name"] = name, ["unified_social_credit_code"] = code };
 
-    public Issued Issue(long sequence, ListingStore.ListingRow listing, DatasetStore.DatasetRow dataset, IReadOnlyList<string> scenarios,
+    public Issued Issue(long sequence, ListingStore.ListingRow listing, DatasetRow dataset, IReadOnlyList<string> scenarios,
         IReadOnlyList<ListingStore.ReportRow> reports, ListingStore.OrganizationRow reviewer, DateTimeOffset now)
     {
         var number = NumberOf(sequence, now);

@@ -1,5 +1,6 @@
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Clients;
 using DataSpace.Contracts.Common;

@@ -5,6 +5,7 @@ using Npgsql;
 
 namespace DataSpace.Api.Features.Clients;
 
+[FeatureService]
 internal sealed class ClientStore(NpgsqlDataSource db, AuditChain audit, Auth.TokenCacheFence fence)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>

@@ -9,8 +9,12 @@ namespace DataSpace.Api.Features.Consents;
 /// The one gate every read of a unit's data by an authority goes through (Art. 11): it answers with the consent that
 /// allows the read — the most specific active one — or with the exact reason there is none.
 /// </summary>
+[FeatureService]
 internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock, DomainMetrics metrics)
 {
+    /// <summary>The response header naming the consent a read was made under.</summary>
+    public const string ConsentHeader = "X-DataSpace-Consent";
+
     /// <summary>The gate's answer. <see cref="Allowed"/> consents are active and cover the category (and the dataset, if one was named).</summary>
     public sealed record Decision(IReadOnlyList<ConsentStore.ConsentRow> Allowed, string? RefusalCode, string? RefusalDetail)
     {

@@ -1,7 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
 using Npgsql;
 using DataSpace.Api.Features.Webhooks;
@@ -44,14 +44,14 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit,
             DatasetIds = [.. DatasetIds.Select(d => d.ToString())],
             Purpose = new ConsentPurpose(PurposeCode, PurposeText),
             LegalBasis = LegalBasis,
-            ValidFrom = DatasetStore.Utc(ValidFrom),
-            ValidUntil = DatasetStore.Utc(ValidUntil),
+            ValidFrom = Timestamps.Utc(ValidFrom),
+            ValidUntil = Timestamps.Utc(ValidUntil),
             Status = StatusAt(now),
-            ExpiresAt = DatasetStore.Utc(ExpiresAt),
-            DecidedAt = DecidedAt is { } d ? DatasetStore.Utc(d) : null,
+            ExpiresAt = Timestamps.Utc(ExpiresAt),
+            DecidedAt = DecidedAt is { } d ? Timestamps.Utc(d) : null,
             DecisionReason = DecisionReason,
             ConsentId = ConsentId?.ToString(),
-            CreatedAt = DatasetStore.Utc(CreatedAt),
+            CreatedAt = Timestamps.Utc(CreatedAt),
         };
     }
 

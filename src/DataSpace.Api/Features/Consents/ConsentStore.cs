@@ -1,6 +1,6 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Consents;
 using Npgsql;
 using DataSpace.Api.Features.Webhooks;
@@ -38,12 +38,12 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit, Webhoo
             DatasetIds = [.. DatasetIds.Select(d => d.ToString())],
             Purpose = new ConsentPurpose(PurposeCode, PurposeText),
             LegalBasis = LegalBasis,
-            ValidFrom = DatasetStore.Utc(ValidFrom),
-            ValidUntil = DatasetStore.Utc(ValidUntil),
+            ValidFrom = Timestamps.Utc(ValidFrom),
+            ValidUntil = Timestamps.Utc(ValidUntil),
             Status = StatusAt(now),
             RequestId = RequestId?.ToString(),
-            CreatedAt = DatasetStore.Utc(CreatedAt),
-            RevokedAt = RevokedAt is { } r ? DatasetStore.Utc(r) : null,
+            CreatedAt = Timestamps.Utc(CreatedAt),
+            RevokedAt = RevokedAt is { } r ? Timestamps.Utc(r) : null,
             RevokeReason = RevokeReason,
         };
     }

@@ -1,4 +1,4 @@
-using DataSpace.Api.Features.Datasets;
+using DataSpace.Api.Database;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Consents;
 
@@ -21,10 +21,11 @@ internal abstract record ConsentTermsRow
     public required DateTime ValidUntil { get; init; }
     public required DateTime CreatedAt { get; init; }
 
-    public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, DatasetStore.Utc(ValidFrom), DatasetStore.Utc(ValidUntil));
+    public ConsentTerms Terms() => new(Categories, AllDatasets, DatasetIds, PurposeCode, PurposeText, LegalBasis, Timestamps.Utc(ValidFrom), Timestamps.Utc(ValidUntil));
 }
 
 /// <summary>What a consent (or a request for one) covers, validated.</summary>
+[FeatureService]
 internal sealed record ConsentTerms(
     string[] Categories, bool AllDatasets, Guid[] DatasetIds, string PurposeCode, string PurposeText, string LegalBasis,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil)

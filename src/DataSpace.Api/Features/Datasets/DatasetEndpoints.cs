@@ -45,30 +45,6 @@ internal static class DatasetEndpoints
         return group;
     }
 
-    /// <summary>Finds a dataset the caller may see; another organisation's draft is 404, as if it did not exist.</summary>
-    internal static async Task<(DatasetStore.DatasetRow? Row, ProblemHttpResult? Problem)> FindVisibleAsync(string id, HttpContext http, DatasetStore store, CancellationToken ct)
-    {
-        var row = Guid.TryParse(id, out var guid) ? await store.FindAsync(guid, ct) : null;
-        return row is not null && row.IsVisibleTo(http.User.OrganizationId())
-            ? (row, null)
-            : (null, Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{id}' is visible to you."));
-    }
-
-    /// <summary>Finds a dataset the caller owns: 404 when invisible, 403 when visible but someone else's.</summary>
-    internal static async Task<(DatasetStore.DatasetRow? Row, ProblemHttpResult? Problem)> FindOwnedAsync(string id, HttpContext http, DatasetStore store, CancellationToken ct)
-    {
-        var (row, problem) = await FindVisibleAsync(id, http, store, ct);
-        if (row is null)
-        {
-            return (null, problem);
-        }
-
-        return row.IsOwnedBy(http.User.OrganizationId())
-            ? (row, null)
-            : (null, Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.NotDatasetOwner, "Only the dataset's owner may do this",
-                $"Dataset '{id}' belongs to {row.OwnerName}."));
-    }
-
     private static async Task<Results<Created<Dataset>, ProblemHttpResult>> CreateDataset(
         DatasetFields request, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
     {
@@ -84,16 +60,16 @@ internal static class DatasetEndpoints
         return TypedResults.Created($"/v1/datasets/{id}", row!.ToContract());
     }
 
-    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> GetDataset(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> GetDataset(string id, HttpContext http, DatasetAccess datasets, CancellationToken ct)
     {
-        var (row, problem) = await FindVisibleAsync(id, http, store, ct);
+        var (row, problem) = await datasets.FindVisibleAsync(id, http, ct);
         return row is null ? problem! : TypedResults.Ok(row.ToContract());
     }
 
     private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> UpdateDataset(
-        string id, JsonObject patch, HttpContext http, DatasetStore store, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
+        string id, JsonObject patch, HttpContext http, DatasetStore store, DatasetAccess datasets, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        var (row, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (row is null)
         {
             return problem!;
@@ -119,7 +95,7 @@ internal static class DatasetEndpoints
         }
 
         // A published dataset that gains a parent passes that parent's data on from now: its usage policy must allow it.
-        if (row.Status == "published" && await access.PassOnAsync(row.OwnerId, normalized.Lineage.Except(ParentsOf(row.ToFields())).ToArray(), row.Access, ct) is { } prohibited)
+        if (row.Status == "published" && await access.PassOnAsync(row.OwnerId, normalized.Lineage.Except(DatasetAccess.ParentsOf(row.ToFields())).ToArray(), row.Access, ct) is { } prohibited)
         {
             return prohibited;
         }
@@ -133,9 +109,9 @@ internal static class DatasetEndpoints
     }
 
     private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Publish(
-        string id, HttpContext http, DatasetStore store, Listings.ListingGate listings, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, DatasetStore store, DatasetAccess datasets, Listings.ListingGate listings, Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        var (row, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (row is null)
         {
             return problem!;
@@ -159,7 +135,7 @@ internal static class DatasetEndpoints
                 "invite assessors, apply (POST /v1/datasets/{id}/listings) and have the operator or the bureau verify it.");
         }
 
-        if (await access.PassOnAsync(row.OwnerId, ParentsOf(row.ToFields()), row.Access, ct) is { } prohibited)
+        if (await access.PassOnAsync(row.OwnerId, DatasetAccess.ParentsOf(row.ToFields()), row.Access, ct) is { } prohibited)
         {
             return prohibited;
         }
@@ -169,9 +145,9 @@ internal static class DatasetEndpoints
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again.");
     }
 
-    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Withdraw(string id, HttpContext http, DatasetStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<Results<Ok<Dataset>, ProblemHttpResult>> Withdraw(string id, HttpContext http, DatasetStore store, DatasetAccess datasets, TimeProvider clock, CancellationToken ct)
     {
-        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        var (row, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (row is null)
         {
             return problem!;
@@ -182,9 +158,9 @@ internal static class DatasetEndpoints
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a published dataset can be withdrawn.");
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDraft(string id, HttpContext http, DatasetStore store, CancellationToken ct)
+    private static async Task<Results<NoContent, ProblemHttpResult>> DeleteDraft(string id, HttpContext http, DatasetStore store, DatasetAccess datasets, CancellationToken ct)
     {
-        var (row, problem) = await FindOwnedAsync(id, http, store, ct);
+        var (row, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (row is null)
         {
             return problem!;
@@ -201,10 +177,6 @@ internal static class DatasetEndpoints
                 "Another dataset names it in its lineage (provenance.lineage), or a reward run counted it; nothing was deleted."),
         };
     }
-
-    /// <summary>The parent datasets a dataset's provenance lineage names.</summary>
-    internal static Guid[] ParentsOf(DatasetFields fields) =>
-        [.. (fields.Provenance?.Lineage ?? []).Select(p => Guid.TryParse(p, out var g) ? g : Guid.Empty).Where(g => g != Guid.Empty)];
 
     private static async Task<(DatasetRules.Normalized? Normalized, ProblemHttpResult? Problem)> ValidateAsync(
         DatasetFields fields, Guid caller, DatasetStore store, CancellationToken ct, Guid? self = null)

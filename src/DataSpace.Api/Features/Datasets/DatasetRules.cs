@@ -4,6 +4,7 @@ using DataSpace.Contracts.Datasets;
 namespace DataSpace.Api.Features.Datasets;
 
 /// <summary>The vocabulary and shape rules of a dataset's description; every message names its field by JSON path.</summary>
+[FeatureService]
 internal static class DatasetRules
 {
     public static readonly string[] AccessModes = ["open", "paid"];

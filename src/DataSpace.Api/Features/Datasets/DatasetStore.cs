@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Http;
 using DataSpace.Contracts.Datasets;
@@ -10,76 +11,11 @@ namespace DataSpace.Api.Features.Datasets;
 
 internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox)
 {
-    /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>
-    public sealed record DatasetRow
-    {
-        public required Guid Id { get; init; }
-        public required Guid OwnerId { get; init; }
-        public required string OwnerName { get; init; }
-        public required string Title { get; init; }
-        public required string Description { get; init; }
-        public required string Industry { get; init; }
-        public required string[] Tags { get; init; }
-        public required string Access { get; init; }
-        public required string Licence { get; init; }
-        public required string UpdateFrequency { get; init; }
-        public required string SecurityLevel { get; init; }
-        public required string PersonalInformation { get; init; }
-        public string? PersonalInformationConsentRef { get; init; }
-        public required string Provenance { get; init; }
-        public required string Status { get; init; }
-        public int? LatestVersion { get; init; }
-        public required DateTime CreatedAt { get; init; }
-        public required DateTime UpdatedAt { get; init; }
-        public DateTime? PublishedAt { get; init; }
-        public DateTime? WithdrawnAt { get; init; }
-
-        public bool IsOwnedBy(Guid organizationId) => OwnerId == organizationId;
-
-        /// <summary>Drafts are the owner's business alone; published and withdrawn records are public knowledge.</summary>
-        public bool IsVisibleTo(Guid organizationId) => Status != "draft" || IsOwnedBy(organizationId);
-
-        public Dataset ToContract() => new()
-        {
-            Id = Id.ToString(),
-            Owner = new DataSpace.Contracts.Common.OrganizationRef(OwnerId.ToString(), OwnerName),
-            Status = Status,
-            Title = Title,
-            Description = Description,
-            Industry = Industry,
-            Tags = Tags,
-            Access = Access,
-            Licence = Licence,
-            UpdateFrequency = UpdateFrequency,
-            SecurityLevel = SecurityLevel,
-            PersonalInformation = PersonalInformation,
-            PersonalInformationConsentRef = PersonalInformationConsentRef,
-            Provenance = JsonSerializer.Deserialize<Provenance>(Provenance, Json.Options)!,
-            LatestVersion = LatestVersion,
-            CreatedAt = Utc(CreatedAt),
-            UpdatedAt = Utc(UpdatedAt),
-            PublishedAt = PublishedAt is { } p ? Utc(p) : null,
-            WithdrawnAt = WithdrawnAt is { } w ? Utc(w) : null,
-        };
-
-        /// <summary>The editable fields, as PATCH merges into them.</summary>
-        public DatasetFields ToFields() => new()
-        {
-            Title = Title,
-            Description = Description,
-            Industry = Industry,
-            Tags = Tags,
-            Access = Access,
-            Licence = Licence,
-            UpdateFrequency = UpdateFrequency,
-            SecurityLevel = SecurityLevel,
-            PersonalInformation = PersonalInformation,
-            PersonalInformationConsentRef = PersonalInformationConsentRef,
-            Provenance = JsonSerializer.Deserialize<Provenance>(Provenance, Json.Options)!,
-        };
-    }
-
-    public static DateTimeOffset Utc(DateTime value) => new(DateTime.SpecifyKind(value, DateTimeKind.Utc));
+    /// <remarks>
+    /// Only for <c>CertificateEndpoints.Status</c>, which the certificate-in-force work (issue 20) rewrites; everything else
+    /// uses <see cref="Timestamps.Utc"/>. Remove this once that lands.
+    /// </remarks>
+    public static DateTimeOffset Utc(DateTime value) => Timestamps.Utc(value);
 
     private const string Select = """
         select d.id, d.owner_id, o.name as owner_name, d.title, d.description, d.industry, d.tags, d.access, d.licence,
@@ -92,6 +28,14 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, Webhoo
     {
         await using var conn = await db.OpenConnectionAsync(ct);
         return await conn.QuerySingleOrDefaultAsync<DatasetRow>(new CommandDefinition(Select + " where d.id = @id", new { id }, cancellationToken: ct));
+    }
+
+    /// <summary>A dataset <paramref name="caller"/> may see: published and withdrawn ones, and its own drafts.</summary>
+    public async Task<DatasetRow?> FindVisibleAsync(Guid id, Guid caller, CancellationToken ct)
+    {
+        await using var conn = await db.OpenConnectionAsync(ct);
+        return await conn.QuerySingleOrDefaultAsync<DatasetRow>(new CommandDefinition(
+            Select + " where d.id = @id and (d.status <> 'draft' or d.owner_id = @caller)", new { id, caller }, cancellationToken: ct));
     }
 
     /// <summary>Many datasets in one query (a feed page), in no particular order; ids that do not exist are left out.</summary>

@@ -1,11 +1,9 @@
 using System.Buffers;
-using System.Text;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
-using DataSpace.Api.Features.Profiles;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
@@ -14,6 +12,7 @@ using DataSpace.Parquet;
 using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
 using Microsoft.AspNetCore.Http.Features;
+using static DataSpace.Api.Http.FileNames;
 
 namespace DataSpace.Api.Features.Downloads;
 
@@ -67,7 +66,7 @@ internal static partial class DownloadEndpoints
         AccessGate Access, AuditChain Audit, TimeProvider Clock, DomainMetrics Metrics, ILogger<UsageLedger> Logger);
 
     /// <summary>A file the caller may have: what is sent, and on what basis (owner, a right held, or a consent).</summary>
-    private sealed record Target(DatasetStore.DatasetRow Dataset, int Version, string Path, Sent File, string Basis, Guid? BasisId, AccessGate.Decision? Held)
+    private sealed record Target(DatasetRow Dataset, int Version, string Path, Sent File, string Basis, Guid? BasisId, AccessGate.Decision? Held)
     {
         public string What => $"file '{Path}' of dataset {Dataset.Id} version {Version}";
     }
@@ -153,7 +152,7 @@ internal static partial class DownloadEndpoints
             return (null, refusal);
         }
 
-        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, s.Versions, ct);
+        var (version, versionProblem) = await VersionAccess.ResolveAsync(dataset, n, http, s.Versions, ct);
         if (version is null)
         {
             return (null, versionProblem!);
@@ -306,7 +305,7 @@ internal static partial class DownloadEndpoints
     /// version is known.
     /// </summary>
     private static async Task<(string Basis, Guid? BasisId, AccessGate.Decision? Held, IResult? Refusal)> AccessAsync(
-        DatasetStore.DatasetRow dataset, HttpContext http, ConsentGate gate, AccessGate access, CancellationToken ct)
+        DatasetRow dataset, HttpContext http, ConsentGate gate, AccessGate access, CancellationToken ct)
     {
         if (dataset.IsOwnedBy(http.User.OrganizationId()))
         {
@@ -351,7 +350,7 @@ internal static partial class DownloadEndpoints
     /// <summary>What a download sends: the file as uploaded, or its Parquet rendition (a blob of its own with its own hash).</summary>
     private sealed record Sent(string Kind, string BlobKey, long Size, byte[] Sha256, string ContentType, string FileName);
 
-    private static (Sent? File, IResult? Problem) Representation(VersionStore.FileRow row, string? format, HttpResponse response)
+    private static (Sent? File, IResult? Problem) Representation(FileRow row, string? format, HttpResponse response)
     {
         var name = row.Path[(row.Path.LastIndexOf('/') + 1)..];
         if (format is null || row.Format == "parquet")
@@ -375,18 +374,6 @@ internal static partial class DownloadEndpoints
 
         return (null, Problem.NotFound(ProblemCodes.RenditionUnavailable, "The file has no Parquet rendition",
             row.ProfileStatus is null ? "Files of draft versions get renditions once the version is committed." : row.RenditionReason ?? "No rendition could be made."));
-    }
-
-    /// <summary>RFC 6266: an ASCII fallback name and the exact UTF-8 name in filename*.</summary>
-    internal static string ContentDisposition(string name)
-    {
-        var ascii = new StringBuilder(name.Length);
-        foreach (var c in name)
-        {
-            ascii.Append(c is >= ' ' and < (char)127 and not '"' and not '\\' and not '%' ? c : '_');
-        }
-
-        return $"attachment; filename=\"{ascii}\"; filename*=UTF-8''{Uri.EscapeDataString(name)}";
     }
 
     [LoggerMessage(Level = LogLevel.Critical, Message = "Blob {BlobKey} of dataset {DatasetId} version {Version} ended after {Sent} of {Expected} bytes")]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Records;
 using DataSpace.Api.Http;
@@ -83,7 +84,7 @@ internal static class ExportEndpoints
         return (q.From is not { } f || day >= f) && (q.To is not { } t || day <= t);
     }
 
-    private static DateTimeOffset Verified(RecordStore.RecordRow row) => Datasets.DatasetStore.Utc(row.DecidedAt!.Value);
+    private static DateTimeOffset Verified(RecordStore.RecordRow row) => Timestamps.Utc(row.DecidedAt!.Value);
 
     private static async Task<IResult> RespondAsync<TLine>(
         HttpContext http, AuditChain audit, Query q, RecordExport<TLine> export, Func<RecordExport<TLine>, ExportSheet> sheetOf, Func<TLine, string> unitOf, string name,

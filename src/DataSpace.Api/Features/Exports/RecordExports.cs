@@ -1,4 +1,5 @@
 using System.Globalization;
+using DataSpace.Api.Http;
 using DataSpace.Contracts.Records;
 
 namespace DataSpace.Api.Features.Exports;

@@ -29,15 +29,15 @@ internal static class IntegrityEndpoints
     }
 
     private static async Task<Results<Ok<VersionVerification>, ProblemHttpResult>> VerifyVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ContentVerifier verifier, TimeProvider clock, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionAccess versions, ContentVerifier verifier, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
         }
 
-        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
+        var (version, versionProblem) = await versions.ResolveAsync(dataset, n, http, ct);
         if (version is null)
         {
             return versionProblem!;

@@ -42,15 +42,15 @@ internal static class CroissantEndpoints
     }
 
     private static async Task<IResult> GetCroissant(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ManifestAccess manifests, IOptions<TokenOptions> tokens, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionAccess versions, ManifestAccess manifests, IOptions<TokenOptions> tokens, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
         }
 
-        var (version, versionProblem) = await VersionEndpoints.ResolveAsync(dataset, n, http, versions, ct);
+        var (version, versionProblem) = await versions.ResolveAsync(dataset, n, http, ct);
         if (version is null)
         {
             return versionProblem!;

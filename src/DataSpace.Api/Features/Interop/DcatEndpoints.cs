@@ -49,7 +49,7 @@ internal static class DcatEndpoints
     }
 
     private static async Task<IResult> GetPage(
-        HttpContext http, CatalogStore catalog, DatasetStore datasets, VersionStore versions, TermsStore terms, OrderStore orders, AccessStore access,
+        HttpContext http, CatalogStore catalog, DatasetAccess datasets, VersionAccess versions, TermsStore terms, OrderStore orders, AccessStore access,
         IOptions<TokenOptions> tokens, CancellationToken ct,
         [Microsoft.AspNetCore.Mvc.FromQuery(Name = "modified_since")] string? modifiedSince = null, string? cursor = null, int? limit = null)
     {
@@ -169,7 +169,7 @@ internal static class DcatEndpoints
     }
 
     private static void AddDataset(
-        RdfGraph graph, string catalogIri, string ds, string themes, string baseUrl, Contracts.Datasets.Dataset d, int? version, IReadOnlyList<VersionStore.FileRow> files,
+        RdfGraph graph, string catalogIri, string ds, string themes, string baseUrl, Contracts.Datasets.Dataset d, int? version, IReadOnlyList<FileRow> files,
         IReadOnlyList<System.Text.Json.Nodes.JsonObject> offers, DateTimeOffset? since)
     {
         var publisher = $"{baseUrl}/v1/organizations/{d.Owner.Id}";

@@ -1,7 +1,9 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Listings;
@@ -74,7 +76,7 @@ internal static class AssessmentEndpoints
         Organization = new OrganizationRef(r.OrganizationId.ToString(), r.Name),
         UnifiedSocialCreditCode = r.UnifiedSocialCreditCode,
         Kinds = r.Kinds,
-        RegisteredAt = DatasetStore.Utc(r.RegisteredAt),
+        RegisteredAt = Timestamps.Utc(r.RegisteredAt),
     };
 
     internal static AssessmentInvitation ToContract(ListingStore.InvitationRow r) => new()
@@ -88,7 +90,7 @@ internal static class AssessmentEndpoints
         Assessor = new OrganizationRef(r.AssessorId.ToString(), r.AssessorName),
         Kind = r.Kind,
         AllowFiles = r.AllowFiles,
-        CreatedAt = DatasetStore.Utc(r.CreatedAt),
+        CreatedAt = Timestamps.Utc(r.CreatedAt),
     };
 
     internal static AssessmentReport ToContract(ListingStore.ReportRow r) => new()
@@ -105,7 +107,7 @@ internal static class AssessmentEndpoints
         ReportNumber = r.ReportNumber,
         DocumentSha256 = r.DocumentSha256,
         ValidUntil = r.ValidUntil,
-        CreatedAt = DatasetStore.Utc(r.CreatedAt),
+        CreatedAt = Timestamps.Utc(r.CreatedAt),
     };
 
     private static async Task<IResult> RegisterAsync(RegisterAssessorRequest request, HttpContext http, ListingStore store, TimeProvider clock, CancellationToken ct)
@@ -148,9 +150,9 @@ internal static class AssessmentEndpoints
     }
 
     private static async Task<IResult> InviteAsync(
-        string id, CreateAssessmentInvitationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, CreateAssessmentInvitationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -225,7 +227,7 @@ internal static class AssessmentEndpoints
             v.Add("valid_until", "is required: the last day the report may support a listing");
             validUntil = default;
         }
-        else if (validUntil < RecordDatesToday(clock))
+        else if (validUntil < Dates.Today(clock))
         {
             v.Add("valid_until", "must not be in the past");
         }
@@ -261,7 +263,6 @@ internal static class AssessmentEndpoints
         return TypedResults.Json(ToContract(row), Http.Json.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    internal static DateOnly RecordDatesToday(TimeProvider clock) => Records.RecordDates.Today(clock);
 
     internal static bool IsSha256Hex(string s) => s.Length == 64 && s.All(c => c is >= '0' and <= '9' or >= 'a' and <= 'f');
 
@@ -293,7 +294,7 @@ internal static class AssessmentEndpoints
         return row is null ? InvitationNotFound(id) : TypedResults.Ok((await store.ReportsOfInvitationAsync(row.Id, ct)).Select(ToContract).ToList());
     }
 
-    private static async Task<IResult> InvitedVersionAsync(string id, HttpContext http, ListingStore store, VersionStore versions, AuditChain audit, CancellationToken ct)
+    private static async Task<IResult> InvitedVersionAsync(string id, HttpContext http, ListingStore store, VersionAccess versions, AuditChain audit, CancellationToken ct)
     {
         var row = await PartyAsync(id, http, store, ct);
         if (row is null)

@@ -29,16 +29,16 @@ internal static class ExchangeRegistrationEndpoints
         return app;
     }
 
-    private static async Task<IResult> AddAsync(string id, AddRegistrationRequest request, HttpContext http, DatasetStore datasets, ListingStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AddAsync(string id, AddRegistrationRequest request, HttpContext http, DatasetAccess datasets, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
         }
 
         var v = new Validation();
-        if (DataAssetEndpoints.ValidateRegistration(request, clock, v) is not { } r)
+        if (DataAssetKind.ValidateRegistration(request, clock, v) is not { } r)
         {
             return v.ToProblem();
         }
@@ -49,9 +49,9 @@ internal static class ExchangeRegistrationEndpoints
         return TypedResults.Json(r, Http.Json.Options, statusCode: StatusCodes.Status201Created);
     }
 
-    private static async Task<IResult> ListAsync(string id, HttpContext http, DatasetStore datasets, ListingStore store, CancellationToken ct)
+    private static async Task<IResult> ListAsync(string id, HttpContext http, DatasetAccess datasets, ListingStore store, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         return dataset is null ? problem!
             : TypedResults.Ok((await store.RegistrationsAsync(dataset.Id, ct)).Select(r => new ExchangeRegistration(r.Id.ToString(), r.Exchange, r.CertificateNumber, r.Type, r.RegisteredOn)).ToList());
     }

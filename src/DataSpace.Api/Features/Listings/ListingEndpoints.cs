@@ -1,10 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Certificates;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Versions;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;
@@ -106,7 +108,7 @@ internal static class ListingEndpoints
 
     /// <summary>Validates an application against the version it names; a problem, or what to store.</summary>
     private static async Task<(StoredFields? Fields, int Version, IResult? Problem)> ValidateAsync(
-        ListingApplicationRequest request, DatasetStore.DatasetRow dataset, VersionStore versions, ListingStore store, CancellationToken ct)
+        ListingApplicationRequest request, DatasetRow dataset, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var v = new Validation();
         if (request.Version is not > 0)
@@ -178,10 +180,10 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> CreateAsync(
-        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store,
+        string id, ListingApplicationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store,
         Access.AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -195,7 +197,7 @@ internal static class ListingEndpoints
 
         // Listing offers the product for exchange: a parent's usage policy that the unit accepted and that forbids passing
         // its data on (or, for a paid product, reselling it) refuses it here, as publishing would.
-        if (await access.PassOnAsync(dataset.OwnerId, DatasetEndpoints.ParentsOf(dataset.ToFields()), dataset.Access, ct) is { } prohibited)
+        if (await access.PassOnAsync(dataset.OwnerId, DatasetAccess.ParentsOf(dataset.ToFields()), dataset.Access, ct) is { } prohibited)
         {
             return prohibited;
         }
@@ -212,7 +214,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ReplaceAsync(
-        string id, ListingApplicationRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, ListingApplicationRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var current = Guid.TryParse(id, out var g) ? await store.FindAsync(g, ct) : null;
         if (current is null || current.OwnerId != http.User.OrganizationId())
@@ -240,13 +242,13 @@ internal static class ListingEndpoints
     private static async Task<ProblemHttpResult?> ExpiredAsync(ListingStore.ListingRow row, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var fields = Fields(row);
-        var today = AssessmentEndpoints.RecordDatesToday(clock);
+        var today = Dates.Today(clock);
         var expired = (await store.ReportsAsync([.. fields.Reports.Values], ct)).Where(r => r.ValidUntil < today).ToList();
         return expired.Count == 0 ? null : Problem.Conflict(ProblemCodes.AssessmentReportExpired, "An assessment report expired",
             string.Join("; ", expired.Select(r => $"{r.Kind} report {r.ReportNumber} of {r.AssessorName} was valid until {r.ValidUntil:yyyy-MM-dd}")) + ". Ask the assessor for a new report.");
     }
 
-    private static async Task<IResult> SubmitAsync(string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> SubmitAsync(string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var g))
         {
@@ -275,14 +277,14 @@ internal static class ListingEndpoints
         || (IsReviewer(http) && row.SubmittedAt is not null)
         || row.NoticeUntil is not null || row.Status is "verified" or "revoked";
 
-    private static async Task<IResult> GetAsync(string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+    private static async Task<IResult> GetAsync(string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var row = Guid.TryParse(id, out var g) ? await store.FindAsync(g, ct) : null;
         return row is null || !VisibleTo(row, http) ? NotFound(id) : TypedResults.Ok(await ToContractAsync(row, datasets, versions, store, ct));
     }
 
     private static async Task<IResult> ListAsync(
-        HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock,
+        HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock,
         [FromQuery] string? status, [FromQuery] string? cursor, [FromQuery] int? limit, CancellationToken ct)
     {
         var v = new Validation();
@@ -315,7 +317,7 @@ internal static class ListingEndpoints
 
     private static StoredFields Fields(ListingStore.ListingRow row) => JsonSerializer.Deserialize<StoredFields>(row.Fields, Http.Json.Options)!;
 
-    internal static async Task<Listing> ToContractAsync(ListingStore.ListingRow row, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+    internal static async Task<Listing> ToContractAsync(ListingStore.ListingRow row, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var fields = Fields(row);
         var dataset = (await datasets.FindAsync(row.DatasetId, ct))!;
@@ -336,7 +338,7 @@ internal static class ListingEndpoints
             Reports = [.. reports.Select(AssessmentEndpoints.ToContract)],
             Quality = Quality(files, dataset.UpdateFrequency),
             SourceLegality = SourceChain(dataset.ToContract().Provenance),
-            NoticeUntil = row.NoticeUntil is { } n ? DatasetStore.Utc(n) : null,
+            NoticeUntil = row.NoticeUntil is { } n ? Timestamps.Utc(n) : null,
             Objections = [.. objections.Select(o => new ListingObjection
             {
                 Id = o.Id.ToString(),
@@ -344,21 +346,21 @@ internal static class ListingEndpoints
                 Reasons = o.Reasons,
                 Status = o.Status,
                 Resolution = o.Resolution,
-                FiledAt = DatasetStore.Utc(o.FiledAt),
-                ResolvedAt = o.ResolvedAt is { } r ? DatasetStore.Utc(r) : null,
+                FiledAt = Timestamps.Utc(o.FiledAt),
+                ResolvedAt = o.ResolvedAt is { } r ? Timestamps.Utc(r) : null,
             })],
             ReturnReason = row.ReturnReason,
             RevokedReason = row.RevokedReason,
             CertificateNumber = row.CertificateNumber,
-            CreatedAt = DatasetStore.Utc(row.CreatedAt),
-            UpdatedAt = DatasetStore.Utc(row.UpdatedAt),
-            SubmittedAt = row.SubmittedAt is { } s ? DatasetStore.Utc(s) : null,
-            DecidedAt = row.DecidedAt is { } d ? DatasetStore.Utc(d) : null,
+            CreatedAt = Timestamps.Utc(row.CreatedAt),
+            UpdatedAt = Timestamps.Utc(row.UpdatedAt),
+            SubmittedAt = row.SubmittedAt is { } s ? Timestamps.Utc(s) : null,
+            DecidedAt = row.DecidedAt is { } d ? Timestamps.Utc(d) : null,
         };
     }
 
     /// <summary>Rows, completeness and column types of the version's profiled files (the quality facts a reviewer checks the report against).</summary>
-    private static ListingQuality Quality(IReadOnlyList<VersionStore.FileRow> rows, string updateFrequency)
+    private static ListingQuality Quality(IReadOnlyList<FileRow> rows, string updateFrequency)
     {
         var files = rows.Select(r => r.ToContract()).ToList();
         long cells = 0, nulls = 0, total = 0;
@@ -396,7 +398,7 @@ internal static class ListingEndpoints
     // ---- Notice and objections ----------------------------------------------------------------------------------------
 
     private static async Task<IResult> NoticeAsync(
-        string id, OpenListingNoticeRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, OpenListingNoticeRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         if (request.Days is not (>= 1 and <= 30))
         {
@@ -418,7 +420,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ObjectAsync(
-        string id, FileObjectionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, FileObjectionRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var reasons = v.RequiredText("reasons", request.Reasons, 5000, multiline: true);
@@ -454,7 +456,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ResolveAsync(
-        string id, string objection, ResolveObjectionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct)
+        string id, string objection, ResolveObjectionRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         var resolution = v.RequiredText("resolution", request.Resolution, 5000, multiline: true);
@@ -506,7 +508,7 @@ internal static class ListingEndpoints
     // ---- Decisions ---------------------------------------------------------------------------------------------------
 
     private static async Task<IResult> VerifyAsync(
-        string id, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, CertificateIssuer issuer, TimeProvider clock, CancellationToken ct)
+        string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, CertificateIssuer issuer, TimeProvider clock, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var g))
         {
@@ -529,7 +531,7 @@ internal static class ListingEndpoints
             if (row.NoticeUntil is { } until && until > now.UtcDateTime)
             {
                 return ListingStore.Move.Refuse(Problem.Conflict(ProblemCodes.NoticePeriodRunning, "The public notice is still running",
-                    $"Objections are taken until {DatasetStore.Utc(until):O}; verify after that."));
+                    $"Objections are taken until {Timestamps.Utc(until):O}; verify after that."));
             }
 
             if (objections.Where(o => o.Status == "open").ToList() is { Count: > 0 } open)
@@ -561,19 +563,19 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> ReturnAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
         await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "submitted", "returned", """
             update listings set status = 'returned', return_reason = @reason, decided_at = @now, decided_by = @by, updated_at = @now where id = @id
             """, ct);
 
     private static async Task<IResult> RevokeAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
         await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "verified", "revoked", """
             update listings set status = 'revoked', revoked_reason = @reason, revoked_at = @now, updated_at = @now where id = @id
             """, ct);
 
     private static async Task<IResult> DecideWithReasonAsync(
-        string id, ListingReasonRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, ListingStore store, TimeProvider clock,
+        string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock,
         string from, string action, string sql, CancellationToken ct)
     {
         var v = new Validation();
@@ -596,7 +598,7 @@ internal static class ListingEndpoints
     }
 
     private static async Task<IResult> MoveResultAsync(
-        string id, Task<(ListingStore.Outcome Outcome, ListingStore.ListingRow? Row, object? Refusal)> move, DatasetStore datasets, VersionStore versions, ListingStore store, CancellationToken ct)
+        string id, Task<(ListingStore.Outcome Outcome, ListingStore.ListingRow? Row, object? Refusal)> move, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
         var (outcome, row, refusal) = await move;
         return outcome switch

@@ -15,13 +15,14 @@ internal sealed class ListingOptions
 }
 
 /// <summary>The hook of the listing review into publishing: which datasets need a verified listing, and whether they have one.</summary>
+[FeatureService]
 internal sealed class ListingGate(ListingStore store, Microsoft.Extensions.Options.IOptions<ListingOptions> options, TimeProvider clock)
 {
     /// <summary>无合规不上架: paid products, and any declaring personal information or important data.</summary>
-    public static bool NeedsListing(DatasetStore.DatasetRow dataset) =>
+    public static bool NeedsListing(DatasetRow dataset) =>
         dataset.Access == "paid" || dataset.PersonalInformation != "none" || dataset.SecurityLevel == "important";
 
     /// <summary>Whether <paramref name="dataset"/> may be published at <paramref name="version"/> as far as listing goes.</summary>
-    public async Task<bool> MayPublishAsync(DatasetStore.DatasetRow dataset, int version, CancellationToken ct) =>
+    public async Task<bool> MayPublishAsync(DatasetRow dataset, int version, CancellationToken ct) =>
         !options.Value.ReviewRequired || !NeedsListing(dataset) || await store.ListedAsync(dataset.Id, version, clock.GetUtcNow(), ct);
 }

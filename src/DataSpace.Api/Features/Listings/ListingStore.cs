@@ -8,6 +8,7 @@ namespace DataSpace.Api.Features.Listings;
 /// Assessors, their invitations and reports, listing applications with their objections, and the certificates issued on
 /// verification. Ownership and state go into each statement's <c>where</c>, so a move that lost a race changes nothing.
 /// </summary>
+[FeatureService]
 internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>

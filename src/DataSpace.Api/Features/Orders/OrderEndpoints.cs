@@ -71,9 +71,9 @@ internal static class OrderEndpoints
     }
 
     private static async Task<Results<Created<Plan>, ProblemHttpResult>> CreatePlan(
-        string id, CreatePlanRequest request, HttpContext http, DatasetStore datasets, OrderStore store, TimeProvider clock, CancellationToken ct)
+        string id, CreatePlanRequest request, HttpContext http, DatasetAccess datasets, OrderStore store, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -113,10 +113,10 @@ internal static class OrderEndpoints
     }
 
     private static async Task<Results<Ok<Page<Plan>>, ProblemHttpResult>> ListPlans(
-        string id, HttpContext http, DatasetStore datasets, OrderStore store, CancellationToken ct,
+        string id, HttpContext http, DatasetAccess datasets, OrderStore store, CancellationToken ct,
         [FromQuery] bool? active = null, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -134,9 +134,9 @@ internal static class OrderEndpoints
     }
 
     private static async Task<Results<Ok<Plan>, ProblemHttpResult>> DeactivatePlan(
-        string id, string planId, HttpContext http, DatasetStore datasets, OrderStore store, CancellationToken ct)
+        string id, string planId, HttpContext http, DatasetAccess datasets, OrderStore store, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -154,7 +154,7 @@ internal static class OrderEndpoints
     }
 
     private static async Task<Results<Created<Order>, ProblemHttpResult>> Place(
-        CreateOrderRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, OrderStore store, AccessGate access, TimeProvider clock, CancellationToken ct)
+        CreateOrderRequest request, HttpContext http, DatasetAccess datasets, TermsStore terms, OrderStore store, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
         var plan = Guid.TryParse(request.PlanId, out var planId) ? await store.PlanAsync(planId, ct) : null;
         if (request.PlanId is null)

@@ -1,7 +1,7 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Usage;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Telemetry;
 using DataSpace.Contracts.Orders;
 using Npgsql;
@@ -9,11 +9,12 @@ using DataSpace.Api.Features.Webhooks;
 
 namespace DataSpace.Api.Features.Orders;
 
+[FeatureService]
 internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookOutbox outbox, DomainMetrics metrics)
 {
     public sealed record PlanRow(Guid Id, Guid DatasetId, string Kind, string? Period, long PriceFen, string Currency, bool Active, DateTime CreatedAt)
     {
-        public Plan ToContract() => new(Id.ToString(), DatasetId.ToString(), Kind, Period, PriceFen, Currency, Active, DatasetStore.Utc(CreatedAt));
+        public Plan ToContract() => new(Id.ToString(), DatasetId.ToString(), Kind, Period, PriceFen, Currency, Active, Timestamps.Utc(CreatedAt));
     }
 
     public sealed record OrderRow(
@@ -23,8 +24,8 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookO
         public Order ToContract() => new()
         {
             Id = Id.ToString(), Buyer = new(BuyerId.ToString(), BuyerName), Seller = new(SellerId.ToString(), SellerName), DatasetId = DatasetId.ToString(), PlanId = PlanId.ToString(), Kind = Kind, Period = Period,
-            PriceFen = PriceFen, Currency = "CNY", TermsVersion = TermsVersion, Status = Status, CreatedAt = DatasetStore.Utc(CreatedAt),
-            PaidAt = PaidAt is { } p ? DatasetStore.Utc(p) : null, ClosedAt = ClosedAt is { } c ? DatasetStore.Utc(c) : null,
+            PriceFen = PriceFen, Currency = "CNY", TermsVersion = TermsVersion, Status = Status, CreatedAt = Timestamps.Utc(CreatedAt),
+            PaidAt = PaidAt is { } p ? Timestamps.Utc(p) : null, ClosedAt = ClosedAt is { } c ? Timestamps.Utc(c) : null,
             EntitlementId = EntitlementId?.ToString(),
         };
     }
@@ -34,7 +35,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookO
         public bool ActiveAt(DateTimeOffset now) => RevokedAt is null && ValidFrom <= now.UtcDateTime && (ValidUntil is null || now.UtcDateTime < ValidUntil);
 
         public Entitlement ToContract(DateTimeOffset now) => new(Id.ToString(), OrderId.ToString(), OrganizationId.ToString(), DatasetId.ToString(),
-            DatasetStore.Utc(ValidFrom), ValidUntil is { } u ? DatasetStore.Utc(u) : null, RevokedAt is { } r ? DatasetStore.Utc(r) : null, ActiveAt(now));
+            Timestamps.Utc(ValidFrom), ValidUntil is { } u ? Timestamps.Utc(u) : null, RevokedAt is { } r ? Timestamps.Utc(r) : null, ActiveAt(now));
     }
 
     private const string SelectOrder = """

@@ -13,6 +13,7 @@ using Npgsql;
 
 namespace DataSpace.Api.Features.Orders;
 
+[FeatureService]
 internal sealed class PaymentOptions
 {
     public const string Section = "Payments";

@@ -1,4 +1,5 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Organizations;

@@ -5,6 +5,7 @@ using Npgsql;
 
 namespace DataSpace.Api.Features.Organizations;
 
+[FeatureService]
 internal sealed class OrganizationStore(NpgsqlDataSource db, AuditChain audit)
 {
     /// <remarks>Init properties: Npgsql reports text[] as System.Array, which Dapper cannot match to a constructor.</remarks>

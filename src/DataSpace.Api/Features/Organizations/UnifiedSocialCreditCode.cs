@@ -5,6 +5,7 @@ namespace DataSpace.Api.Features.Organizations;
 /// without I, O, S, V, Z): registration authority (1), organisation category (1), administrative division (6 digits),
 /// organisation code (9), and a check character computed over the first 17 with weights 3^i mod 31.
 /// </summary>
+[FeatureService]
 internal static class UnifiedSocialCreditCode
 {
     public const string Alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY";

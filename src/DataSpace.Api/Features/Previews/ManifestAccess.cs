@@ -14,6 +14,7 @@ namespace DataSpace.Api.Features.Previews;
 /// dataset_files, through <see cref="ConsentGate"/>), and what everyone else sees (the owner's <see cref="PreviewStore"/>
 /// policy). Authority reads are audited with their basis, so the owner sees who looked and under what.
 /// </summary>
+[FeatureService]
 internal sealed class ManifestAccess(ConsentGate gate, AccessGate access, PreviewStore previews, AuditChain audit)
 {
     public const string Full = "full";
@@ -35,7 +36,7 @@ internal sealed class ManifestAccess(ConsentGate gate, AccessGate access, Previe
     }
 
     /// <summary>Decides the caller's view of a version's manifest; records the read when an authority makes it.</summary>
-    public async Task<View> ForAsync(DatasetStore.DatasetRow dataset, int version, HttpContext http, CancellationToken ct)
+    public async Task<View> ForAsync(DatasetRow dataset, int version, HttpContext http, CancellationToken ct)
     {
         if (dataset.IsOwnedBy(http.User.OrganizationId()))
         {

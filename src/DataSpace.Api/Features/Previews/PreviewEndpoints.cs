@@ -24,14 +24,14 @@ internal static class PreviewEndpoints
     }
 
     private static async Task<Results<Ok<PreviewPolicy>, ProblemHttpResult>> GetPolicy(
-        string id, HttpContext http, DatasetStore datasets, PreviewStore previews, CancellationToken ct)
+        string id, HttpContext http, DatasetAccess datasets, PreviewStore previews, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         return dataset is null ? problem! : TypedResults.Ok((await previews.FindAsync(dataset.Id, ct)).ToContract());
     }
 
     private static async Task<Results<Ok<PreviewPolicy>, ProblemHttpResult>> SetPolicy(
-        string id, SetPreviewPolicyRequest request, HttpContext http, DatasetStore datasets, PreviewStore previews, TimeProvider clock, CancellationToken ct)
+        string id, SetPreviewPolicyRequest request, HttpContext http, DatasetAccess datasets, PreviewStore previews, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
         if (request.Statistics is null)
@@ -49,7 +49,7 @@ internal static class PreviewEndpoints
             return v.ToProblem();
         }
 
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;

@@ -1,4 +1,5 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using Npgsql;
 
@@ -11,7 +12,7 @@ internal sealed class PreviewStore(NpgsqlDataSource db, AuditChain audit)
     {
         public Contracts.Versions.PreviewPolicy ToContract() => new()
         {
-            Statistics = Statistics, Hashes = Hashes, UpdatedAt = UpdatedAt is { } at ? Datasets.DatasetStore.Utc(at) : null,
+            Statistics = Statistics, Hashes = Hashes, UpdatedAt = UpdatedAt is { } at ? Timestamps.Utc(at) : null,
         };
     }
 

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 namespace DataSpace.Api.Features.Profiles;
 
 /// <summary>Wakes this replica's profiling worker at once after a commit (other replicas find the work by polling).</summary>
+[FeatureService]
 internal sealed class ProfileSignal
 {
     private readonly Channel<bool> _channel = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });

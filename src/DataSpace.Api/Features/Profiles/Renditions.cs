@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Versions;

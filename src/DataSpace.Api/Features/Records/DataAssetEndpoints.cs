@@ -130,27 +130,8 @@ internal static class DataAssetEndpoints
     private static async Task<IResult> AddRegistrationAsync(string id, AddRegistrationRequest request, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
     {
         var v = new Validation();
-        var registration = ValidateRegistration(request, clock, v);
+        var registration = DataAssetKind.ValidateRegistration(request, clock, v);
         return registration is null ? v.ToProblem() : await AppendAsync(id, http, store, clock, "registrations", registration, "registration_added", ct);
-    }
-
-    /// <summary>An exchange registration (data assets, and listed datasets); null with the problems in <paramref name="v"/>.</summary>
-    internal static ExchangeRegistration? ValidateRegistration(AddRegistrationRequest request, TimeProvider clock, Validation v)
-    {
-        var exchange = v.RequiredText("exchange", request.Exchange, 200);
-        var number = v.RequiredText("certificate_number", request.CertificateNumber, 100);
-        if (request.Type is null || !DataAssetKind.RegistrationTypes.Contains(request.Type))
-        {
-            v.Add("type", "is required: initial (首次), change (变更) or cancellation (注销)");
-        }
-
-        if (request.RegisteredOn is null)
-        {
-            v.Add("registered_on", "is required (YYYY-MM-DD)");
-        }
-
-        Http.Dates.Check(request.RegisteredOn, "registered_on", v);
-        return v.IsValid ? new ExchangeRegistration(Guid.CreateVersion7(clock.GetUtcNow()).ToString(), exchange, number, request.Type!, request.RegisteredOn!.Value) : null;
     }
 
     private static async Task<IResult> AppendAsync<T>(string id, HttpContext http, RecordStore store, TimeProvider clock, string member, T item, string action, CancellationToken ct)

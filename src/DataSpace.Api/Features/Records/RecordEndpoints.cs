@@ -126,7 +126,7 @@ internal static class RecordEndpoints
         Problem.NotFound(ProblemCodes.RecordNotFound, "Record not found", $"No {kind.Name.Replace('_', ' ')} '{id}' is visible to you.");
 
     internal static IResult Json(RecordKind kind, RecordStore.RecordRow row, TimeProvider clock, int status = StatusCodes.Status200OK) =>
-        TypedResults.Json<object>(kind.ToContract(row, RecordDates.Today(clock)), Http.Json.Options, statusCode: status);
+        TypedResults.Json<object>(kind.ToContract(row, Dates.Today(clock)), Http.Json.Options, statusCode: status);
 
     private static async Task<IResult> CreateAsync(RecordKind kind, JsonObject body, HttpContext http, RecordStore store, TimeProvider clock, CancellationToken ct)
     {
@@ -199,7 +199,7 @@ internal static class RecordEndpoints
 
     private static JsonHttpResult<Page<object>> PageOf(RecordKind kind, IReadOnlyList<RecordStore.RecordRow> rows, int size, TimeProvider clock, Func<RecordStore.RecordRow, string> cursorOf)
     {
-        var today = RecordDates.Today(clock);
+        var today = Dates.Today(clock);
         // Declared as object, each item is written as its runtime type (DataAsset, DcmmCertificate, DataSpacePilot).
         return TypedResults.Json(new Page<object>([.. rows.Take(size).Select(r => (object)kind.ToContract(r, today))], rows.Count > size ? cursorOf(rows[size - 1]) : null),
             Http.Json.Options);
@@ -437,7 +437,7 @@ internal static class RecordEndpoints
         var rows = await store.ListAsync(kind, RecordStore.Viewer.Consented, unitId, null, null, after, size + 1, ct);
         await audit.AppendAsync(new AuditEntry(AuditActor.From(http), unitId, kind.Name, unitId.ToString(), "read", "consent", consent.Id.ToString(),
             new { category, count = Math.Min(rows.Count, size) }), ct);
-        http.Response.Headers[Authority.AuthorityEndpoints.ConsentHeader] = consent.Id.ToString();
+        http.Response.Headers[ConsentGate.ConsentHeader] = consent.Id.ToString();
         return PageOf(kind, rows, size, clock, r => Paging.CursorFor(r.Id));
     }
 }

@@ -3,8 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Downloads;
-using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
@@ -170,7 +168,7 @@ internal static class RecordFileEndpoints
         var response = http.Response;
         response.Headers.ETag = $"\"{Convert.ToHexStringLower(stored.Sha256)}\"";
         response.Headers["Content-Digest"] = $"sha-256=:{Convert.ToBase64String(stored.Sha256)}:";
-        response.Headers.ContentDisposition = DownloadEndpoints.ContentDisposition(stored.FileName);
+        response.Headers.ContentDisposition = FileNames.ContentDisposition(stored.FileName);
         response.Headers.CacheControl = "private, no-cache";
         return TypedResults.Stream(content, stored.ContentType, lastModified: null, entityTag: null);
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
@@ -12,6 +13,7 @@ namespace DataSpace.Api.Features.Records;
 /// One kind of record: its name in the database and the audit trail, its path, the consent category an authority needs
 /// to read it beyond what was submitted, and how its fields are validated, shown and checked before submission.
 /// </summary>
+[FeatureService]
 internal abstract class RecordKind(string name, string path, string tag, string? consentCategory)
 {
     public static readonly DataAssetKind DataAsset = new();
@@ -78,10 +80,10 @@ internal abstract class RecordKind(string name, string path, string tag, string?
         OwnerId = row.OwnerId.ToString(),
         Status = row.Status,
         ReturnReason = row.ReturnReason,
-        CreatedAt = Datasets.DatasetStore.Utc(row.CreatedAt),
-        UpdatedAt = Datasets.DatasetStore.Utc(row.UpdatedAt),
-        SubmittedAt = row.SubmittedAt is { } s ? Datasets.DatasetStore.Utc(s) : null,
-        DecidedAt = row.DecidedAt is { } d ? Datasets.DatasetStore.Utc(d) : null,
+        CreatedAt = Timestamps.Utc(row.CreatedAt),
+        UpdatedAt = Timestamps.Utc(row.UpdatedAt),
+        SubmittedAt = row.SubmittedAt is { } s ? Timestamps.Utc(s) : null,
+        DecidedAt = row.DecidedAt is { } d ? Timestamps.Utc(d) : null,
         ContentSha256 = row.ContentSha256,
     };
 
@@ -127,12 +129,32 @@ internal abstract class RecordKind(string name, string path, string tag, string?
 
 }
 
+[FeatureService]
 internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", "Data assets", ConsentTerms.AssetRecords)
 {
     public static readonly string[] Categories = ["intangible_asset", "inventory", "development_expenditure", "not_recognised"];
     public static readonly string[] Acquisitions = ["purchased", "self_developed", "other"];
     public static readonly string[] Methods = ["income", "cost", "market"];
     public static readonly string[] RegistrationTypes = ["initial", "change", "cancellation"];
+
+    /// <summary>An exchange registration (data assets, and listed datasets); null with the problems in <paramref name="v"/>.</summary>
+    public static ExchangeRegistration? ValidateRegistration(AddRegistrationRequest request, TimeProvider clock, Validation v)
+    {
+        var exchange = v.RequiredText("exchange", request.Exchange, 200);
+        var number = v.RequiredText("certificate_number", request.CertificateNumber, 100);
+        if (request.Type is null || !RegistrationTypes.Contains(request.Type))
+        {
+            v.Add("type", "is required: initial (首次), change (变更) or cancellation (注销)");
+        }
+
+        if (request.RegisteredOn is null)
+        {
+            v.Add("registered_on", "is required (YYYY-MM-DD)");
+        }
+
+        Http.Dates.Check(request.RegisteredOn, "registered_on", v);
+        return v.IsValid ? new ExchangeRegistration(Guid.CreateVersion7(clock.GetUtcNow()).ToString(), exchange, number, request.Type!, request.RegisteredOn!.Value) : null;
+    }
 
     public override Type FieldsType => typeof(DataAssetFields);
 
@@ -329,10 +351,4 @@ internal sealed class PilotKind() : RecordKind("data_space_pilot", "data-space-p
             Evidence = stored["evidence"]?.Deserialize<RecordFile>(Json.Options),
         });
     }
-}
-
-internal static class RecordDates
-{
-    /// <summary>Today in Asia/Shanghai, for expiry flags.</summary>
-    public static DateOnly Today(TimeProvider clock) => ReportingPeriods.DateOf(clock.GetUtcNow());
 }

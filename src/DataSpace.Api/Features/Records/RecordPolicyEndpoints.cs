@@ -1,5 +1,6 @@
 using System.Text.Json;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Records;
@@ -52,13 +53,13 @@ internal static class RecordPolicyEndpoints
     public static DcmmRewardPolicy Dcmm(RecordStore.PolicyRow row)
     {
         var f = JsonSerializer.Deserialize<DcmmFields>(row.Fields, Http.Json.Options)!;
-        return new DcmmRewardPolicy(row.Id.ToString(), f.Level3Fen, f.Level4Fen, f.Level5Fen, Datasets.DatasetStore.Utc(row.CreatedAt));
+        return new DcmmRewardPolicy(row.Id.ToString(), f.Level3Fen, f.Level4Fen, f.Level5Fen, Timestamps.Utc(row.CreatedAt));
     }
 
     public static AssetFeeSubsidyPolicy Fee(RecordStore.PolicyRow row)
     {
         var f = JsonSerializer.Deserialize<FeeFields>(row.Fields, Http.Json.Options)!;
-        return new AssetFeeSubsidyPolicy(row.Id.ToString(), f.RateBasisPoints, f.CapFen, Datasets.DatasetStore.Utc(row.CreatedAt), f.RequireListingCertificate);
+        return new AssetFeeSubsidyPolicy(row.Id.ToString(), f.RateBasisPoints, f.CapFen, Timestamps.Utc(row.CreatedAt), f.RequireListingCertificate);
     }
 
     public static RecordPayments.DcmmAmounts Amounts(DcmmRewardPolicy p) => new(p.Level3Fen, p.Level4Fen, p.Level5Fen);

@@ -2,8 +2,8 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
@@ -11,7 +11,6 @@ using DataSpace.Contracts.Rewards;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc;
 
-using DataSpace.Api.Features.Exports;
 
 namespace DataSpace.Api.Features.Rewards;
 
@@ -64,7 +63,7 @@ internal static class RewardEndpoints
     }
 
     private static RewardPolicyView View(RewardStore.PolicyRow p) => new(p.Id.ToString(), p.Name, p.RateBasisPoints, p.DatasetCapFen, p.UnitCapFen, p.CapScope,
-        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, DatasetStore.Utc(p.CreatedAt), p.MinRows, p.MinCompletenessBasisPoints,
+        p.MinFiles, p.MinBytes, p.MinVersionsInPeriod, p.MinPayingConsumers, Timestamps.Utc(p.CreatedAt), p.MinRows, p.MinCompletenessBasisPoints,
         p.RequireListingCertificate);
 
     private static async Task<Results<Created<RewardPolicyView>, ProblemHttpResult>> CreatePolicy(
@@ -165,7 +164,7 @@ internal static class RewardEndpoints
         var rows = await store.ListRunsAsync(http.User.OrganizationId(), asUnit, status, year, after, size + 1, ct);
         return TypedResults.Ok(Paging.PageOf(rows, size, r => new RewardRunSummary(
             r.Id.ToString(), r.PolicyId.ToString(), r.PeriodFrom, r.PeriodTo, r.Status, r.ContentSha256, r.TotalFen, r.UnitsInProgramme,
-            DatasetStore.Utc(r.CreatedAt), r.ApprovedAt is { } a ? DatasetStore.Utc(a) : null, r.Supersedes?.ToString()), r => Paging.CursorFor(r.Id)));
+            Timestamps.Utc(r.CreatedAt), r.ApprovedAt is { } a ? Timestamps.Utc(a) : null, r.Supersedes?.ToString()), r => Paging.CursorFor(r.Id)));
     }
 
     private static async Task<Results<Created<RewardRun>, ProblemHttpResult>> CreateRun(
@@ -223,7 +222,7 @@ internal static class RewardEndpoints
         return new RewardRun
         {
             Id = run.Id.ToString(), PolicyId = run.PolicyId.ToString(), PeriodFrom = run.PeriodFrom, PeriodTo = run.PeriodTo, Status = run.Status,
-            ContentSha256 = run.ContentSha256, ApprovedAt = run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
+            ContentSha256 = run.ContentSha256, ApprovedAt = run.ApprovedAt is { } a ? Timestamps.Utc(a) : null,
             Supersedes = run.Supersedes?.ToString(), SupersedeReason = run.SupersedeReason,
             UnitsInProgramme = run.UnitsInProgramme, UnitsNotConsenting = run.UnitsNotConsenting,
             TotalFen = onlyUnit is null ? run.TotalFen : units.Sum(u => u.RewardFen),
@@ -399,7 +398,7 @@ internal static class RewardEndpoints
                 string.Join("；", l.Criteria.Select(c => $"{c.Criterion} {c.Evidence}/{c.Threshold} {c.ReasonCode}{(c.CertificateNumber is { } n ? " " + n : "")}")), l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode));
         }
 
-        return new RewardRunExport(run.Id.ToString(), run.PeriodFrom, run.PeriodTo, run.Status, run.ContentSha256, run.ApprovedAt is { } a ? DatasetStore.Utc(a) : null,
+        return new RewardRunExport(run.Id.ToString(), run.PeriodFrom, run.PeriodTo, run.Status, run.ContentSha256, run.ApprovedAt is { } a ? Timestamps.Utc(a) : null,
             policy.Id.ToString(), policy.RateBasisPoints, policy.DatasetCapFen, policy.UnitCapFen, policy.CapScope, lines,
             [.. units.Select(u => new RewardExportUnit(u.UnitId, u.UnitName, u.UnitCreditCode, u.RequestedFen, u.RewardFen, u.UnitCapApplied))],
             run.TotalFen, run.UnitsInProgramme, run.UnitsNotConsenting);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using DataSpace.Api.Features.Exports;
+using DataSpace.Api.Http;
 
 namespace DataSpace.Api.Features.Rewards;
 

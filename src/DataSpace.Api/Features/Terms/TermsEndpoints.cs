@@ -1,4 +1,5 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Access;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Datasets;
@@ -31,9 +32,9 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Set(
-        string id, SetTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
+        string id, SetTermsRequest request, HttpContext http, DatasetAccess datasets, TermsStore terms, AccessGate access, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -58,9 +59,9 @@ internal static class TermsEndpoints
         return TypedResults.Ok(row.ToContract());
     }
 
-    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Get(string id, HttpContext http, DatasetStore datasets, TermsStore terms, CancellationToken ct)
+    private static async Task<Results<Ok<DatasetTerms>, ProblemHttpResult>> Get(string id, HttpContext http, DatasetAccess datasets, TermsStore terms, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -73,9 +74,9 @@ internal static class TermsEndpoints
     }
 
     private static async Task<Results<Created<Agreement>, ProblemHttpResult>> Accept(
-        string id, AcceptTermsRequest request, HttpContext http, DatasetStore datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
+        string id, AcceptTermsRequest request, HttpContext http, DatasetAccess datasets, TermsStore terms, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -111,7 +112,7 @@ internal static class TermsEndpoints
 
         var at = await terms.AcceptAsync(dataset.Id, dataset.OwnerId, version, http.User.OrganizationId(), http.User.ClientId(), request.Purpose, clock.GetUtcNow(), AuditActor.From(http), ct);
         return TypedResults.Created($"/v1/datasets/{dataset.Id}/terms",
-            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), DatasetStore.Utc(at.AcceptedAt),
+            new Agreement(dataset.Id.ToString(), version, current.Sha256, http.User.OrganizationId().ToString(), http.User.ClientId(), Timestamps.Utc(at.AcceptedAt),
                 at.Purpose, at.PolicySha256));
     }
 }

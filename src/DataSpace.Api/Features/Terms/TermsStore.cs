@@ -1,9 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Access;
-using DataSpace.Api.Features.Datasets;
 using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Orders;
 using Npgsql;
@@ -11,11 +11,12 @@ using Npgsql;
 namespace DataSpace.Api.Features.Terms;
 
 /// <summary>Data use agreements: versioned, hashed texts, and who accepted which version.</summary>
+[FeatureService]
 internal sealed class TermsStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record TermsRow(Guid DatasetId, int Version, string Text, string Sha256, DateTime CreatedAt, string? Policy, string? PolicySha256)
     {
-        public DatasetTerms ToContract() => new(DatasetId.ToString(), Version, Text, Sha256, DatasetStore.Utc(CreatedAt),
+        public DatasetTerms ToContract() => new(DatasetId.ToString(), Version, Text, Sha256, Timestamps.Utc(CreatedAt),
             Policy is null ? null : UsagePolicies.FromJson(Policy), PolicySha256);
     }
 

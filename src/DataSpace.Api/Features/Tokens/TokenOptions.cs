@@ -2,6 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace DataSpace.Api.Features.Tokens;
 
+[FeatureService]
 internal sealed class TokenOptions
 {
     public const string Section = "Tokens";

@@ -10,8 +10,6 @@ namespace DataSpace.Api.Features.Usage;
 
 internal static class UsageEndpoints
 {
-    private const int MaxDays = 366;
-
     public static IEndpointRouteBuilder MapUsageEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/v1").WithTags("Usage").RequireAuthorization(Policies.Catalog);
@@ -27,17 +25,17 @@ internal static class UsageEndpoints
     }
 
     private static async Task<Results<Ok<DatasetUsageReport>, ProblemHttpResult>> ForDataset(
-        string id, HttpContext http, DatasetStore datasets, UsageReports reports, TimeProvider clock, CancellationToken ct,
+        string id, HttpContext http, DatasetAccess datasets, UsageReports reports, TimeProvider clock, CancellationToken ct,
         [FromQuery] string? from = null, [FromQuery] string? to = null, [FromQuery] string? granularity = null)
     {
         var v = new Validation();
-        var period = ReadPeriod(from, to, granularity, clock, v);
+        var period = UsagePeriods.Read(from, to, granularity, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();
         }
 
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -54,7 +52,7 @@ internal static class UsageEndpoints
         [FromQuery(Name = "dataset_id")] string? datasetId = null)
     {
         var v = new Validation();
-        var period = ReadPeriod(from, to, granularity, clock, v);
+        var period = UsagePeriods.Read(from, to, granularity, clock, v);
         Guid? dataset = null;
         if (datasetId is not null)
         {
@@ -76,31 +74,5 @@ internal static class UsageEndpoints
         var buckets = await reports.ForConsumerAsync(http.User.OrganizationId(), dataset, period.From, period.To, period.Granularity, ct);
         return TypedResults.Ok(new ConsumerUsageReport(period.From, period.To, period.Granularity, UsageReports.TimeZone,
             [.. buckets.Select(b => new Contracts.Usage.ConsumerUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes))]));
-    }
-
-    internal readonly record struct Period(DateOnly From, DateOnly To, string Granularity);
-
-    /// <summary>from/to are dates (YYYY-MM-DD, inclusive, Asia/Shanghai); the default is the last 30 days including today.</summary>
-    internal static Period ReadPeriod(string? from, string? to, string? granularity, TimeProvider clock, Validation v)
-    {
-        var today = UsageReports.Today(clock);
-        var end = Dates.ReadDate(to, "to", v) ?? today;
-        var start = Dates.ReadDate(from, "from", v) ?? end.AddDays(-29);
-        var unit = granularity ?? "day";
-        if (unit is not ("day" or "month"))
-        {
-            v.Add("granularity", "must be day or month");
-        }
-
-        if (end < start)
-        {
-            v.Add("to", "must not be before from");
-        }
-        else if (end.DayNumber - start.DayNumber >= MaxDays * (unit == "month" ? 10 : 1))
-        {
-            v.Add("from", unit == "month" ? "the period may span at most 10 years" : $"the period may span at most {MaxDays} days; use granularity=month for longer");
-        }
-
-        return new Period(start, end, unit);
     }
 }

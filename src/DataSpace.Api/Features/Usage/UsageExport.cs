@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DataSpace.Api.Auth;
-using DataSpace.Api.Features.Exports;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Parquet;
 using DataSpace.Usage.Metering;
@@ -66,7 +66,7 @@ internal static class UsageExport
             v.Add("as", "must be consumer (your downloads) or owner (downloads of your datasets)");
         }
 
-        var period = UsageEndpoints.ReadPeriod(from, to, null, clock, v);
+        var period = UsagePeriods.Read(from, to, null, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -104,7 +104,7 @@ internal static class UsageExport
         }, format == "csv" ? "text/csv; charset=utf-8" : ParquetWriter.MediaType);
     }
 
-    private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsageEndpoints.Period period, string side, CancellationToken ct)
+    private static async Task WriteParquetAsync(NpgsqlDataReader r, ParquetColumn[] schema, Stream body, UsagePeriods.Period period, string side, CancellationToken ct)
     {
         var options = new ParquetWriterOptions
         {

@@ -8,6 +8,7 @@ namespace DataSpace.Api.Features.Users;
 /// regular, not the account's own address, not the old password; no composition rules (they make passwords harder
 /// to remember, not harder to guess). Each refusal has its own stable code, so the console can say what to change.
 /// </summary>
+[FeatureService]
 internal static class PasswordRules
 {
     public const int MinLength = 12;

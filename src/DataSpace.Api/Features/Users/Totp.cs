@@ -9,6 +9,7 @@ namespace DataSpace.Api.Features.Users;
 /// 30-second step counted from the Unix epoch; a code is accepted for the step of now or one step either side, so a
 /// phone clock a little off still works. Pure: the time comes in, no clock is read here.
 /// </summary>
+[FeatureService]
 internal static class Totp
 {
     public const int SecretBytes = 20;

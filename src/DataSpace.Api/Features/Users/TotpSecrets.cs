@@ -11,6 +11,7 @@ namespace DataSpace.Api.Features.Users;
 /// decrypt, so rotation never locks anyone out; deleting the key ring does (back it up with the database). Each
 /// purpose is bound to the user id, so a secret or an enrolment token of one person is useless for another.
 /// </summary>
+[FeatureService]
 internal sealed class TotpSecrets(IDataProtectionProvider protection)
 {
     private const string SecretPurpose = "DataSpace.Console.Totp.Secret.v1";

@@ -2,6 +2,7 @@ using System.Net.Mail;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Organizations;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Users;

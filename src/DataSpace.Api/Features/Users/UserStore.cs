@@ -6,6 +6,7 @@ using Npgsql;
 namespace DataSpace.Api.Features.Users;
 
 /// <summary>People of the console: their accounts, their server-side sessions and the failed sign-ins that throttle them.</summary>
+[FeatureService]
 internal sealed class UserStore(NpgsqlDataSource db, AuditChain audit)
 {
     public sealed record UserRow

@@ -19,7 +19,7 @@ internal sealed partial class FileUpload(IBlobStore blobs, VersionStore versions
 
     /// <param name="expected">Every sha-256 the client declared (Content-Digest, Repr-Digest); each must equal the hash of the bytes received.</param>
     public async Task<Results<Created<VersionFile>, Ok<VersionFile>, ProblemHttpResult>> StoreAsync(
-        DatasetStore.DatasetRow dataset, int version, string path, string contentType, IReadOnlyList<byte[]> expected, Stream source, long max,
+        DatasetRow dataset, int version, string path, string contentType, IReadOnlyList<byte[]> expected, Stream source, long max,
         AuditActor actor, CancellationToken ct)
     {
         // Our own key, never the client's name: the manifest maps paths to content.

@@ -1,4 +1,3 @@
-using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Previews;
@@ -69,9 +68,9 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Created<DatasetVersion>, ProblemHttpResult>> OpenVersion(
-        string id, CreateVersionRequest request, HttpContext http, DatasetStore datasets, VersionStore versions, TimeProvider clock, CancellationToken ct)
+        string id, CreateVersionRequest request, HttpContext http, DatasetAccess datasets, VersionStore versions, TimeProvider clock, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -95,9 +94,9 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<Page<DatasetVersion>>, ProblemHttpResult>> ListVersions(
-        string id, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct, string? cursor = null, int? limit = null)
+        string id, HttpContext http, DatasetAccess datasets, VersionStore versions, CancellationToken ct, string? cursor = null, int? limit = null)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
@@ -115,41 +114,16 @@ internal static partial class VersionEndpoints
         return TypedResults.Ok(new Page<DatasetVersion>([.. rows.Take(size).Select(r => r.ToContract())], next));
     }
 
-    /// <summary>Resolves {n} ('latest' or a number) to a version the caller may see: drafts only for the owner.</summary>
-    internal static async Task<(VersionStore.VersionRow? Version, ProblemHttpResult? Problem)> ResolveAsync(
-        DatasetStore.DatasetRow dataset, string n, HttpContext http, VersionStore versions, CancellationToken ct)
-    {
-        int? number = null;
-        if (n != "latest")
-        {
-            if (!int.TryParse(n, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed) || parsed < 1)
-            {
-                return (null, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found", $"'{n}' is neither a version number nor 'latest'."));
-            }
-
-            number = parsed;
-        }
-
-        var version = await versions.FindAsync(dataset.Id, number, ct);
-        if (version is null || (version.Status == "draft" && !dataset.IsOwnedBy(http.User.OrganizationId())))
-        {
-            return (null, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found",
-                n == "latest" ? "The dataset has no committed version yet." : $"Dataset {dataset.Id} has no version {n} visible to you."));
-        }
-
-        return (version, null);
-    }
-
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> GetVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, ManifestAccess manifests, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionStore versions, ManifestAccess manifests, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindVisibleAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindVisibleAsync(id, http, ct);
         if (dataset is null)
         {
             return problem!;
         }
 
-        var (version, versionProblem) = await ResolveAsync(dataset, n, http, versions, ct);
+        var (version, versionProblem) = await VersionAccess.ResolveAsync(dataset, n, http, versions, ct);
         if (version is null)
         {
             return versionProblem!;
@@ -161,16 +135,16 @@ internal static partial class VersionEndpoints
     }
 
     /// <summary>Finds the caller's dataset and a draft version of it, for the write operations on files.</summary>
-    private static async Task<(DatasetStore.DatasetRow? Dataset, VersionStore.VersionRow? Version, ProblemHttpResult? Problem)> OwnedDraftAsync(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+    private static async Task<(DatasetRow? Dataset, VersionRow? Version, ProblemHttpResult? Problem)> OwnedDraftAsync(
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionStore versions, CancellationToken ct)
     {
-        var (dataset, problem) = await DatasetEndpoints.FindOwnedAsync(id, http, datasets, ct);
+        var (dataset, problem) = await datasets.FindOwnedAsync(id, http, ct);
         if (dataset is null)
         {
             return (null, null, problem);
         }
 
-        var (version, versionProblem) = await ResolveAsync(dataset, n, http, versions, ct);
+        var (version, versionProblem) = await VersionAccess.ResolveAsync(dataset, n, http, versions, ct);
         if (version is null)
         {
             return (null, null, versionProblem);
@@ -182,7 +156,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Created<VersionFile>, Ok<VersionFile>, ProblemHttpResult>> UploadFile(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs,
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionStore versions, IBlobStore blobs,
         IOptions<DatasetFileOptions> options, TimeProvider clock, ILogger<VersionStore> logger, CancellationToken ct)
     {
         var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
@@ -220,7 +194,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> RemoveFile(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, CancellationToken ct)
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionStore versions, CancellationToken ct)
     {
         var (path, pathProblem) = FilePath.FromRawTarget(http.Features.Get<IHttpRequestFeature>()!.RawTarget, $"/versions/{n}/files/");
         if (path is null)
@@ -240,7 +214,7 @@ internal static partial class VersionEndpoints
     }
 
     private static async Task<Results<Ok<DatasetVersion>, ProblemHttpResult>> CommitVersion(
-        string id, string n, HttpContext http, DatasetStore datasets, VersionStore versions, IBlobStore blobs, ProfileSignal profiling, TimeProvider clock,
+        string id, string n, HttpContext http, DatasetAccess datasets, VersionStore versions, IBlobStore blobs, ProfileSignal profiling, TimeProvider clock,
         ILogger<VersionStore> logger, CancellationToken ct)
     {
         var (dataset, version, problem) = await OwnedDraftAsync(id, n, http, datasets, versions, ct);
@@ -279,7 +253,7 @@ internal static partial class VersionEndpoints
     /// where it keeps one), or that a verification found damaged, in path order; a few probes at a time. Size and checksum come
     /// from one Get Blob Properties; the bytes themselves are hashed again by the scrub, never-verified content first.
     /// </summary>
-    private static async Task<List<string>> LostFilesAsync(IReadOnlyList<VersionStore.FileRow> files, IBlobStore blobs, CancellationToken ct)
+    private static async Task<List<string>> LostFilesAsync(IReadOnlyList<FileRow> files, IBlobStore blobs, CancellationToken ct)
     {
         var lost = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Parallel.ForEachAsync(files, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (file, token) =>

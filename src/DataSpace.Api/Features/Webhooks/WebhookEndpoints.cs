@@ -1,5 +1,7 @@
 using DataSpace.Api.Auth;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Webhooks;
@@ -146,8 +148,8 @@ internal static class WebhookEndpoints
     }
 
     private static WebhookDelivery ToContract(WebhookStore.DeliveryRow r, IEnumerable<WebhookStore.AttemptRow> attempts) => new(
-        r.Id.ToString(), r.EventId, r.EventType, r.Status, r.Attempts, r.Status == "pending" ? Datasets.DatasetStore.Utc(r.NextAttemptAt) : null,
-        r.DeliveredAt is { } at ? Datasets.DatasetStore.Utc(at) : null, Datasets.DatasetStore.Utc(r.CreatedAt),
+        r.Id.ToString(), r.EventId, r.EventType, r.Status, r.Attempts, r.Status == "pending" ? Timestamps.Utc(r.NextAttemptAt) : null,
+        r.DeliveredAt is { } at ? Timestamps.Utc(at) : null, Timestamps.Utc(r.CreatedAt),
         System.Text.Json.JsonDocument.Parse(r.Payload).RootElement.Clone(), [.. attempts.Select(a => a.ToContract())]);
 
     private static async Task<WebhookStore.EndpointRow?> FindAsync(string id, HttpContext http, WebhookStore store, CancellationToken ct) =>

@@ -7,6 +7,7 @@ using Npgsql;
 namespace DataSpace.Api.Features.Webhooks;
 
 /// <summary>The event types an endpoint may subscribe to, and who hears each.</summary>
+[FeatureService]
 internal static class WebhookEventTypes
 {
     public const string VersionPublished = "version.published";
@@ -43,6 +44,7 @@ internal static class WebhookEventTypes
 /// Which organisations' endpoints hear an event, resolved in SQL inside the change's transaction, so that the change site
 /// passes only the id it already has.
 /// </summary>
+[FeatureService]
 internal enum WebhookAudience
 {
     /// <summary>Exactly the organisations given.</summary>
@@ -70,6 +72,7 @@ internal enum WebhookAudience
 /// <param name="Key">The id <paramref name="Audience"/> is resolved from (dataset, order, consent, request or run); null for <see cref="WebhookAudience.Organizations"/>.</param>
 /// <param name="Data">The payload's <c>data</c> object (serialised as snake_case JSON).</param>
 /// <param name="Organizations">For <see cref="WebhookAudience.Organizations"/>: who hears it.</param>
+[FeatureService]
 internal sealed record WebhookEvent(string Type, WebhookAudience Audience, Guid? Key, object Data, Guid[]? Organizations = null)
 {
     public static WebhookEvent For(string type, Guid[] organizations, object data) => new(type, WebhookAudience.Organizations, null, data, organizations);
@@ -79,6 +82,7 @@ internal sealed record WebhookEvent(string Type, WebhookAudience Audience, Guid?
 /// The durable outbox: <see cref="EnqueueAsync"/> runs inside the caller's transaction, so an event exists exactly when its
 /// change committed, with one pending delivery per subscribed endpoint of its audience; <see cref="WebhookDispatcher"/> sends them.
 /// </summary>
+[FeatureService]
 internal sealed class WebhookOutbox(TimeProvider clock)
 {
     private static readonly Dictionary<WebhookAudience, string> AudienceSql = new()

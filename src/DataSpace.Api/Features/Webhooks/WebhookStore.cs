@@ -1,4 +1,5 @@
 using Dapper;
+using DataSpace.Api.Database;
 using DataSpace.Api.Features.Audit;
 using Npgsql;
 
@@ -32,7 +33,7 @@ internal sealed class WebhookStore(NpgsqlDataSource db, AuditChain audit)
         public Contracts.Webhooks.WebhookAttempt ToContract() => new(Attempt, Trigger, Utc(AttemptedAt), StatusCode, Error, ResponseExcerpt, DurationMs);
     }
 
-    private static DateTimeOffset Utc(DateTime at) => Datasets.DatasetStore.Utc(at);
+    private static DateTimeOffset Utc(DateTime at) => Timestamps.Utc(at);
 
     private const string EndpointColumns = "id, organization_id, url, events, description, created_at, disabled_at, previous_secret_until";
 

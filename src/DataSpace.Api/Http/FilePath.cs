@@ -1,12 +1,12 @@
 using System.Globalization;
 using System.Text;
 
-namespace DataSpace.Api.Features.Versions;
+namespace DataSpace.Api.Http;
 
 /// <summary>
 /// The rules for a file's path inside a version. Paths come from clients and end up in manifests, download URLs and
 /// Content-Disposition headers, so they are strict: relative, '/'-separated, no '.' or '..' or empty segments, no
-/// backslashes, no characters <see cref="Http.FileNames"/> refuses, NFC-normalised, at most 255 bytes of UTF-8.
+/// backslashes, no characters <see cref="FileNames"/> refuses, NFC-normalised, at most 255 bytes of UTF-8.
 /// </summary>
 internal static class FilePath
 {

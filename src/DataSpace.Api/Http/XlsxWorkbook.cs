@@ -5,7 +5,7 @@ using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
 
-namespace DataSpace.Api.Features.Exports;
+namespace DataSpace.Api.Http;
 
 /// <summary>
 /// One-sheet .xlsx workbooks for the bureau (Excel / WPS), written element by element with <see cref="OpenXmlWriter"/>:

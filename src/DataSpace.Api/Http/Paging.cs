@@ -1,6 +1,6 @@
 using DataSpace.Api.Problems;
 
-namespace DataSpace.Api.Features;
+namespace DataSpace.Api.Http;
 
 /// <summary>Keyset pagination: opaque cursors and the shared <c>limit</c> rule (1–100, default 50, never silently capped).</summary>
 internal static class Paging

@@ -1,4 +1,4 @@
-namespace DataSpace.Api.Features.Exports;
+namespace DataSpace.Api.Http;
 
 internal static class Yuan
 {

@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 
-namespace DataSpace.Api.Features.Versions;
+namespace DataSpace.Api.Storage;
 
 /// <summary>
 /// Wraps an upload body: hashes every byte on its way to the blob store and stops the upload as soon as it passes
