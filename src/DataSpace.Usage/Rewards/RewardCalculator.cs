@@ -217,7 +217,7 @@ public static class RewardCalculator
 
     private static void ValidateInputs(List<DatasetInput> datasets, IReadOnlyDictionary<Guid, long> previouslyPaidByUnit)
     {
-        var seen = new HashSet<Guid>();
+        var seen = new HashSet<Guid>(datasets.Count);
         foreach (var d in datasets)
         {
             if (d is null)
@@ -230,23 +230,31 @@ public static class RewardCalculator
                 throw new ArgumentException($"Dataset {d.DatasetId} appears more than once; each dataset belongs to one unit and has one line.", nameof(datasets));
             }
 
-            var what = $"Dataset {d.DatasetId}";
-            RequireNonNegative(d.CommittedFiles, $"{what} CommittedFiles", nameof(datasets));
-            RequireNonNegative(d.LatestVersionBytes, $"{what} LatestVersionBytes", nameof(datasets));
-            RequireNonNegative(d.VersionsInPeriod, $"{what} VersionsInPeriod", nameof(datasets));
-            RequireNonNegative(d.PayingConsumers, $"{what} PayingConsumers", nameof(datasets));
-            RequireNonNegative(d.PreviouslyPaidFen, $"{what} PreviouslyPaidFen", nameof(datasets));
-            RequireNonNegative(d.LatestVersionRows, $"{what} LatestVersionRows", nameof(datasets));
-            RequireNonNegative(d.LatestVersionNullCells, $"{what} LatestVersionNullCells", nameof(datasets));
+            // The message names the dataset only when one is refused: a city's run validates 100,000 of them.
+            RequireNonNegative(d.CommittedFiles, d.DatasetId, nameof(DatasetInput.CommittedFiles), nameof(datasets));
+            RequireNonNegative(d.LatestVersionBytes, d.DatasetId, nameof(DatasetInput.LatestVersionBytes), nameof(datasets));
+            RequireNonNegative(d.VersionsInPeriod, d.DatasetId, nameof(DatasetInput.VersionsInPeriod), nameof(datasets));
+            RequireNonNegative(d.PayingConsumers, d.DatasetId, nameof(DatasetInput.PayingConsumers), nameof(datasets));
+            RequireNonNegative(d.PreviouslyPaidFen, d.DatasetId, nameof(DatasetInput.PreviouslyPaidFen), nameof(datasets));
+            RequireNonNegative(d.LatestVersionRows, d.DatasetId, nameof(DatasetInput.LatestVersionRows), nameof(datasets));
+            RequireNonNegative(d.LatestVersionNullCells, d.DatasetId, nameof(DatasetInput.LatestVersionNullCells), nameof(datasets));
             if (d.LatestVersionCells < d.LatestVersionNullCells)
             {
-                throw new ArgumentException($"{what} has more null cells ({d.LatestVersionNullCells}) than cells ({d.LatestVersionCells}).", nameof(datasets));
+                throw new ArgumentException($"Dataset {d.DatasetId} has more null cells ({d.LatestVersionNullCells}) than cells ({d.LatestVersionCells}).", nameof(datasets));
             }
         }
 
         foreach (var (unitId, paid) in previouslyPaidByUnit)
         {
             RequireNonNegative(paid, $"Previously paid for unit {unitId}", nameof(previouslyPaidByUnit));
+        }
+    }
+
+    private static void RequireNonNegative(long value, Guid datasetId, string member, string paramName)
+    {
+        if (value < 0)
+        {
+            throw new ArgumentException($"Dataset {datasetId} {member} must not be negative; got {value}.", paramName);
         }
     }
 

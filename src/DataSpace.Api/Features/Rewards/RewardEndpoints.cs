@@ -195,13 +195,14 @@ internal static class RewardEndpoints
         var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, policy.RequireListingCertificate, ct);
         var gathered = clock.GetTimestamp();
         var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
-        var names = inputs.Facts.Values.GroupBy(f => f.UnitId).ToDictionary(g => g.Key, g => g.First());
-        var lines = result.Lines.Select(l => new RewardStore.ComputedLine(l.DatasetId, l.UnitId, new RewardRunLine(
-            l.UnitId.ToString(), inputs.Facts[l.DatasetId].UnitName, l.DatasetId.ToString(), inputs.Facts[l.DatasetId].Title, l.RevenueFen,
-            [.. l.Criteria.Select(RewardCriteriaContract.Of)], l.Qualified,
-            l.RewardBeforeCapsFen, l.AfterDatasetCapFen, l.RewardFen, l.ReasonCode))).ToList();
+        var lines = new List<RewardStore.ComputedLine>(result.Lines.Count);
+        foreach (var l in result.Lines)
+        {
+            lines.Add(new RewardStore.ComputedLine(l, inputs.Units[l.UnitId].Name, inputs.Titles[l.DatasetId]));
+        }
+
         var units = result.Units.Select(u => new RewardRunUnit(
-            u.UnitId.ToString(), names[u.UnitId].UnitName, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied, names[u.UnitId].UnitCreditCode)).ToList();
+            u.UnitId.ToString(), inputs.Units[u.UnitId].Name, u.UnitCapRemainingFen, u.RequestedFen, u.RewardFen, u.UnitCapApplied, inputs.Units[u.UnitId].CreditCode)).ToList();
         var id = Guid.CreateVersion7(now);
         var row = new RewardStore.RunRow(id, policy.Id, from, to, "draft", null, null, result.TotalFen,
             inputs.UnitsInProgramme, inputs.UnitsNotConsenting, http.User.OrganizationId(), now.UtcDateTime, null, null, null, null, lines.Count);

@@ -35,15 +35,16 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         int UnitsInProgramme, int UnitsNotConsenting, Guid CreatedBy, DateTime CreatedAt, DateTime? ApprovedAt, Guid? Supersedes, string? SupersedeReason,
         string? ComputedSha256, int LineCount);
 
-    /// <summary>A computed line with the ids it is stored under.</summary>
-    public sealed record ComputedLine(Guid DatasetId, Guid UnitId, RewardRunLine Line);
+    /// <summary>A line as the calculator computed it, with the names people read.</summary>
+    public sealed record ComputedLine(RewardLine Line, string UnitName, string DatasetTitle);
 
-    /// <summary>What the bureau knows about a dataset beyond the calculator's inputs, for the lines people read.</summary>
-    public sealed record DatasetFacts(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title);
+    /// <summary>What the bureau knows about a unit beyond the calculator's inputs, for the lines and totals people read.</summary>
+    public sealed record UnitFacts(string Name, string CreditCode);
 
+    /// <param name="Titles">Each dataset's title, for the lines people read.</param>
     public sealed record Inputs(
-        IReadOnlyList<DatasetInput> Datasets, IReadOnlyDictionary<Guid, long> PaidByUnit, IReadOnlyDictionary<Guid, DatasetFacts> Facts,
-        IReadOnlyDictionary<Guid, Guid> ConsentByUnit, int UnitsInProgramme, int UnitsNotConsenting);
+        IReadOnlyList<DatasetInput> Datasets, IReadOnlyDictionary<Guid, long> PaidByUnit, IReadOnlyDictionary<Guid, string> Titles,
+        IReadOnlyDictionary<Guid, UnitFacts> Units, IReadOnlyDictionary<Guid, Guid> ConsentByUnit, int UnitsInProgramme, int UnitsNotConsenting);
 
     public async Task<PolicyRow> CreatePolicyAsync(PolicyRow p, AuditActor actor, CancellationToken ct)
     {
@@ -168,7 +169,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 where @certificates and c.in_force && tstzrange(b.lo, b.hi)
                 order by c.dataset_id, c.issued_at desc, c.number desc
             )
-            select ds.id as dataset_id, ds.owner_id as unit_id, o.name as unit_name, o.unified_social_credit_code as unit_credit_code, ds.title,
+            select ds.id as dataset_id, ds.owner_id as unit_id, ds.title,
                    coalesce(revenue.fen, 0) as revenue_fen,
                    coalesce(v.file_count, 0)::bigint as committed_files,
                    coalesce(v.total_bytes, 0)::bigint as latest_version_bytes,
@@ -180,7 +181,6 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                    coalesce(profiled.null_cells, 0) as latest_version_null_cells,
                    certified.number as listing_certificate
             from ds
-            join organizations o on o.id = ds.owner_id
             left join dataset_versions v on v.dataset_id = ds.id and v.number = ds.latest_version
             left join revenue on revenue.dataset_id = ds.id
             left join versions on versions.dataset_id = ds.id
@@ -193,11 +193,24 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using var conn = await db.OpenConnectionAsync(ct);
         // One snapshot for every input: a payment that lands while the run reads cannot make its lines and totals disagree.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        var rows = (await conn.QueryAsync<(Guid DatasetId, Guid UnitId, string UnitName, string UnitCreditCode, string Title, long RevenueFen,
-            long CommittedFiles, long LatestVersionBytes, long VersionsInPeriod, long PayingConsumers, long PreviouslyPaidFen,
-            long LatestVersionRows, long LatestVersionCells, long LatestVersionNullCells, string? ListingCertificate)>(
-            new CommandDefinition(sql, new { bureau, now, from, to, profiles, certificates, lifetime, years = segments.Years, months = segments.Months, days = segments.Days }, tx,
-                cancellationToken: ct))).AsList();
+        // A city's run reads 100,000 rows: by ordinal, into the calculator's inputs and the titles, with nothing in between.
+        var inputs = new List<DatasetInput>();
+        var titles = new Dictionary<Guid, string>();
+        await using (var reader = await conn.ExecuteReaderAsync(new CommandDefinition(
+            sql, new { bureau, now, from, to, profiles, certificates, lifetime, years = segments.Years, months = segments.Months, days = segments.Days }, tx,
+            cancellationToken: ct)))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var datasetId = reader.GetGuid(0);
+                titles.Add(datasetId, reader.GetString(2));
+                inputs.Add(new DatasetInput(datasetId, reader.GetGuid(1), RevenueFen: reader.GetInt64(3), CommittedFiles: reader.GetInt64(4),
+                    LatestVersionBytes: reader.GetInt64(5), VersionsInPeriod: reader.GetInt64(6), PayingConsumers: reader.GetInt64(7),
+                    PreviouslyPaidFen: lifetime ? reader.GetInt64(8) : 0, LatestVersionRows: reader.GetInt64(9), LatestVersionCells: reader.GetInt64(10),
+                    LatestVersionNullCells: reader.GetInt64(11), ListingCertificate: reader.IsDBNull(12) ? null : reader.GetString(12)));
+            }
+        }
+
         // The consent each unit's revenue is read under: its most recent matching one.
         var consentByUnit = (await conn.QueryAsync<(Guid Unit, Guid Consent)>(new CommandDefinition("""
             select distinct on (c.grantor_id) c.grantor_id, c.id from consent_validity c
@@ -205,6 +218,9 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
             order by c.grantor_id, c.created_at desc
             """, new { bureau, now }, tx, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Consent);
         var unitsInProgramme = consentByUnit.Count;
+        var units = (await conn.QueryAsync<(Guid Id, string Name, string CreditCode)>(new CommandDefinition(
+            "select id, name, unified_social_credit_code from organizations where id = any(@ids)", new { ids = consentByUnit.Keys.ToArray() }, tx,
+            cancellationToken: ct))).ToDictionary(x => x.Id, x => new UnitFacts(x.Name, x.CreditCode));
         var unitsWithData = await conn.ExecuteScalarAsync<int>(new CommandDefinition(
             "select count(distinct owner_id)::int from datasets", transaction: tx, cancellationToken: ct));
         var paidByUnit = lifetime
@@ -214,10 +230,7 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
                 """, new { bureau }, tx, cancellationToken: ct))).ToDictionary(x => x.Unit, x => x.Paid)
             : [];
         await tx.CommitAsync(ct);
-        var inputs = rows.Select(r => new DatasetInput(r.DatasetId, r.UnitId, r.RevenueFen, r.CommittedFiles, r.LatestVersionBytes, r.VersionsInPeriod, r.PayingConsumers,
-            lifetime ? r.PreviouslyPaidFen : 0, r.LatestVersionRows, r.LatestVersionCells, r.LatestVersionNullCells, r.ListingCertificate)).ToList();
-        var facts = rows.ToDictionary(r => r.DatasetId, r => new DatasetFacts(r.DatasetId, r.UnitId, r.UnitName, r.UnitCreditCode, r.Title));
-        return new Inputs(inputs, paidByUnit, facts, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
+        return new Inputs(inputs, paidByUnit, titles, units, consentByUnit, unitsInProgramme, Math.Max(0, unitsWithData - unitsInProgramme));
     }
 
     /// <summary>
@@ -246,30 +259,30 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
         {
             for (var i = 0; i < lines.Count; i++)
             {
-                var (datasetId, unitId, l) = lines[i];
-                content.Add(l);
-                spans[unitId] = spans.TryGetValue(unitId, out var span) ? Span(span, i, unitId) : (i, 1);
+                var (l, unitName, title) = lines[i];
+                content.Add(l.UnitId, unitName, l.DatasetId, title, l);
+                spans[l.UnitId] = spans.TryGetValue(l.UnitId, out var span) ? Span(span, i, l.UnitId) : (i, 1);
                 await copy.StartRowAsync(ct);
                 await copy.WriteAsync(run.Id, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
                 await copy.WriteAsync(i, NpgsqlTypes.NpgsqlDbType.Integer, ct);
-                await copy.WriteAsync(datasetId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(unitId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
-                await copy.WriteAsync(l.UnitName, NpgsqlTypes.NpgsqlDbType.Text, ct);
-                await copy.WriteAsync(l.DatasetTitle, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(l.DatasetId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(l.UnitId, NpgsqlTypes.NpgsqlDbType.Uuid, ct);
+                await copy.WriteAsync(unitName, NpgsqlTypes.NpgsqlDbType.Text, ct);
+                await copy.WriteAsync(title, NpgsqlTypes.NpgsqlDbType.Text, ct);
                 await copy.WriteAsync(l.RevenueFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 // The evidence only: names, thresholds and verdicts are the run's immutable policy's (RewardCalculator.Judge).
-                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.CommittedFiles)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.LatestVersionBytes)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.VersionsInPeriod)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-                await copy.WriteAsync(EvidenceOf(l, RewardCriteria.PayingConsumers)!.Value, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
-                await WriteNullableAsync(copy, EvidenceOf(l, RewardCriteria.LatestVersionRows), ct);
-                await WriteNullableAsync(copy, EvidenceOf(l, RewardCriteria.Completeness), ct);
+                await copy.WriteAsync(l.CommittedFiles.Evidence, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.LatestVersionBytes.Evidence, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.VersionsInPeriod.Evidence, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await copy.WriteAsync(l.PayingConsumers.Evidence, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
+                await WriteNullableAsync(copy, l.LatestVersionRows?.Evidence, ct);
+                await WriteNullableAsync(copy, l.Completeness?.Evidence, ct);
                 await copy.WriteAsync(l.Qualified, NpgsqlTypes.NpgsqlDbType.Boolean, ct);
                 await copy.WriteAsync(l.RewardBeforeCapsFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.AfterDatasetCapFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.RewardFen, NpgsqlTypes.NpgsqlDbType.Bigint, ct);
                 await copy.WriteAsync(l.ReasonCode, NpgsqlTypes.NpgsqlDbType.Text, ct);
-                if (CertificateOf(l) is { } number)
+                if (l.ListingCertificate?.Reference is { } number)
                 {
                     await copy.WriteAsync(number, NpgsqlTypes.NpgsqlDbType.Text, ct);
                 }
@@ -323,32 +336,6 @@ internal sealed class RewardStore(NpgsqlDataSource db, AuditChain audit, Webhook
     /// <summary>The first line of a run's canonical content.</summary>
     public static RewardRunContent.Header HeaderOf(RunRow run, int unitCount) => new(run.Id.ToString(), run.PolicyId.ToString(), run.PeriodFrom, run.PeriodTo,
         run.UnitsInProgramme, run.UnitsNotConsenting, run.TotalFen, run.LineCount, unitCount);
-
-    private static long? EvidenceOf(RewardRunLine line, string criterion)
-    {
-        foreach (var c in line.Criteria)
-        {
-            if (c.Criterion == criterion)
-            {
-                return c.Evidence;
-            }
-        }
-
-        return null;
-    }
-
-    private static string? CertificateOf(RewardRunLine line)
-    {
-        foreach (var c in line.Criteria)
-        {
-            if (c.Criterion == RewardCriteria.ListingCertificate)
-            {
-                return c.CertificateNumber;
-            }
-        }
-
-        return null;
-    }
 
     private static async Task WriteNullableAsync(NpgsqlBinaryImporter copy, long? value, CancellationToken ct)
     {

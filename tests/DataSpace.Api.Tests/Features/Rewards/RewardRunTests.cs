@@ -91,6 +91,52 @@ public sealed class RewardRunTests(DataSpaceApiFactory api) : IClassFixture<Data
                 from reward_run_lines where run_id = @id
                 """, new { id = Guid.Parse(draft) }));
             Assert.Equal(Npgsql.PostgresErrorCodes.ForeignKeyViolation, orphan.SqlState);
+
+            // One line per dataset in a run, kept without an index on (run_id, dataset_id): a run's lines arrive in one
+            // statement, all of them, at positions 0 .. line_count - 1, no dataset twice.
+            const string copyLines = """
+                insert into reward_run_lines (run_id, position, dataset_id, unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
+                                              versions_evidence, consumers_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code)
+                select run_id, position + @shift, case when @sameDataset then (select min(dataset_id::text)::uuid from reward_run_lines where run_id = @id) else dataset_id end,
+                       unit_id, unit_name, dataset_title, revenue_fen, files_evidence, bytes_evidence,
+                       versions_evidence, consumers_evidence, qualified, before_caps_fen, after_dataset_cap_fen, reward_fen, reason_code
+                from reward_run_lines where run_id = @id and position < @upTo
+                """;
+            const string copyRun = """
+                insert into reward_runs (id, policy_id, period_from, period_to, status, total_fen, units_in_programme, units_not_consenting, created_by, created_at, line_count)
+                select @copy, policy_id, period_from, period_to, 'draft', total_fen, units_in_programme, units_not_consenting, created_by, created_at, line_count
+                from reward_runs where id = @id
+                """;
+            var draftId = Guid.Parse(draft);
+            var draftLines = await Dapper.SqlMapper.ExecuteScalarAsync<int>(conn, "select line_count from reward_runs where id = @id", new { id = draftId });
+            Assert.True(draftLines >= 2, $"the draft needs two lines to test them; it has {draftLines}");
+            var twice = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, copyLines,
+                new { id = draftId, shift = draftLines, sameDataset = false, upTo = draftLines })); // the same datasets again, after the run's lines
+            Assert.Equal(Npgsql.PostgresErrorCodes.IntegrityConstraintViolation, twice.SqlState);
+            var again = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, copyLines,
+                new { id = draftId, shift = 0, sameDataset = false, upTo = draftLines })); // the same lines at the same positions
+            Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, again.SqlState);
+            await conn.OpenAsync(Ct);
+            await using (var tx = await conn.BeginTransactionAsync(Ct))
+            {
+                // A run of its own whose lines name one dataset twice: refused, though count and positions are right.
+                var copy = Guid.CreateVersion7();
+                await Dapper.SqlMapper.ExecuteAsync(conn, copyRun, new { copy, id = draftId }, tx);
+                var sameDataset = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, copyLines.Replace("select run_id,", "select @copy,", StringComparison.Ordinal),
+                    new { copy, id = draftId, shift = 0, sameDataset = true, upTo = draftLines }, tx));
+                Assert.Equal(Npgsql.PostgresErrorCodes.UniqueViolation, sameDataset.SqlState);
+            }
+
+            await using (var tx = await conn.BeginTransactionAsync(Ct))
+            {
+                // ... and one whose lines come short of its line_count.
+                var copy = Guid.CreateVersion7();
+                await Dapper.SqlMapper.ExecuteAsync(conn, copyRun, new { copy, id = draftId }, tx);
+                var partial = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn, copyLines.Replace("select run_id,", "select @copy,", StringComparison.Ordinal),
+                    new { copy, id = draftId, shift = 0, sameDataset = false, upTo = draftLines - 1 }, tx));
+                Assert.Equal(Npgsql.PostgresErrorCodes.IntegrityConstraintViolation, partial.SqlState);
+            }
+
             var deleted = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => Dapper.SqlMapper.ExecuteAsync(conn,
                 "delete from reward_runs where id = @id", new { id = Guid.Parse(draft) }));
             Assert.Equal(Npgsql.PostgresErrorCodes.ForeignKeyViolation, deleted.SqlState);
