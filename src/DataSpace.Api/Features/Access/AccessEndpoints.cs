@@ -184,9 +184,9 @@ internal static class AccessEndpoints
         for (var i = 0; i < certificates.Count; i++)
         {
             var rule = certificates[i];
-            if (rule is null || rule.Kind is null || !AccessStore.CertificateKinds.Contains(rule.Kind))
+            if (rule is null || rule.Kind is null || !CertificateKinds.All.Contains(rule.Kind))
             {
-                v.Add($"auto_approve_certificates[{i}].kind", $"must be among {string.Join(", ", AccessStore.CertificateKinds)}");
+                v.Add($"auto_approve_certificates[{i}].kind", $"must be among {string.Join(", ", CertificateKinds.All)}");
             }
             else if (rule.MinLevel is { } level && (rule.Kind != "dcmm_certificate" || level is < 1 or > 5))
             {

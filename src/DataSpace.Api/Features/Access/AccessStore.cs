@@ -33,9 +33,6 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
             [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles, Certificates);
     }
 
-    /// <summary>The kinds an auto-approval rule may name; min_level applies to dcmm_certificate only.</summary>
-    public static readonly IReadOnlyList<string> CertificateKinds = ["data_asset", "data_space_pilot", "dcmm_certificate", "listing_certificate"];
-
     internal static readonly System.Text.Json.JsonSerializerOptions FieldJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The current terms of a dataset and the organisation's agreement to them.</summary>

@@ -8,6 +8,7 @@ using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
+using DataSpace.Contracts.Consents;
 using DataSpace.Parquet;
 using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
@@ -325,7 +326,7 @@ internal static partial class DownloadEndpoints
 
         if (ConsentGate.IsGrantee(http.User))
         {
-            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
+            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentCategories.DatasetFiles, dataset.Id, ct);
             if (decision.MostSpecific(dataset.Id) is { } consent)
             {
                 return ("consent", consent.Id, null, null);
@@ -333,7 +334,7 @@ internal static partial class DownloadEndpoints
 
             if (dataset.Status != "draft")
             {
-                return ("", null, null, held.Refusal ?? decision.Problem(ConsentTerms.DatasetFiles));
+                return ("", null, null, held.Refusal ?? decision.Problem(ConsentCategories.DatasetFiles));
             }
         }
 
