@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using DataSpace.Contracts.Access;
+using DataSpace.Contracts.Datasets;
 
 namespace DataSpace.Api.Odrl;
 
@@ -22,7 +23,7 @@ internal static class OdrlOffers
     /// <summary>The offers of a dataset: one per active plan of a paid dataset, one (with the dataset's id) for a free one.</summary>
     public static IReadOnlyList<JsonObject> For(
         Guid datasetId, string access, string target, Guid owner, UsagePolicy? policy, bool approval, IReadOnlyList<Plan> activePlans) =>
-        access == "paid"
+        access == AccessModes.Paid
             ? [.. activePlans.Select(plan => Offer($"urn:uuid:{plan.Id}", target, owner, policy, approval, plan))]
             : [Offer($"urn:uuid:{datasetId}", target, owner, policy, approval, null)];
 

@@ -1,10 +1,19 @@
 using System.Reflection;
 using System.Text.Json.Nodes;
 using DataSpace.Api.Auth;
-using DataSpace.Api.Features.Consents;
-using DataSpace.Api.Features.Datasets;
-using DataSpace.Api.Features.Records;
+using DataSpace.Api.Features.Webhooks;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Access;
+using DataSpace.Contracts.Consents;
+using DataSpace.Contracts.Datasets;
+using DataSpace.Contracts.Health;
+using DataSpace.Contracts.Listings;
+using DataSpace.Contracts.Orders;
+using DataSpace.Contracts.Records;
+using DataSpace.Contracts.Rewards;
+using DataSpace.Contracts.Usage;
+using DataSpace.Contracts.Versions;
+using DataSpace.Contracts.Webhooks;
 using DataSpace.Usage.Rewards;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.OpenApi;
@@ -23,62 +32,84 @@ internal sealed record FileResponse(string Description, string[] MediaTypes, Typ
 
 internal static class ContractDocs
 {
-    private static readonly string[] DatasetStatuses = ["draft", "published", "withdrawn"];
-    private static readonly string[] RecordStatuses = ["draft", "submitted", "returned", "verified", "superseded"];
-    private static readonly string[] RegistrationTypes = ["initial", "change", "cancellation"];
-
-    /// <summary>Closed sets by member name, whatever schema holds them.</summary>
-    private static readonly Dictionary<string, string[]> ByMember = new(StringComparer.Ordinal)
+    /// <summary>
+    /// Closed sets by member name, whatever schema holds them. Every value list is the <c>All</c> of a shared definition
+    /// (DataSpace.Contracts, or the code's own vocabulary such as Roles and Scopes), never a list written here:
+    /// OpenApiEnumTests fails on any enum that is not.
+    /// </summary>
+    private static readonly Dictionary<string, IReadOnlyList<string>> ByMember = new(StringComparer.Ordinal)
     {
-        ["access"] = DatasetRules.AccessModes,
-        ["update_frequency"] = DatasetRules.UpdateFrequencies,
-        ["security_level"] = DatasetRules.SecurityLevels,
-        ["personal_information"] = DatasetRules.PersonalInformationKinds,
-        ["source_type"] = DatasetRules.SourceTypes,
-        ["roles"] = [.. Roles.All],
-        ["categories"] = ConsentTerms.AllCategories,
-        ["cap_scope"] = ["per_period", "lifetime"],
-        ["period"] = ["P1M", "P3M", "P1Y"],
-        ["currency"] = ["CNY"],
-        ["accounting_category"] = DataAssetKind.Categories,
-        ["acquisition"] = DataAssetKind.Acquisitions,
-        ["methods"] = DataAssetKind.Methods,
-        ["standard"] = DcmmKind.Standards,
-        ["reason_code"] = Constants(typeof(RewardReasons)),
-        ["criterion"] = Constants(typeof(RewardCriteria)),
-        ["granularity"] = ["day", "month"],
-        ["view"] = ["full", "preview"],
+        ["access"] = AccessModes.All,
+        ["update_frequency"] = UpdateFrequencies.All,
+        ["security_level"] = SecurityLevels.All,
+        ["personal_information"] = PersonalInformationKinds.All,
+        ["source_type"] = SourceTypes.All,
+        ["roles"] = Roles.All,
+        ["organization_roles"] = Roles.All,
+        ["auto_approve_roles"] = Roles.All,
+        ["assignee_roles"] = Roles.All,
+        ["scopes"] = Scopes.All,
+        ["scopes_supported"] = Scopes.All,
+        ["console_role"] = ConsoleRoles.All,
+        ["categories"] = ConsentCategories.All,
+        ["cap_scope"] = CapScopes.All,
+        ["period"] = PlanPeriods.All,
+        ["currency"] = Currencies.All,
+        ["accounting_category"] = AccountingCategories.All,
+        ["acquisition"] = Acquisitions.All,
+        ["methods"] = ValuationMethods.All,
+        ["standard"] = DcmmStandards.All,
+        ["reason_code"] = RewardReasons.All,
+        ["criterion"] = RewardCriteria.All,
+        ["granularity"] = Granularities.All,
+        ["view"] = ManifestViews.All,
+        ["kinds"] = AssessmentKinds.All,
+        ["outcome"] = ObjectionOutcomes.All,
     };
 
     /// <summary>Closed sets that differ between schemas (every "status" is its own lifecycle).</summary>
-    private static readonly Dictionary<(string Schema, string Member), string[]> BySchema = new()
+    private static readonly Dictionary<(string Schema, string Member), IReadOnlyList<string>> BySchema = new()
     {
-        [("Dataset", "status")] = DatasetStatuses,
-        [("DatasetSummary", "status")] = DatasetStatuses,
-        [("DatasetVersion", "status")] = ["draft", "committed"],
-        [("Order", "status")] = ["pending_payment", "paid", "cancelled", "refunded"],
-        [("Order", "kind")] = ["one_time", "subscription"],
-        [("Plan", "kind")] = ["one_time", "subscription"],
-        [("CreatePlanRequest", "kind")] = ["one_time", "subscription"],
-        [("Consent", "status")] = ["active", "not_yet_valid", "expired", "revoked"],
-        [("ConsentRequest", "status")] = ["pending", "approved", "rejected", "expired"],
-        [("RewardRun", "status")] = ["draft", "approved", "superseded"],
-        [("RewardRunSummary", "status")] = ["draft", "approved", "superseded"],
-        [("DataAsset", "status")] = RecordStatuses,
-        [("DcmmCertificate", "status")] = RecordStatuses,
-        [("DataSpacePilot", "status")] = RecordStatuses,
-        [("DataSpacePilot", "level")] = PilotKind.Levels,
-        [("ExchangeRegistration", "type")] = RegistrationTypes,
-        [("AddRegistrationRequest", "type")] = RegistrationTypes,
-        [("FileProfile", "status")] = ["pending", "done", "failed"],
-        [("ParquetRendition", "status")] = ["pending", "done", "failed", "unavailable"],
-        [("HealthReport", "status")] = ["live", "ready", "not_ready"],
-        [("WebhookDelivery", "status")] = ["pending", "delivered", "failed"],
-        [("WebhookAttempt", "trigger")] = ["scheduled", "manual"],
-        [("CreateWebhookEndpointRequest", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
-        [("WebhookEndpoint", "events")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
-        [("WebhookDelivery", "event_type")] = [.. Features.Webhooks.WebhookEventTypes.Descriptions.Keys],
-        [("AutoApproveCertificate", "kind")] = [.. Features.Access.AccessStore.CertificateKinds],
+        [("Dataset", "status")] = DatasetStatuses.All,
+        [("DatasetSummary", "status")] = DatasetStatuses.All,
+        [("DatasetVersion", "status")] = VersionStatuses.All,
+        [("Order", "status")] = OrderStatuses.All,
+        [("Order", "kind")] = PlanKinds.All,
+        [("Plan", "kind")] = PlanKinds.All,
+        [("CreatePlanRequest", "kind")] = PlanKinds.All,
+        [("Consent", "status")] = ConsentStatuses.All,
+        [("ConsentRequest", "status")] = ConsentRequestStatuses.All,
+        [("RewardRun", "status")] = RewardRunStatuses.All,
+        [("RewardRunSummary", "status")] = RewardRunStatuses.All,
+        [("DataAsset", "status")] = RecordStatuses.All,
+        [("DcmmCertificate", "status")] = RecordStatuses.All,
+        [("DataSpacePilot", "status")] = RecordStatuses.All,
+        [("DataSpacePilot", "level")] = PilotLevels.All,
+        [("ExchangeRegistration", "type")] = RegistrationTypes.All,
+        [("AddRegistrationRequest", "type")] = RegistrationTypes.All,
+        [("FileProfile", "status")] = ProfileStatuses.All,
+        [("ParquetRendition", "status")] = RenditionStatuses.All,
+        [("FileVerification", "status")] = FileConditions.All,
+        [("HealthReport", "status")] = HealthStatuses.All,
+        [("WebhookDelivery", "status")] = DeliveryStatuses.All,
+        [("WebhookAttempt", "trigger")] = DeliveryTriggers.All,
+        [("CreateWebhookEndpointRequest", "events")] = WebhookEventTypes.All,
+        [("WebhookEndpoint", "events")] = WebhookEventTypes.All,
+        [("WebhookDelivery", "event_type")] = WebhookEventTypes.All,
+        [("WebhookEventType", "type")] = WebhookEventTypes.All,
+        [("AutoApproveCertificate", "kind")] = CertificateKinds.All,
+        [("AccessPolicy", "policy")] = AccessPolicyKinds.All,
+        [("SetAccessPolicyRequest", "policy")] = AccessPolicyKinds.All,
+        [("AccessRequest", "status")] = AccessRequestStatuses.All,
+        [("Grant", "kind")] = GrantKinds.All,
+        [("Grant", "status")] = GrantStatuses.All,
+        [("Holding", "kind")] = HoldingKinds.All,
+        [("Listing", "status")] = ListingStatuses.All,
+        [("ListingCertificate", "status")] = CertificateStatuses.All,
+        [("ListingObjection", "status")] = ObjectionStatuses.All,
+        [("AssessmentInvitation", "kind")] = AssessmentKinds.All,
+        [("AssessmentReport", "kind")] = AssessmentKinds.All,
+        [("CreateAssessmentInvitationRequest", "kind")] = AssessmentKinds.All,
     };
 
     /// <summary>Request members the server refuses to go without (validation_failed naming them otherwise).</summary>
@@ -611,7 +642,7 @@ internal static class ContractDocs
 
     private static OpenApiSchema Binary() => new() { Type = JsonSchemaType.String, Format = "binary" };
 
-    private static void Restrict(OpenApiSchema schema, string[] values)
+    private static void Restrict(OpenApiSchema schema, IReadOnlyList<string> values)
     {
         var target = schema.Type?.HasFlag(JsonSchemaType.Array) == true && schema.Items is OpenApiSchema items ? items : schema;
         target.Enum = [.. values.Select(v => (JsonNode)JsonValue.Create(v))];

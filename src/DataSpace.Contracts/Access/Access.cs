@@ -1,3 +1,5 @@
+using DataSpace.Contracts.Common;
+
 namespace DataSpace.Contracts.Access;
 
 /// <summary>
@@ -129,6 +131,9 @@ public sealed record AccessRequest
     public required string RequesterId { get; init; }
     /// <summary>The requesting organisation's name (shown to the owner unless the request hides its identity).</summary>
     public required string RequesterName { get; init; }
+
+    /// <summary>The requesting organisation in the common reference shape (id and name, as requester_id and requester_name).</summary>
+    public OrganizationRef Requester => new(RequesterId, RequesterName);
     public required string Purpose { get; init; }
     /// <summary>What the requester will do with the data, in its own words.</summary>
     public required string UseCase { get; init; }
@@ -194,6 +199,9 @@ public sealed record Grant
     /// <summary>The receiving organisation's name.</summary>
     public required string GranteeName { get; init; }
 
+    /// <summary>The receiving organisation in the common reference shape (id and name, as grantee_id and grantee_name).</summary>
+    public OrganizationRef Grantee => new(GranteeId, GranteeName);
+
     /// <summary>grant (the owner's data grant) or approval (an approved access request).</summary>
     public required string Kind { get; init; }
     public string? RequestId { get; init; }
@@ -226,6 +234,9 @@ public sealed record Holding
     public required string HolderId { get; init; }
     /// <summary>The holding organisation's name.</summary>
     public required string HolderName { get; init; }
+
+    /// <summary>The holding organisation in the common reference shape (id and name, as holder_id and holder_name).</summary>
+    public OrganizationRef Holder => new(HolderId, HolderName);
     public string? Purpose { get; init; }
     public DateTimeOffset? ValidUntil { get; init; }
 

@@ -60,6 +60,7 @@ public sealed record AssessmentInvitation
     public required OrganizationRef Owner { get; init; }
 /// <summary>The invited assessor.</summary>
     public required OrganizationRef Assessor { get; init; }
+    /// <summary>compliance, quality or valuation: the kind of assessment asked for.</summary>
     public required string Kind { get; init; }
 /// <summary>Whether the assessor may download the version's files (otherwise manifest and profiles only).</summary>
     public required bool AllowFiles { get; init; }
@@ -96,6 +97,7 @@ public sealed record AssessmentReport
     public required string DatasetId { get; init; }
 /// <summary>The assessed version.</summary>
     public required int Version { get; init; }
+    /// <summary>compliance, quality or valuation: the kind of assessment reported.</summary>
     public required string Kind { get; init; }
 /// <summary>The assessor that issued the report.</summary>
     public required OrganizationRef Assessor { get; init; }

@@ -23,6 +23,10 @@ public static class RewardCriteria
 
     /// <summary>Qualification, when the policy requires it: a valid listing certificate (1) or none (0); the line names the certificate.</summary>
     public const string ListingCertificate = "listing_certificate";
+
+    /// <summary>Every criterion, in name order.</summary>
+    public static readonly IReadOnlyList<string> All =
+        [CommittedFiles, Completeness, LatestVersionBytes, LatestVersionRows, ListingCertificate, PayingConsumers, VersionsInPeriod];
 }
 
 /// <summary>Stable reason codes: per criterion, and for a line as a whole. Exports and clients match on these.</summary>
@@ -50,4 +54,11 @@ public static class RewardReasons
 
     /// <summary>Line: the unit's cap bound and the reward was scaled down with the unit's other datasets.</summary>
     public const string UnitCap = "unit_cap";
+
+    /// <summary>Every reason code, in name order.</summary>
+    public static readonly IReadOnlyList<string> All =
+    [
+        BelowMinBytes, BelowMinCompleteness, BelowMinFiles, BelowMinPayingConsumers, BelowMinRows, BelowMinVersions,
+        DatasetCap, NoRevenue, NoValidListingCertificate, NotQualified, Ok, UnitCap,
+    ];
 }

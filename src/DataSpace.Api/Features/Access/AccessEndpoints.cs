@@ -5,6 +5,7 @@ using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
 using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Datasets;
 using DataSpace.Usage;
 using Microsoft.AspNetCore.Mvc;
 
@@ -124,10 +125,10 @@ internal static class AccessEndpoints
         }
 
         var v = new Validation();
-        var allowed = dataset.Access == "paid" ? new[] { AccessGate.Terms, AccessGate.Approval } : [AccessGate.Open, AccessGate.Approval];
+        var allowed = dataset.Access == AccessModes.Paid ? new[] { AccessGate.Terms, AccessGate.Approval } : [AccessGate.Open, AccessGate.Approval];
         if (request.Policy is null || !allowed.Contains(request.Policy))
         {
-            v.Add("policy", $"must be {string.Join(" or ", allowed)} for a{(dataset.Access == "paid" ? " paid" : "n open")} dataset");
+            v.Add("policy", $"must be {string.Join(" or ", allowed)} for a{(dataset.Access == AccessModes.Paid ? " paid" : "n open")} dataset");
         }
 
         if (request.ReviewSlaHours is < 1 or > 8760)
@@ -184,9 +185,9 @@ internal static class AccessEndpoints
         for (var i = 0; i < certificates.Count; i++)
         {
             var rule = certificates[i];
-            if (rule is null || rule.Kind is null || !AccessStore.CertificateKinds.Contains(rule.Kind))
+            if (rule is null || rule.Kind is null || !CertificateKinds.All.Contains(rule.Kind))
             {
-                v.Add($"auto_approve_certificates[{i}].kind", $"must be among {string.Join(", ", AccessStore.CertificateKinds)}");
+                v.Add($"auto_approve_certificates[{i}].kind", $"must be among {string.Join(", ", CertificateKinds.All)}");
             }
             else if (rule.MinLevel is { } level && (rule.Kind != "dcmm_certificate" || level is < 1 or > 5))
             {
@@ -235,10 +236,10 @@ internal static class AccessEndpoints
         }
 
         var policy = await store.PolicyAsync(dataset.Id, ct);
-        if (dataset.Status != "published" || policy?.Policy != AccessGate.Approval)
+        if (dataset.Status != DatasetStatuses.Published || policy?.Policy != AccessGate.Approval)
         {
             return Problem.Conflict(ProblemCodes.AccessNotRequestable, "This dataset takes no access requests",
-                dataset.Status != "published" ? $"It is {dataset.Status}." : $"Its access policy is {policy?.Policy ?? AccessGate.Default(dataset)}, not approval.");
+                dataset.Status != DatasetStatuses.Published ? $"It is {dataset.Status}." : $"Its access policy is {policy?.Policy ?? AccessGate.Default(dataset)}, not approval.");
         }
 
         var v = new Validation();
@@ -354,7 +355,7 @@ internal static class AccessEndpoints
         return row is null ? problem! : TypedResults.Ok(row.ToContract(clock.GetUtcNow()));
     }
 
-    private static ProblemHttpResult NotPending(AccessStore.RequestRow row, DateTimeOffset now) => row.StatusAt(now) == "expired"
+    private static ProblemHttpResult NotPending(AccessStore.RequestRow row, DateTimeOffset now) => row.StatusAt(now) == AccessRequestStatuses.Expired
         ? Problem.Conflict(ProblemCodes.AccessRequestExpired, "The request expired unanswered", $"It expired at {row.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}; the requester may ask again.")
         : Problem.Conflict(ProblemCodes.AccessRequestNotPending, "The request was already answered", $"It is {row.StatusAt(now)}.");
 
@@ -384,7 +385,7 @@ internal static class AccessEndpoints
             return v.ToProblem();
         }
 
-        if (row.StatusAt(now) != "pending")
+        if (row.StatusAt(now) != AccessRequestStatuses.Pending)
         {
             return NotPending(row, now);
         }
@@ -457,7 +458,7 @@ internal static class AccessEndpoints
             return v.ToProblem();
         }
 
-        if (dataset.Status != "published")
+        if (dataset.Status != DatasetStatuses.Published)
         {
             return Problem.Conflict(ProblemCodes.DatasetStateConflict, "Only a published dataset can be granted", $"It is {dataset.Status}.");
         }
@@ -506,7 +507,7 @@ internal static class AccessEndpoints
         ChangeGrant(grantId, http, store, clock, owner: false, (row, now) => store.AcceptGrantAsync(row, http.User.ClientId(), now, AuditActor.From(http), ct), ct);
 
     private static Task<Results<Ok<Grant>, ProblemHttpResult>> DropGrant(string grantId, HttpContext http, AccessStore store, TimeProvider clock, CancellationToken ct) =>
-        ChangeGrant(grantId, http, store, clock, owner: false, (row, now) => store.EndGrantAsync(row, "dropped", null, now, AuditActor.From(http), ct), ct);
+        ChangeGrant(grantId, http, store, clock, owner: false, (row, now) => store.EndGrantAsync(row, GrantStatuses.Dropped, null, now, AuditActor.From(http), ct), ct);
 
     /// <summary>Finds the caller's side of a grant, applies the change, and answers the grant as it now is (409 when its state did not allow the change).</summary>
     private static async Task<Results<Ok<Grant>, ProblemHttpResult>> ChangeGrant(
@@ -530,7 +531,7 @@ internal static class AccessEndpoints
         var v = new Validation();
         var reason = v.RequiredText("reason", request.Reason, 2000, multiline: true);
         return v.IsValid
-            ? await ChangeGrant(grantId, http, store, clock, owner: true, (row, now) => store.EndGrantAsync(row, "revoked", reason, now, AuditActor.From(http), ct), ct)
+            ? await ChangeGrant(grantId, http, store, clock, owner: true, (row, now) => store.EndGrantAsync(row, GrantStatuses.Revoked, reason, now, AuditActor.From(http), ct), ct)
             : v.ToProblem();
     }
 

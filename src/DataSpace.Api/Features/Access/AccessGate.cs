@@ -4,6 +4,7 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Access;
+using DataSpace.Contracts.Datasets;
 
 namespace DataSpace.Api.Features.Access;
 
@@ -17,9 +18,9 @@ namespace DataSpace.Api.Features.Access;
 [FeatureService]
 internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvider clock)
 {
-    public const string Open = "open";
-    public const string Terms = "terms";
-    public const string Approval = "approval";
+    public const string Open = AccessPolicyKinds.Open;
+    public const string Terms = AccessPolicyKinds.Terms;
+    public const string Approval = AccessPolicyKinds.Approval;
 
     /// <summary>
     /// The gate's answer. With a <see cref="Basis"/> (open, entitlement, grant, approval) the caller holds a right; the
@@ -32,7 +33,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     }
 
     /// <summary>The access policy in force: the owner's, or what the dataset's access implies.</summary>
-    public static string Default(DatasetRow dataset) => dataset.Access == "paid" ? Terms : Open;
+    public static string Default(DatasetRow dataset) => dataset.Access == AccessModes.Paid ? Terms : Open;
 
     public async Task<string> PolicyOfAsync(DatasetRow dataset, CancellationToken ct) =>
         (await store.PolicyAsync(dataset.Id, ct))?.Policy ?? Default(dataset);
@@ -47,7 +48,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     public async Task<Decision> CheckAsync(DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
         var held = await CheckHeldAsync(dataset, caller, ct);
-        if (held.Basis is not null || held.Blocking || dataset.Status is not ("draft" or "published") || !caller.IsInRole(Roles.Assessor))
+        if (held.Basis is not null || held.Blocking || dataset.Status is not (DatasetStatuses.Draft or DatasetStatuses.Published) || !caller.IsInRole(Roles.Assessor))
         {
             return held;
         }
@@ -71,7 +72,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
 
     private async Task<Decision> CheckHeldAsync(DatasetRow dataset, ClaimsPrincipal caller, CancellationToken ct)
     {
-        if (dataset.Status != "published")
+        if (dataset.Status != DatasetStatuses.Published)
         {
             return Decision.None;
         }
@@ -85,21 +86,21 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         var org = caller.OrganizationId();
         var now = clock.GetUtcNow();
         var grants = await store.GrantsAsync(dataset.Id, org, null, 100, ct);
-        var approval = grants.FirstOrDefault(g => g.Kind == "approval" && g.StatusAt(now) == "accepted");
-        var grant = grants.FirstOrDefault(g => g.Kind == "grant" && g.StatusAt(now) == "accepted");
+        var approval = grants.FirstOrDefault(g => g.Kind == GrantKinds.Approval && g.StatusAt(now) == GrantStatuses.Accepted);
+        var grant = grants.FirstOrDefault(g => g.Kind == GrantKinds.Grant && g.StatusAt(now) == GrantStatuses.Accepted);
         Decision? held = null;
-        if (dataset.Access == "paid" && (policy != Approval || approval is not null)
+        if (dataset.Access == AccessModes.Paid && (policy != Approval || approval is not null)
             && await orders.ActiveEntitlementAsync(org, dataset.Id, now, ct) is { } entitlement)
         {
-            held = new Decision("entitlement", entitlement, null, approval?.Versions, null, null, false);
+            held = new Decision(HoldingKinds.Entitlement, entitlement, null, approval?.Versions, null, null, false);
         }
         else if (grant is not null)
         {
-            held = new Decision("grant", grant.Id, grant.Purpose, grant.Versions, null, null, false);
+            held = new Decision(HoldingKinds.Grant, grant.Id, grant.Purpose, grant.Versions, null, null, false);
         }
-        else if (dataset.Access != "paid" && approval is not null)
+        else if (dataset.Access != AccessModes.Paid && approval is not null)
         {
-            held = new Decision("approval", approval.Id, approval.Purpose, approval.Versions, null, null, false);
+            held = new Decision(HoldingKinds.Approval, approval.Id, approval.Purpose, approval.Versions, null, null, false);
         }
 
         if (held is not null)
@@ -116,7 +117,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             }
 
             // Under an order the declared purpose is the agreement's; under a grant or approval the one it was given for.
-            return held with { Terms = terms, Purpose = held.Basis == "entitlement" ? terms.Purpose : held.Purpose };
+            return held with { Terms = terms, Purpose = held.Basis == HoldingKinds.Entitlement ? terms.Purpose : held.Purpose };
         }
 
         return Decision.None with { Refusal = await WhyNotAsync(dataset, policy, grants, org, now, ct) };
@@ -126,7 +127,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
     private async Task<ProblemHttpResult?> WhyNotAsync(
         DatasetRow dataset, string policy, IReadOnlyList<AccessStore.GrantRow> grants, Guid org, DateTimeOffset now, CancellationToken ct)
     {
-        if (grants.FirstOrDefault(g => g.Kind == "grant") is { } latestGrant)
+        if (grants.FirstOrDefault(g => g.Kind == GrantKinds.Grant) is { } latestGrant)
         {
             var refusal = GrantRefusal(latestGrant, now);
             if (refusal is not null)
@@ -140,7 +141,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
             return null;
         }
 
-        if (grants.FirstOrDefault(g => g.Kind == "approval") is { } latestApproval && GrantRefusal(latestApproval, now) is { } ended)
+        if (grants.FirstOrDefault(g => g.Kind == GrantKinds.Approval) is { } latestApproval && GrantRefusal(latestApproval, now) is { } ended)
         {
             var newer = await store.LatestRequestAsync(dataset.Id, org, ct);
             if (newer is null || newer.Id == latestApproval.RequestId)
@@ -155,11 +156,11 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         {
             null => Problem.Of(forbidden, ProblemCodes.AccessRequestRequired, "This dataset needs the owner's approval",
                 $"Ask for access with POST /v1/datasets/{dataset.Id}/access-requests."),
-            "pending" => Problem.Of(forbidden, ProblemCodes.AccessRequestPending, "Your access request waits for the owner",
+            AccessRequestStatuses.Pending => Problem.Of(forbidden, ProblemCodes.AccessRequestPending, "Your access request waits for the owner",
                 $"Request {request.Id} is answered by {request.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ} or expires."),
-            "expired" => Problem.Of(forbidden, ProblemCodes.AccessRequestExpired, "Your access request expired unanswered",
+            AccessRequestStatuses.Expired => Problem.Of(forbidden, ProblemCodes.AccessRequestExpired, "Your access request expired unanswered",
                 $"Request {request.Id} expired at {request.ExpiresAt:yyyy-MM-ddTHH:mm:ssZ}; you may ask again."),
-            "rejected" => Problem.Of(forbidden, ProblemCodes.AccessRequestRejected, "The owner rejected your access request",
+            AccessRequestStatuses.Rejected => Problem.Of(forbidden, ProblemCodes.AccessRequestRejected, "The owner rejected your access request",
                 $"Request {request.Id} was rejected: {request.Reason}. You may ask again with changes."),
             _ => null,
         };
@@ -170,14 +171,14 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         var forbidden = StatusCodes.Status403Forbidden;
         return grant.StatusAt(now) switch
         {
-            "pending" => Problem.Of(forbidden, ProblemCodes.GrantNotAccepted, "Accept the grant first",
+            GrantStatuses.Pending => Problem.Of(forbidden, ProblemCodes.GrantNotAccepted, "Accept the grant first",
                 $"Grant {grant.Id} counts once you accept it with POST /v1/grants/{grant.Id}/accept."),
-            "revoked" => Problem.Of(forbidden, ProblemCodes.GrantRevoked, "The owner revoked your access",
-                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} was revoked at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}: {grant.EndReason}"),
-            "dropped" => Problem.Of(forbidden, ProblemCodes.GrantDropped, "Your organisation gave up this access",
-                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} was dropped at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}."),
-            "expired" => Problem.Of(forbidden, ProblemCodes.GrantExpired, "Your access has ended",
-                $"{(grant.Kind == "grant" ? "Grant" : "Approval")} {grant.Id} ended at {grant.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
+            GrantStatuses.Revoked => Problem.Of(forbidden, ProblemCodes.GrantRevoked, "The owner revoked your access",
+                $"{(grant.Kind == GrantKinds.Grant ? "Grant" : "Approval")} {grant.Id} was revoked at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}: {grant.EndReason}"),
+            GrantStatuses.Dropped => Problem.Of(forbidden, ProblemCodes.GrantDropped, "Your organisation gave up this access",
+                $"{(grant.Kind == GrantKinds.Grant ? "Grant" : "Approval")} {grant.Id} was dropped at {grant.EndedAt:yyyy-MM-ddTHH:mm:ssZ}."),
+            GrantStatuses.Expired => Problem.Of(forbidden, ProblemCodes.GrantExpired, "Your access has ended",
+                $"{(grant.Kind == GrantKinds.Grant ? "Grant" : "Approval")} {grant.Id} ended at {grant.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
             _ => null,
         };
     }
@@ -246,7 +247,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
                 "which your organisation accepted, prohibits passing its data on, so a dataset derived from it cannot be published.");
         }
 
-        if (access == "paid" && accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("resale") == true) is { } resale)
+        if (access == AccessModes.Paid && accepted.FirstOrDefault(p => p.Policy.Prohibitions?.Contains("resale") == true) is { } resale)
         {
             return Problem.Conflict(ProblemCodes.PolicyResaleProhibited, "A parent dataset's usage policy prohibits resale",
                 $"Your provenance names dataset {resale.ParentId} ({resale.Title}) as a parent; the usage policy of its terms version {resale.TermsVersion}, " +
@@ -281,7 +282,7 @@ internal sealed class AccessGate(AccessStore store, OrderStore orders, TimeProvi
         if (await PolicyOfAsync(dataset, ct) == Approval)
         {
             var grants = await store.GrantsAsync(dataset.Id, org, null, 100, ct);
-            if (!grants.Any(g => g.Kind == "approval" && g.StatusAt(now) == "accepted"))
+            if (!grants.Any(g => g.Kind == GrantKinds.Approval && g.StatusAt(now) == GrantStatuses.Accepted))
             {
                 return await WhyNotAsync(dataset, Approval, grants, org, now, ct);
             }

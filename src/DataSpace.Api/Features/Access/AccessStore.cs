@@ -33,9 +33,6 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
             [.. AutoApproveOrganizations.Select(o => o.ToString())], AutoApproveRoles, Certificates);
     }
 
-    /// <summary>The kinds an auto-approval rule may name; min_level applies to dcmm_certificate only.</summary>
-    public static readonly IReadOnlyList<string> CertificateKinds = ["data_asset", "data_space_pilot", "dcmm_certificate", "listing_certificate"];
-
     internal static readonly System.Text.Json.JsonSerializerOptions FieldJson = new() { PropertyNamingPolicy = System.Text.Json.JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>The current terms of a dataset and the organisation's agreement to them.</summary>
@@ -48,7 +45,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         Guid Id, Guid DatasetId, Guid OwnerId, Guid RequesterId, string RequesterName, string Purpose, string UseCase, string Answers, string Contact,
         string Status, DateTime CreatedAt, DateTime ExpiresAt, DateTime? DecidedAt, string? Reason, Guid? PreviousId, Guid? GrantId)
     {
-        public string StatusAt(DateTimeOffset now) => Status == "pending" && now.UtcDateTime >= ExpiresAt ? "expired" : Status;
+        public string StatusAt(DateTimeOffset now) => Status == AccessRequestStatuses.Pending && now.UtcDateTime >= ExpiresAt ? AccessRequestStatuses.Expired : Status;
 
         public AccessRequest ToContract(DateTimeOffset now) => new()
         {
@@ -79,7 +76,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         public string? EndReason { get; init; }
 
         public string StatusAt(DateTimeOffset now) =>
-            Status is "pending" or "accepted" && ValidUntil is { } u && now.UtcDateTime >= u ? "expired" : Status;
+            Status is GrantStatuses.Pending or GrantStatuses.Accepted && ValidUntil is { } u && now.UtcDateTime >= u ? GrantStatuses.Expired : Status;
 
         public Grant ToContract(DateTimeOffset now) => new()
         {
@@ -264,7 +261,7 @@ internal sealed class AccessStore(NpgsqlDataSource db, AuditChain audit, Webhook
         var latest = await conn.QuerySingleOrDefaultAsync<(Guid Id, string Status, DateTime ExpiresAt)?>(new CommandDefinition("""
             select id, status, expires_at from access_requests where dataset_id = @datasetId and requester_id = @requester order by id desc limit 1
             """, new { datasetId, requester }, tx, cancellationToken: ct));
-        if (latest is { Status: "pending" } open && open.ExpiresAt > now.UtcDateTime)
+        if (latest is { Status: AccessRequestStatuses.Pending } open && open.ExpiresAt > now.UtcDateTime)
         {
             return null;
         }

@@ -40,15 +40,15 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             if (policies.GetValueOrDefault(e.DatasetId) == AccessGate.Approval)
             {
                 var approvals = approvalsOf[(e.DatasetId, e.OrganizationId)].ToList();
-                var standing = approvals.FirstOrDefault(g => g.StatusAt(now) == "accepted") ?? approvals.FirstOrDefault();
+                var standing = approvals.FirstOrDefault(g => g.StatusAt(now) == GrantStatuses.Accepted) ?? approvals.FirstOrDefault();
                 approvalStatus = standing?.StatusAt(now) ?? "none";
-                versions = standing?.StatusAt(now) == "accepted" ? standing.Versions : null;
+                versions = standing?.StatusAt(now) == GrantStatuses.Accepted ? standing.Versions : null;
             }
 
-            var approved = approvalStatus is null or "accepted";
+            var approved = approvalStatus is null or GrantStatuses.Accepted;
             result.Add((e.Id, await DecideAsync(new Holding
             {
-                Kind = "entitlement", Id = e.Id.ToString(), DatasetId = e.DatasetId.ToString(), HolderId = e.OrganizationId.ToString(), HolderName = e.HolderName,
+                Kind = HoldingKinds.Entitlement, Id = e.Id.ToString(), DatasetId = e.DatasetId.ToString(), HolderId = e.OrganizationId.ToString(), HolderName = e.HolderName,
                 Purpose = terms.Purpose, ValidUntil = e.ValidUntil is { } u ? Timestamps.Utc(u) : null, Active = active && approved, Effective = false,
                 RefusalCode = !active ? ProblemCodes.EntitlementRequired : approved ? null : ProblemCodes.AccessRequestRequired,
                 Versions = versions, ApprovalStatus = approvalStatus,
@@ -62,14 +62,14 @@ internal sealed class Holdings(AccessStore store, TimeProvider clock)
             result.Add((g.Id, await DecideAsync(new Holding
             {
                 Kind = g.Kind, Id = g.Id.ToString(), DatasetId = g.DatasetId.ToString(), HolderId = g.GranteeId.ToString(), HolderName = g.GranteeName,
-                Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? Timestamps.Utc(u) : null, Active = status == "accepted", Effective = false,
-                Versions = g.Versions, ApprovalStatus = g.Kind == "approval" ? status : null,
+                Purpose = g.Purpose, ValidUntil = g.ValidUntil is { } u ? Timestamps.Utc(u) : null, Active = status == GrantStatuses.Accepted, Effective = false,
+                Versions = g.Versions, ApprovalStatus = g.Kind == GrantKinds.Approval ? status : null,
                 RefusalCode = status switch
                 {
-                    "accepted" => null,
-                    "pending" => ProblemCodes.GrantNotAccepted,
-                    "revoked" => ProblemCodes.GrantRevoked,
-                    "dropped" => ProblemCodes.GrantDropped,
+                    GrantStatuses.Accepted => null,
+                    GrantStatuses.Pending => ProblemCodes.GrantNotAccepted,
+                    GrantStatuses.Revoked => ProblemCodes.GrantRevoked,
+                    GrantStatuses.Dropped => ProblemCodes.GrantDropped,
                     _ => ProblemCodes.GrantExpired,
                 },
             }, terms, g.GranteeId, g.DatasetId, now, ct)));

@@ -4,6 +4,7 @@ using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Orders;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Odrl;
+using DataSpace.Contracts.Datasets;
 using Microsoft.Extensions.Options;
 
 namespace DataSpace.Api.Features.Access;
@@ -42,7 +43,7 @@ internal static class OdrlEndpoints
         var approval = await gate.PolicyOfAsync(dataset, ct) == AccessGate.Approval;
         // The dataset's IRI as the DCAT feed names it, so that a harvester matches the offers of both documents.
         var target = $"{tokens.Value.IssuerFor(http)}/v1/datasets/{dataset.Id}";
-        var plans = dataset.Access == "paid" ? await orders.PlansAsync(dataset.Id, true, null, 100, ct) : [];
+        var plans = dataset.Access == AccessModes.Paid ? await orders.PlansAsync(dataset.Id, true, null, 100, ct) : [];
         var offers = OdrlOffers.For(dataset.Id, dataset.Access, target, dataset.OwnerId, current?.Policy is { } json ? UsagePolicies.FromJson(json) : null, approval,
             [.. plans.Select(p => new OdrlOffers.Plan(p.Id, p.PriceFen, p.Period))]);
         var document = new JsonObject { ["@context"] = OdrlOffers.Context, ["@graph"] = new JsonArray([.. offers]) };

@@ -6,6 +6,7 @@ using DataSpace.Api.Features.Usage;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Consents;
 using DataSpace.Contracts.Datasets;
 using DataSpace.Contracts.Usage;
 using DataSpace.Usage.Metering;
@@ -57,14 +58,14 @@ internal static class AuthorityEndpoints
             return v.ToProblem();
         }
 
-        var (unitId, decision, problem) = await GateAsync(unit, ConsentTerms.DatasetFiles, http, gate, ct);
+        var (unitId, decision, problem) = await GateAsync(unit, ConsentCategories.DatasetFiles, http, gate, ct);
         if (decision is null)
         {
             return problem!;
         }
 
         var rows = await catalog.ForUnitAsync(unitId, decision.CoveredDatasets()?.ToArray(), after, size + 1, ct);
-        await AuditBasesAsync(http, audit, unitId, "datasets", ConsentTerms.DatasetFiles, decision, rows.Take(size).Select(r => r.Id), null, ct);
+        await AuditBasesAsync(http, audit, unitId, "datasets", ConsentCategories.DatasetFiles, decision, rows.Take(size).Select(r => r.Id), null, ct);
         return TypedResults.Ok(new Page<DatasetSummary>([.. rows.Take(size).Select(r => r.ToContract())], rows.Count > size ? Paging.CursorFor(rows[size - 1].Id) : null));
     }
 
@@ -98,7 +99,7 @@ internal static class AuthorityEndpoints
             return v.ToProblem();
         }
 
-        var (unitId, decision, problem) = await GateAsync(unit, ConsentTerms.UsageStatistics, http, gate, ct);
+        var (unitId, decision, problem) = await GateAsync(unit, ConsentCategories.UsageStatistics, http, gate, ct);
         if (decision is null)
         {
             return problem!;
@@ -106,7 +107,7 @@ internal static class AuthorityEndpoints
 
         var consent = decision.MostSpecific(null)!;
         var buckets = await reports.ForUnitAsync(unitId, decision.CoveredDatasets()?.ToArray(), period.From, period.To, period.Granularity, ct);
-        await AuditBasesAsync(http, audit, unitId, "usage", ConsentTerms.UsageStatistics, decision, buckets.Select(b => b.DatasetId), new { from = period.From, to = period.To }, ct);
+        await AuditBasesAsync(http, audit, unitId, "usage", ConsentCategories.UsageStatistics, decision, buckets.Select(b => b.DatasetId), new { from = period.From, to = period.To }, ct);
         return TypedResults.Ok(new UnitUsageReport(unitId.ToString(), consent.Id.ToString(), period.From, period.To, period.Granularity, UsageReports.TimeZone,
             [.. buckets.Select(b => new Contracts.Usage.UnitUsageBucket(b.Start, b.DatasetId.ToString(), b.Downloads, b.CompletedDownloads, b.Bytes, b.Consumers))]));
     }

@@ -34,7 +34,7 @@ internal static class CatalogEndpoints
             v.Add("q", "must be at most 100 characters");
         }
 
-        if (access is not null && !DatasetRules.AccessModes.Contains(access))
+        if (access is not null && !AccessModes.All.Contains(access))
         {
             v.Add("access", "must be open or paid");
         }

@@ -81,9 +81,9 @@ internal static class CertificateEndpoints
     internal static (string Status, string? Reason, DateTimeOffset? At) Status(ListingStore.CertificateRow row, DateTimeOffset now) =>
         row.RevokedBy switch
         {
-            "listing" => ("revoked", row.RevokedReason, Datasets.DatasetStore.Utc(row.RevokedAt!.Value)),
-            "dataset" => ("revoked", "The dataset was withdrawn by its owner.", row.RevokedAt is { } w ? Datasets.DatasetStore.Utc(w) : null),
-            _ => now >= Datasets.DatasetStore.Utc(row.InForceUntil!.Value) ? ("expired", null, null) : ("valid", null, null),
+            "listing" => (CertificateStatuses.Revoked, row.RevokedReason, Datasets.DatasetStore.Utc(row.RevokedAt!.Value)),
+            "dataset" => (CertificateStatuses.Revoked, "The dataset was withdrawn by its owner.", row.RevokedAt is { } w ? Datasets.DatasetStore.Utc(w) : null),
+            _ => now >= Datasets.DatasetStore.Utc(row.InForceUntil!.Value) ? (CertificateStatuses.Expired, null, null) : (CertificateStatuses.Valid, null, null),
         };
 
     private static async Task<IResult> CanonicalAsync(string number, ListingStore store, CancellationToken ct) =>

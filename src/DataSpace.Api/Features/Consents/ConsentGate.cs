@@ -2,6 +2,7 @@ using System.Security.Claims;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Telemetry;
+using DataSpace.Contracts.Consents;
 
 namespace DataSpace.Api.Features.Consents;
 
@@ -110,7 +111,7 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock, Dom
     {
         var now = clock.GetUtcNow();
         var matching = all.Where(c => c.Covers(category, datasetId)).ToList();
-        var active = matching.Where(c => c.StatusAt(now) == "active").ToList();
+        var active = matching.Where(c => c.StatusAt(now) == ConsentStatuses.Active).ToList();
         if (active.Count > 0)
         {
             return new Decision(active, null, null);
@@ -131,8 +132,8 @@ internal sealed class ConsentGate(ConsentStore consents, TimeProvider clock, Dom
         var latest = matching.OrderByDescending(c => c.CreatedAt).First();
         return latest.StatusAt(now) switch
         {
-            "revoked" => Refuse(ProblemCodes.ConsentRevoked, $"Consent {latest.Id} covering {what} was revoked at {latest.RevokedAt:yyyy-MM-ddTHH:mm:ssZ}: {latest.RevokeReason}"),
-            "not_yet_valid" => Refuse(ProblemCodes.ConsentNotYetValid, $"Consent {latest.Id} covering {what} is valid from {latest.ValidFrom:yyyy-MM-ddTHH:mm:ssZ}."),
+            ConsentStatuses.Revoked => Refuse(ProblemCodes.ConsentRevoked, $"Consent {latest.Id} covering {what} was revoked at {latest.RevokedAt:yyyy-MM-ddTHH:mm:ssZ}: {latest.RevokeReason}"),
+            ConsentStatuses.NotYetValid => Refuse(ProblemCodes.ConsentNotYetValid, $"Consent {latest.Id} covering {what} is valid from {latest.ValidFrom:yyyy-MM-ddTHH:mm:ssZ}."),
             _ => Refuse(ProblemCodes.ConsentExpired, $"Consent {latest.Id} covering {what} expired at {latest.ValidUntil:yyyy-MM-ddTHH:mm:ssZ}."),
         };
     }

@@ -32,7 +32,7 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit,
         public Guid? ConsentId { get; init; }
 
         /// <summary>A pending request past its expiry reads as expired.</summary>
-        public string StatusAt(DateTimeOffset now) => Status == "pending" && now.UtcDateTime >= ExpiresAt ? "expired" : Status;
+        public string StatusAt(DateTimeOffset now) => Status == ConsentRequestStatuses.Pending && now.UtcDateTime >= ExpiresAt ? ConsentRequestStatuses.Expired : Status;
 
         public ConsentRequest ToContract(DateTimeOffset now) => new()
         {
@@ -144,6 +144,6 @@ internal sealed class ConsentRequestStore(NpgsqlDataSource db, AuditChain audit,
     {
         var state = await conn.QuerySingleAsync<(string Status, DateTime ExpiresAt)>(new CommandDefinition(
             "select status, expires_at from consent_requests where id = @id for update", new { id }, tx, cancellationToken: ct));
-        return state.Status != "pending" ? Outcome.NotPending : now.UtcDateTime >= state.ExpiresAt ? Outcome.Expired : Outcome.Done;
+        return state.Status != ConsentRequestStatuses.Pending ? Outcome.NotPending : now.UtcDateTime >= state.ExpiresAt ? Outcome.Expired : Outcome.Done;
     }
 }

@@ -20,10 +20,10 @@ internal sealed class ConsentStore(NpgsqlDataSource db, AuditChain audit, Webhoo
         public string? RevokeReason { get; init; }
 
         public string StatusAt(DateTimeOffset now) =>
-            RevokedAt is not null && RevokedAt <= now.UtcDateTime ? "revoked"
-            : now.UtcDateTime < ValidFrom ? "not_yet_valid"
-            : now.UtcDateTime >= ValidUntil ? "expired"
-            : "active";
+            RevokedAt is not null && RevokedAt <= now.UtcDateTime ? ConsentStatuses.Revoked
+            : now.UtcDateTime < ValidFrom ? ConsentStatuses.NotYetValid
+            : now.UtcDateTime >= ValidUntil ? ConsentStatuses.Expired
+            : ConsentStatuses.Active;
 
         public bool Covers(string category, Guid? datasetId) =>
             Categories.Contains(category) && (datasetId is null || AllDatasets || DatasetIds.Contains(datasetId.Value));

@@ -30,14 +30,6 @@ internal sealed record ConsentTerms(
     string[] Categories, bool AllDatasets, Guid[] DatasetIds, string PurposeCode, string PurposeText, string LegalBasis,
     DateTimeOffset ValidFrom, DateTimeOffset ValidUntil)
 {
-    public const string DatasetFiles = "dataset_files";
-    public const string UsageStatistics = "usage_statistics";
-    public const string Revenue = "revenue";
-    public const string AssetRecords = "asset_records";
-    public const string DcmmRecords = "dcmm_records";
-
-    public static readonly string[] AllCategories = [DatasetFiles, UsageStatistics, Revenue, AssetRecords, DcmmRecords];
-
     /// <summary>Validates the shape of consent terms; null when invalid (errors in <paramref name="v"/>).</summary>
     public static ConsentTerms? Read(
         IReadOnlyList<string>? categories, bool? allDatasets, IReadOnlyList<string>? datasetIds, ConsentPurpose? purpose, string? legalBasis,
@@ -56,13 +48,13 @@ internal sealed record ConsentTerms(
     {
         if (categories is null || categories.Count == 0)
         {
-            v.Add("categories", $"must name at least one of {string.Join(", ", AllCategories)}");
+            v.Add("categories", $"must name at least one of {string.Join(", ", ConsentCategories.All)}");
             return [];
         }
 
-        foreach (var c in categories.Where(c => !AllCategories.Contains(c)))
+        foreach (var c in categories.Where(c => !ConsentCategories.All.Contains(c)))
         {
-            v.Add("categories", $"'{c}' is not a category; use {string.Join(", ", AllCategories)}");
+            v.Add("categories", $"'{c}' is not a category; use {string.Join(", ", ConsentCategories.All)}");
         }
 
         if (categories.Distinct(StringComparer.Ordinal).Count() != categories.Count)

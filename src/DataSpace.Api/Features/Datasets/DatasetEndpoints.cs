@@ -75,14 +75,14 @@ internal static class DatasetEndpoints
             return problem!;
         }
 
-        if (row.Status == "withdrawn")
+        if (row.Status == DatasetStatuses.Withdrawn)
         {
             return Problem.Conflict(ProblemCodes.DatasetWithdrawn, "A withdrawn dataset cannot be changed", "Its record is kept as it was when withdrawn.");
         }
 
         var current = JsonSerializer.SerializeToNode(row.ToFields(), Json.Options);
         var merged = MergePatch.Apply(current, patch)!.Deserialize<DatasetFields>(Json.RequestOptions)!;
-        if (row.Status == "published" && merged.Access != row.Access)
+        if (row.Status == DatasetStatuses.Published && merged.Access != row.Access)
         {
             return Problem.Conflict(ProblemCodes.AccessModeFixed, "A published dataset keeps its access mode",
                 $"This dataset was published as '{row.Access}'; consumers rely on that. Withdraw it and register a new dataset instead.");
@@ -95,7 +95,7 @@ internal static class DatasetEndpoints
         }
 
         // A published dataset that gains a parent passes that parent's data on from now: its usage policy must allow it.
-        if (row.Status == "published" && await access.PassOnAsync(row.OwnerId, normalized.Lineage.Except(DatasetAccess.ParentsOf(row.ToFields())).ToArray(), row.Access, ct) is { } prohibited)
+        if (row.Status == DatasetStatuses.Published && await access.PassOnAsync(row.OwnerId, normalized.Lineage.Except(DatasetAccess.ParentsOf(row.ToFields())).ToArray(), row.Access, ct) is { } prohibited)
         {
             return prohibited;
         }
@@ -117,7 +117,7 @@ internal static class DatasetEndpoints
             return problem!;
         }
 
-        if (row.Status != "draft")
+        if (row.Status != DatasetStatuses.Draft)
         {
             return Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a draft can be published.");
         }
@@ -140,7 +140,7 @@ internal static class DatasetEndpoints
             return prohibited;
         }
 
-        return await store.TransitionAsync(row.Id, row.OwnerId, "draft", "published", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
+        return await store.TransitionAsync(row.Id, row.OwnerId, DatasetStatuses.Draft, DatasetStatuses.Published, clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, "The dataset changed state meanwhile", "Read it again.");
     }
@@ -153,7 +153,7 @@ internal static class DatasetEndpoints
             return problem!;
         }
 
-        return row.Status == "published" && await store.TransitionAsync(row.Id, row.OwnerId, "published", "withdrawn", clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
+        return row.Status == DatasetStatuses.Published && await store.TransitionAsync(row.Id, row.OwnerId, DatasetStatuses.Published, DatasetStatuses.Withdrawn, clock.GetUtcNow(), Audit.AuditActor.From(http), ct)
             ? TypedResults.Ok((await store.FindAsync(row.Id, ct))!.ToContract())
             : Problem.Conflict(ProblemCodes.DatasetStateConflict, $"The dataset is {row.Status}", "Only a published dataset can be withdrawn.");
     }

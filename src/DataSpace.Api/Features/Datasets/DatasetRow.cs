@@ -33,7 +33,7 @@ internal sealed record DatasetRow
     public bool IsOwnedBy(Guid organizationId) => OwnerId == organizationId;
 
     /// <summary>Drafts are the owner's business alone; published and withdrawn records are public knowledge.</summary>
-    public bool IsVisibleTo(Guid organizationId) => Status != "draft" || IsOwnedBy(organizationId);
+    public bool IsVisibleTo(Guid organizationId) => Status != DatasetStatuses.Draft || IsOwnedBy(organizationId);
 
     public Dataset ToContract() => new()
     {

@@ -7,12 +7,6 @@ namespace DataSpace.Api.Features.Datasets;
 [FeatureService]
 internal static class DatasetRules
 {
-    public static readonly string[] AccessModes = ["open", "paid"];
-    public static readonly string[] UpdateFrequencies = ["once", "daily", "weekly", "monthly", "quarterly", "yearly", "irregular"];
-    public static readonly string[] SecurityLevels = ["general", "important"];
-    public static readonly string[] PersonalInformationKinds = ["none", "anonymised", "separate_consent"];
-    public static readonly string[] SourceTypes = ["self_operated", "collected", "purchased", "public_data_authorisation", "derived"];
-
     /// <summary>A validated, trimmed description, ready to store.</summary>
     public sealed record Normalized(
         string Title, string Description, string Industry, string[] Tags, string Access, string Licence, string UpdateFrequency,
@@ -47,13 +41,13 @@ internal static class DatasetRules
             v.Add("tags", "must not repeat a tag");
         }
 
-        var access = OneOf(v, "access", f.Access, AccessModes);
+        var access = OneOf(v, "access", f.Access, AccessModes.All);
         var licence = v.RequiredText("licence", f.Licence, 20_000, multiline: true);
-        var frequency = OneOf(v, "update_frequency", f.UpdateFrequency, UpdateFrequencies);
-        var security = f.SecurityLevel == "core" ? "core" : OneOf(v, "security_level", f.SecurityLevel, SecurityLevels);
-        var personal = OneOf(v, "personal_information", f.PersonalInformation, PersonalInformationKinds);
+        var frequency = OneOf(v, "update_frequency", f.UpdateFrequency, UpdateFrequencies.All);
+        var security = f.SecurityLevel == "core" ? "core" : OneOf(v, "security_level", f.SecurityLevel, SecurityLevels.All);
+        var personal = OneOf(v, "personal_information", f.PersonalInformation, PersonalInformationKinds.All);
         var consentRef = string.IsNullOrWhiteSpace(f.PersonalInformationConsentRef) ? null : f.PersonalInformationConsentRef.Trim();
-        if (personal is not ("none" or "") && consentRef is null)
+        if (personal is not (PersonalInformationKinds.None or "") && consentRef is null)
         {
             v.Add("personal_information_consent_ref", "is required when personal_information is not none: reference the anonymisation assessment or the separate-consent record");
         }
@@ -66,7 +60,7 @@ internal static class DatasetRules
         var (provenance, lineage) = ValidateProvenance(f.Provenance, v);
         return v.IsValid
             ? new Normalized(title, description, industry, tags, access, licence, frequency, security, personal,
-                personal == "none" ? null : consentRef, provenance!, lineage)
+                personal == PersonalInformationKinds.None ? null : consentRef, provenance!, lineage)
             : null;
     }
 
@@ -78,7 +72,7 @@ internal static class DatasetRules
             return (null, []);
         }
 
-        var sourceType = OneOf(v, "provenance.source_type", p.SourceType, SourceTypes);
+        var sourceType = OneOf(v, "provenance.source_type", p.SourceType, SourceTypes.All);
         var systems = (p.SourceSystems ?? []).Select(s => s?.Trim() ?? "").ToArray();
         if (systems.Length == 0 || systems.Length > 50 || systems.Any(s => s.Length is 0 or > 200))
         {
@@ -145,7 +139,7 @@ internal static class DatasetRules
     private static RightHolder Right(Validation v, string field, RightHolder? right) =>
         new(v.RequiredText(field + ".holder", right?.Holder, 200), v.RequiredText(field + ".basis", right?.Basis, 2000));
 
-    private static string OneOf(Validation v, string field, string? value, string[] allowed)
+    private static string OneOf(Validation v, string field, string? value, IReadOnlyList<string> allowed)
     {
         if (value is not null && allowed.Contains(value, StringComparer.Ordinal))
         {

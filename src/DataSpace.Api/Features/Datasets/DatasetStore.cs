@@ -113,7 +113,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, Webhoo
         if (moved)
         {
             await audit.AppendAsync(conn, tx, new AuditEntry(actor, ownerId, "dataset", id.ToString(), to), ct);
-            if (to == "withdrawn") { await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.DatasetWithdrawn, WebhookAudience.DatasetFollowers, id, new { dataset_id = id }), ct); }
+            if (to == DatasetStatuses.Withdrawn) { await outbox.EnqueueAsync(conn, tx, new(WebhookEventTypes.DatasetWithdrawn, WebhookAudience.DatasetFollowers, id, new { dataset_id = id }), ct); }
         }
 
         await tx.CommitAsync(ct);
@@ -133,7 +133,7 @@ internal sealed class DatasetStore(NpgsqlDataSource db, AuditChain audit, Webhoo
         await using var tx = await conn.BeginTransactionAsync(ct);
         var status = await conn.ExecuteScalarAsync<string?>(new CommandDefinition(
             "select status from datasets where id = @id and owner_id = @ownerId for update", new { id, ownerId }, tx, cancellationToken: ct));
-        if (status != "draft")
+        if (status != DatasetStatuses.Draft)
         {
             return DeleteOutcome.NotDraft;
         }

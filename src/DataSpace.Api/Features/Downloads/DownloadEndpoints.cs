@@ -8,6 +8,9 @@ using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
+using DataSpace.Contracts.Consents;
+using DataSpace.Contracts.Datasets;
+using DataSpace.Contracts.Versions;
 using DataSpace.Parquet;
 using DataSpace.Api.Telemetry;
 using DataSpace.Usage.Metering;
@@ -325,22 +328,22 @@ internal static partial class DownloadEndpoints
 
         if (ConsentGate.IsGrantee(http.User))
         {
-            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct);
+            var decision = await gate.CheckAsync(http.User, dataset.OwnerId, ConsentCategories.DatasetFiles, dataset.Id, ct);
             if (decision.MostSpecific(dataset.Id) is { } consent)
             {
                 return ("consent", consent.Id, null, null);
             }
 
-            if (dataset.Status != "draft")
+            if (dataset.Status != DatasetStatuses.Draft)
             {
-                return ("", null, null, held.Refusal ?? decision.Problem(ConsentTerms.DatasetFiles));
+                return ("", null, null, held.Refusal ?? decision.Problem(ConsentCategories.DatasetFiles));
             }
         }
 
         return dataset.Status switch
         {
-            "draft" => ("", null, null, held.Refusal ?? Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
-            "withdrawn" => ("", null, null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
+            DatasetStatuses.Draft => ("", null, null, held.Refusal ?? Problem.NotFound(ProblemCodes.DatasetNotFound, "Dataset not found", $"No dataset with id '{dataset.Id}' is visible to you.")),
+            DatasetStatuses.Withdrawn => ("", null, null, Problem.Of(StatusCodes.Status410Gone, ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn",
                 $"{dataset.OwnerName} withdrew this dataset on {dataset.WithdrawnAt:yyyy-MM-dd}; its files are no longer offered.")),
             _ => ("", null, null, held.Refusal ?? Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.EntitlementRequired, "This dataset is paid",
                 "Downloading a paid dataset's files needs an entitlement from a paid order or subscription.")),
@@ -359,13 +362,13 @@ internal static partial class DownloadEndpoints
             return (new Sent("original", row.BlobKey, row.Size, row.Sha256, format is null ? row.ContentType : ParquetWriter.MediaType, name), null);
         }
 
-        if (row.RenditionStatus == "done")
+        if (row.RenditionStatus == RenditionStatuses.Done)
         {
             var stem = name.LastIndexOf('.') is var dot and > 0 ? name[..dot] : name;
             return (new Sent("parquet", row.RenditionKey!, row.RenditionSize!.Value, row.RenditionSha256!, ParquetWriter.MediaType, stem + ".parquet"), null);
         }
 
-        if (row.ProfileStatus == "pending" || row.RenditionStatus == "pending")
+        if (row.ProfileStatus == ProfileStatuses.Pending || row.RenditionStatus == RenditionStatuses.Pending)
         {
             response.Headers.RetryAfter = "5";
             return (null, Problem.Conflict(ProblemCodes.RenditionPending, "The Parquet rendition is not ready yet",

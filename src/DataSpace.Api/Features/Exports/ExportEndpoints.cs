@@ -246,7 +246,7 @@ internal static class ExportEndpoints
         }
 
         // The revision in force: verified and not superseded.
-        var current = (await store.VerifiedHistoryAsync(RecordKind.DataAsset, ct)).Where(r => r.Status == "verified" && InPeriod(q, Verified(r))).ToList();
+        var current = (await store.VerifiedHistoryAsync(RecordKind.DataAsset, ct)).Where(r => r.Status == RecordStatuses.Verified && InPeriod(q, Verified(r))).ToList();
         var units = await UnitsAsync(store, current, ct);
         var shown = current.Select(r =>
         {

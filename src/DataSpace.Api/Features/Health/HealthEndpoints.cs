@@ -12,7 +12,7 @@ internal static class HealthEndpoints
     public static IEndpointRouteBuilder MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/health").WithTags("Health").AllowAnonymous();
-        group.MapGet("/live", () => TypedResults.Ok(new HealthReport("live", new Dictionary<string, string>())))
+        group.MapGet("/live", () => TypedResults.Ok(new HealthReport(HealthStatuses.Live, new Dictionary<string, string>())))
             .WithName("GetLiveness").WithSummary("The process is up");
         group.MapGet("/ready", GetReadiness).WithName("GetReadiness")
             .WithSummary("PostgreSQL and the blob store answer")
@@ -52,7 +52,7 @@ internal static class HealthEndpoints
 
         if (checks.Values.All(v => v == "ok"))
         {
-            return TypedResults.Ok(new HealthReport("ready", checks));
+            return TypedResults.Ok(new HealthReport(HealthStatuses.Ready, checks));
         }
 
         http.Response.Headers.RetryAfter = "5";

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Storage;
+using DataSpace.Contracts.Versions;
 
 namespace DataSpace.Api.Features.Integrity;
 
@@ -35,7 +36,7 @@ internal sealed partial class ContentVerifier(IBlobStore blobs, IntegrityStore s
         }
         catch (BlobNotFoundException)
         {
-            return "missing";
+            return FileConditions.Missing;
         }
 
         var buffer = ArrayPool<byte>.Shared.Rent(BufferBytes);
@@ -45,7 +46,7 @@ internal sealed partial class ContentVerifier(IBlobStore blobs, IntegrityStore s
             {
                 if (stream.BlobLength is { } length && length != blob.Size)
                 {
-                    return "size";
+                    return FileConditions.Size;
                 }
 
                 using var sha256 = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -56,15 +57,15 @@ internal sealed partial class ContentVerifier(IBlobStore blobs, IntegrityStore s
                     read += n;
                     if (read > blob.Size)
                     {
-                        return "size";
+                        return FileConditions.Size;
                     }
 
                     sha256.AppendData(buffer, 0, n);
                 }
 
-                return read != blob.Size ? "size"
-                    : sha256.GetHashAndReset().AsSpan().SequenceEqual(blob.Sha256) ? IntegrityStore.Intact
-                    : "sha256";
+                return read != blob.Size ? FileConditions.Size
+                    : sha256.GetHashAndReset().AsSpan().SequenceEqual(blob.Sha256) ? FileConditions.Intact
+                    : FileConditions.Sha256;
             }
         }
         finally

@@ -65,7 +65,7 @@ internal static class IntegrityEndpoints
                 DatasetId = dataset.Id.ToString(),
                 Number = version.Number,
                 VerifiedAt = clock.GetUtcNow(),
-                Intact = files.TrueForAll(f => f.Status == IntegrityStore.Intact),
+                Intact = files.TrueForAll(f => f.Status == FileConditions.Intact),
                 Files = files,
             });
         }

@@ -1,5 +1,6 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Contracts.Versions;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Integrity;
@@ -56,7 +57,7 @@ internal sealed class IntegrityStore(NpgsqlDataSource db, AuditChain audit)
             return false;
         }
 
-        var damage = status == Intact ? null : status;
+        var damage = status == FileConditions.Intact ? null : status;
         await conn.ExecuteAsync(new CommandDefinition("""
             update blobs set verified_at = @now, verification_claimed_until = null, damage = @damage,
                    damaged_at = case when @damage::text is null then null else coalesce(damaged_at, @now) end
@@ -79,8 +80,6 @@ internal sealed class IntegrityStore(NpgsqlDataSource db, AuditChain audit)
         await tx.CommitAsync(ct);
         return newlyDamaged;
     }
-
-    public const string Intact = "intact";
 
     private sealed record Previous(string? Damage);
 }

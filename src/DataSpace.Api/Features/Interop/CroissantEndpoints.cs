@@ -6,6 +6,7 @@ using DataSpace.Api.Features.Previews;
 using DataSpace.Api.Features.Tokens;
 using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Datasets;
 using DataSpace.Contracts.Versions;
 using Microsoft.Extensions.Options;
 
@@ -56,7 +57,7 @@ internal static class CroissantEndpoints
             return versionProblem!;
         }
 
-        if (version.Status != "committed")
+        if (version.Status != VersionStatuses.Committed)
         {
             return Problem.NotFound(ProblemCodes.VersionNotFound, "Version not committed", $"Croissant describes committed versions; version {version.Number} is a draft.");
         }
@@ -79,13 +80,13 @@ internal static class CroissantEndpoints
         {
             distribution.Add(FileObject(f.Path, f.Path, FileUrl(f.Path, false), f.ContentType, f.Size, f.Sha256));
             var profile = f.Profile;
-            var rendition = profile?.ParquetRendition is { Status: "done" } r ? r : null;
+            var rendition = profile?.ParquetRendition is { Status: RenditionStatuses.Done } r ? r : null;
             if (rendition is not null)
             {
                 distribution.Add(FileObject(f.Path + ".parquet", f.Path + " (Parquet)", FileUrl(f.Path, true), "application/x-parquet", rendition.Size, rendition.Sha256));
             }
 
-            if (profile is { Status: "done", Columns: { Count: > 0 } columns } && profile.Format is "csv" or "tsv" or "jsonl" or "parquet")
+            if (profile is { Status: ProfileStatuses.Done, Columns: { Count: > 0 } columns } && profile.Format is "csv" or "tsv" or "jsonl" or "parquet")
             {
                 var jsonl = profile.Format == "jsonl";
                 var fields = new JsonArray();
@@ -132,7 +133,7 @@ internal static class CroissantEndpoints
             ["publisher"] = owner.DeepClone(),
             ["datePublished"] = (v.CommittedAt ?? v.CreatedAt).ToString("yyyy-MM-dd'T'HH:mm:ssK", CultureInfo.InvariantCulture),
             ["keywords"] = new JsonArray([.. d.Tags.Prepend(d.Industry).Select(t => (JsonNode)t!)]),
-            ["isAccessibleForFree"] = d.Access == "open",
+            ["isAccessibleForFree"] = d.Access == AccessModes.Open,
             ["rai:dataCollection"] = provenance.CollectionMethod,
             ["rai:dataCollectionType"] = provenance.SourceType,
             ["isBasedOn"] = new JsonArray([.. (provenance.Lineage ?? []).Select(p => (JsonNode)$"{baseUrl}/v1/datasets/{p}"!)]),

@@ -9,6 +9,7 @@ using DataSpace.Api.Features.Versions;
 using DataSpace.Api.Http;
 using DataSpace.Api.Odrl;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Datasets;
 using Microsoft.Extensions.Options;
 using static DataSpace.Api.Features.Interop.RdfGraph;
 
@@ -92,11 +93,11 @@ internal static class DcatEndpoints
         // One query per kind of fact for the whole page, never one per dataset.
         var ids = rows.Take(size).Select(r => r.Id).ToArray();
         var found = (await datasets.FindManyAsync(ids, ct)).ToDictionary(d => d.Id);
-        var live = found.Values.Where(d => d.Status == "published").ToList();
+        var live = found.Values.Where(d => d.Status == DatasetStatuses.Published).ToList();
         var liveIds = live.Select(d => d.Id).ToArray();
         var files = await versions.FilesOfAsync([.. live.Where(d => d.LatestVersion is not null).Select(d => (d.Id, d.LatestVersion!.Value))], ct);
         var policies = await terms.CurrentPoliciesAsync(liveIds, ct);
-        var plans = (await orders.ActivePlansAsync([.. live.Where(d => d.Access == "paid").Select(d => d.Id)], ct)).ToLookup(p => p.DatasetId);
+        var plans = (await orders.ActivePlansAsync([.. live.Where(d => d.Access == AccessModes.Paid).Select(d => d.Id)], ct)).ToLookup(p => p.DatasetId);
         var accessPolicies = await access.PoliciesAsync(liveIds, ct);
         foreach (var id in ids)
         {
@@ -106,7 +107,7 @@ internal static class DcatEndpoints
             }
 
             var ds = $"{baseUrl}/v1/datasets/{d.Id}";
-            if (d.Status != "published")
+            if (d.Status != DatasetStatuses.Published)
             {
                 AddTombstone(graph, catalogIri, ds, baseUrl, d.ToContract());
                 continue;
@@ -181,7 +182,7 @@ internal static class DcatEndpoints
             .Add(ds, "dcat:contactPoint", Term.Node(contact))
             .Add(ds, "dcat:theme", Term.Node(theme))
             .Add(ds, "dct:accrualPeriodicity", Typed(graph, "http://publications.europa.eu/resource/authority/frequency/" + Frequencies[d.UpdateFrequency], "dct:Frequency"))
-            .Add(ds, "dct:accessRights", Typed(graph, "http://publications.europa.eu/resource/authority/access-right/" + (d.Access == "open" ? "PUBLIC" : "RESTRICTED"), "dct:RightsStatement"));
+            .Add(ds, "dct:accessRights", Typed(graph, "http://publications.europa.eu/resource/authority/access-right/" + (d.Access == AccessModes.Open ? "PUBLIC" : "RESTRICTED"), "dct:RightsStatement"));
         if (d.PublishedAt is { } published)
         {
             graph.Add(ds, "dct:issued", Term.Instant(published));
@@ -231,7 +232,7 @@ internal static class DcatEndpoints
             }
 
             // Hashes follow the preview policy's default: published open datasets show them to everyone, paid ones do not here.
-            if (d.Access == "open")
+            if (d.Access == AccessModes.Open)
             {
                 var checksum = url + "#sha256";
                 graph.Add(url, "spdx:checksum", Term.Node(checksum)).Type(checksum, "spdx:Checksum")

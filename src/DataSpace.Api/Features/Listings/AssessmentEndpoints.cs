@@ -181,7 +181,7 @@ internal static class AssessmentEndpoints
         }
 
         var version = await versions.FindAsync(dataset.Id, request.Version, ct);
-        if (version is not { Status: "committed" })
+        if (version is not { Status: VersionStatuses.Committed })
         {
             return Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found", $"Dataset {dataset.Id} has no committed version {request.Version}: assessors assess frozen manifests.");
         }

@@ -11,6 +11,7 @@ using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
 using DataSpace.Contracts.Datasets;
 using DataSpace.Contracts.Listings;
+using DataSpace.Contracts.Versions;
 using Microsoft.AspNetCore.Mvc;
 
 namespace DataSpace.Api.Features.Listings;
@@ -155,7 +156,7 @@ internal static class ListingEndpoints
         }
 
         var version = await versions.FindAsync(dataset.Id, request.Version, ct);
-        if (version is not { Status: "committed" })
+        if (version is not { Status: VersionStatuses.Committed })
         {
             return (null, 0, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found", $"Dataset {dataset.Id} has no committed version {request.Version}."));
         }
@@ -275,7 +276,7 @@ internal static class ListingEndpoints
     private static bool VisibleTo(ListingStore.ListingRow row, HttpContext http) =>
         row.OwnerId == http.User.OrganizationId()
         || (IsReviewer(http) && row.SubmittedAt is not null)
-        || row.NoticeUntil is not null || row.Status is "verified" or "revoked";
+        || row.NoticeUntil is not null || row.Status is ListingStatuses.Verified or ListingStatuses.Revoked;
 
     private static async Task<IResult> GetAsync(string id, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, CancellationToken ct)
     {
@@ -289,7 +290,7 @@ internal static class ListingEndpoints
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
-        if (status is not null and not ("draft" or "submitted" or "returned" or "verified" or "revoked"))
+        if (status is not null && !ListingStatuses.All.Contains(status))
         {
             v.Add("status", "must be draft, submitted, returned, verified or revoked");
         }
@@ -301,10 +302,10 @@ internal static class ListingEndpoints
 
         var caller = http.User.OrganizationId();
         // Drafts are only ever their unit's own; reviewers see what was submitted; everyone else what is under notice.
-        var rows = status == "draft" || (!IsReviewer(http) && http.User.HasRole(Roles.SourceUnit))
+        var rows = status == ListingStatuses.Draft || (!IsReviewer(http) && http.User.HasRole(Roles.SourceUnit))
             ? await store.ListAsync(caller, status, false, clock.GetUtcNow(), after, size + 1, ct)
             : IsReviewer(http)
-                ? await store.ListAsync(null, status ?? "submitted", false, clock.GetUtcNow(), after, size + 1, ct)
+                ? await store.ListAsync(null, status ?? ListingStatuses.Submitted, false, clock.GetUtcNow(), after, size + 1, ct)
                 : await store.ListAsync(null, null, true, clock.GetUtcNow(), after, size + 1, ct);
         var items = new List<Listing>();
         foreach (var row in rows.Take(size))
@@ -364,7 +365,7 @@ internal static class ListingEndpoints
     {
         var files = rows.Select(r => r.ToContract()).ToList();
         long cells = 0, nulls = 0, total = 0;
-        foreach (var p in files.Select(f => f.Profile).Where(p => p is { Status: "done", RowCount: not null, Columns: not null }))
+        foreach (var p in files.Select(f => f.Profile).Where(p => p is { Status: ProfileStatuses.Done, RowCount: not null, Columns: not null }))
         {
             total += p!.RowCount!.Value;
             cells += p.RowCount.Value * p.Columns!.Count;
@@ -413,7 +414,7 @@ internal static class ListingEndpoints
         var until = clock.GetUtcNow().AddDays(request.Days.Value);
         return await MoveResultAsync(id, store.MoveAsync(g, null, AuditActor.From(http), (row, _, _, _) => Task.FromResult(
             row.SubmittedAt is null ? ListingStore.Move.Refuse(NotFound(id))
-            : row.Status != "submitted" || row.NoticeUntil is not null ? ListingStore.Move.Refuse(Problem.Conflict(ProblemCodes.ListingStateConflict,
+            : row.Status != ListingStatuses.Submitted || row.NoticeUntil is not null ? ListingStore.Move.Refuse(Problem.Conflict(ProblemCodes.ListingStateConflict,
                 $"The application is {row.Status}", row.NoticeUntil is not null ? "Its notice was already opened." : "Only a submitted application is put on notice."), wrongState: true)
             : new ListingStore.Move("update listings set notice_until = @until, updated_at = @now where id = @id", new { until, now = clock.GetUtcNow(), id = g },
                 "notice_opened", new { notice_until = until })), ct), datasets, versions, store, ct);
@@ -439,7 +440,7 @@ internal static class ListingEndpoints
         var result = await MoveResultAsync(id, store.MoveAsync(g, null, AuditActor.From(http), (row, _, _, _) => Task.FromResult(
             !VisibleTo(row, http) ? ListingStore.Move.Refuse(NotFound(id))
             : row.OwnerId == caller ? ListingStore.Move.Refuse(Problem.Of(StatusCodes.Status403Forbidden, ProblemCodes.Forbidden, "The owner does not object to its own listing"))
-            : row.Status != "submitted" || row.NoticeUntil is not { } until || until <= clock.GetUtcNow().UtcDateTime
+            : row.Status != ListingStatuses.Submitted || row.NoticeUntil is not { } until || until <= clock.GetUtcNow().UtcDateTime
                 ? ListingStore.Move.Refuse(Problem.Conflict(ProblemCodes.NoticeNotOpen, "The listing is not under public notice",
                     "Objections are taken while the notice runs (notice_until)."))
             : new ListingStore.Move("""
@@ -460,7 +461,7 @@ internal static class ListingEndpoints
     {
         var v = new Validation();
         var resolution = v.RequiredText("resolution", request.Resolution, 5000, multiline: true);
-        if (request.Outcome is not ("dismissed" or "upheld"))
+        if (request.Outcome is not (ObjectionOutcomes.Dismissed or ObjectionOutcomes.Upheld))
         {
             v.Add("outcome", "must be dismissed or upheld");
         }
@@ -497,7 +498,7 @@ internal static class ListingEndpoints
             // An upheld objection returns the application to its unit with the resolution as the reason.
             var sql = """
                 update listing_objections set status = @outcome, resolution = @resolution, resolved_by = @by, resolved_at = @now where id = @o;
-                """ + (request.Outcome == "upheld" && row.Status == "submitted" ? """
+                """ + (request.Outcome == ObjectionOutcomes.Upheld && row.Status == ListingStatuses.Submitted ? """
                 update listings set status = 'returned', return_reason = @resolution, decided_at = @now, decided_by = @by, updated_at = @now where id = @id;
                 """ : "update listings set updated_at = @now where id = @id;");
             return Task.FromResult(new ListingStore.Move(sql, new { outcome = request.Outcome, resolution, by = http.User.OrganizationId(), now, o, id = g },
@@ -523,7 +524,7 @@ internal static class ListingEndpoints
                 return ListingStore.Move.Refuse(NotFound(id));
             }
 
-            if (row.Status != "submitted")
+            if (row.Status != ListingStatuses.Submitted)
             {
                 return ListingStore.Move.Refuse(WrongState(row, "verified"), wrongState: true);
             }
@@ -564,13 +565,13 @@ internal static class ListingEndpoints
 
     private static async Task<IResult> ReturnAsync(
         string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
-        await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "submitted", "returned", """
+        await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, ListingStatuses.Submitted, ListingStatuses.Returned, """
             update listings set status = 'returned', return_reason = @reason, decided_at = @now, decided_by = @by, updated_at = @now where id = @id
             """, ct);
 
     private static async Task<IResult> RevokeAsync(
         string id, ListingReasonRequest request, HttpContext http, DatasetAccess datasets, VersionAccess versions, ListingStore store, TimeProvider clock, CancellationToken ct) =>
-        await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, "verified", "revoked", """
+        await DecideWithReasonAsync(id, request, http, datasets, versions, store, clock, ListingStatuses.Verified, ListingStatuses.Revoked, """
             update listings set status = 'revoked', revoked_reason = @reason, revoked_at = @now, updated_at = @now where id = @id
             """, ct);
 

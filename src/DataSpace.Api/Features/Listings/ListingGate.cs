@@ -1,4 +1,5 @@
 using DataSpace.Api.Features.Datasets;
+using DataSpace.Contracts.Datasets;
 
 namespace DataSpace.Api.Features.Listings;
 
@@ -20,7 +21,7 @@ internal sealed class ListingGate(ListingStore store, Microsoft.Extensions.Optio
 {
     /// <summary>无合规不上架: paid products, and any declaring personal information or important data.</summary>
     public static bool NeedsListing(DatasetRow dataset) =>
-        dataset.Access == "paid" || dataset.PersonalInformation != "none" || dataset.SecurityLevel == "important";
+        dataset.Access == AccessModes.Paid || dataset.PersonalInformation != PersonalInformationKinds.None || dataset.SecurityLevel == SecurityLevels.Important;
 
     /// <summary>Whether <paramref name="dataset"/> may be published at <paramref name="version"/> as far as listing goes.</summary>
     public async Task<bool> MayPublishAsync(DatasetRow dataset, int version, CancellationToken ct) =>

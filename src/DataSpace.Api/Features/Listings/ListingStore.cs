@@ -1,5 +1,6 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Contracts.Listings;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Listings;
@@ -34,7 +35,7 @@ internal sealed class ListingStore(NpgsqlDataSource db, AuditChain audit)
         string Fields, string? ReturnReason, DateTime? NoticeUntil, DateTime CreatedAt, DateTime UpdatedAt, DateTime? SubmittedAt, DateTime? DecidedAt,
         DateTime? RevokedAt, string? RevokedReason, string? CertificateNumber)
     {
-        public bool Editable => Status is "draft" or "returned";
+        public bool Editable => Status is ListingStatuses.Draft or ListingStatuses.Returned;
     }
 
     public sealed record ObjectionRow(Guid Id, Guid ListingId, Guid FiledBy, string FiledByName, string Reasons, string Status, string? Resolution, DateTime FiledAt, DateTime? ResolvedAt);

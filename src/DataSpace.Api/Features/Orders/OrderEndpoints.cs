@@ -6,6 +6,7 @@ using DataSpace.Api.Features.Terms;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Datasets;
 using DataSpace.Contracts.Orders;
 using Microsoft.AspNetCore.Mvc;
 
@@ -80,20 +81,20 @@ internal static class OrderEndpoints
         }
 
         var v = new Validation();
-        if (dataset.Access != "paid")
+        if (dataset.Access != AccessModes.Paid)
         {
             v.Add("access", "plans are for paid datasets; this one is open and free to download");
         }
 
-        if (request.Kind is not ("one_time" or "subscription"))
+        if (request.Kind is not (PlanKinds.OneTime or PlanKinds.Subscription))
         {
             v.Add("kind", "must be one_time or subscription");
         }
-        else if (request.Kind == "subscription" && request.Period is not ("P1M" or "P3M" or "P1Y"))
+        else if (request.Kind == PlanKinds.Subscription && request.Period is not (PlanPeriods.OneMonth or PlanPeriods.ThreeMonths or PlanPeriods.OneYear))
         {
             v.Add("period", "must be P1M, P3M or P1Y for a subscription");
         }
-        else if (request.Kind == "one_time" && request.Period is not null)
+        else if (request.Kind == PlanKinds.OneTime && request.Period is not null)
         {
             v.Add("period", "must be omitted for a one-time purchase");
         }
@@ -174,7 +175,7 @@ internal static class OrderEndpoints
             return Problem.Conflict(ProblemCodes.OwnDataset, "You cannot order your own dataset", "Owners download their own files freely.");
         }
 
-        if (dataset.Status == "withdrawn")
+        if (dataset.Status == DatasetStatuses.Withdrawn)
         {
             return Problem.Conflict(ProblemCodes.DatasetWithdrawn, "The dataset was withdrawn", "It can no longer be ordered.");
         }
@@ -203,17 +204,15 @@ internal static class OrderEndpoints
         return TypedResults.Created($"/v1/orders/{order.Id}", order.ToContract());
     }
 
-    private static readonly string[] OrderStatuses = ["pending_payment", "paid", "cancelled", "refunded"];
-
     private static async Task<Results<Ok<Page<Order>>, ProblemHttpResult>> List(
         HttpContext http, OrderStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null,
         [FromQuery] string? status = null)
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
-        if (status is not null && !OrderStatuses.Contains(status))
+        if (status is not null && !OrderStatuses.All.Contains(status))
         {
-            v.Add("status", $"'{status}' is not an order status; use {string.Join(", ", OrderStatuses)}");
+            v.Add("status", $"'{status}' is not an order status; use {string.Join(", ", OrderStatuses.All)}");
         }
 
         if (!v.IsValid)

@@ -151,7 +151,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookO
         await using var tx = await conn.BeginTransactionAsync(ct);
         var order = await conn.QuerySingleAsync<(string Status, long PriceFen, string Kind, string? Period, Guid DatasetId, Guid SellerId, Guid BuyerId)>(new CommandDefinition(
             "select status, price_fen, kind, period, dataset_id, seller_id, buyer_id from orders where id = @orderId for update", new { orderId }, tx, cancellationToken: ct));
-        if (order.Status != "pending_payment")
+        if (order.Status != OrderStatuses.PendingPayment)
         {
             var sameReference = await conn.ExecuteScalarAsync<bool>(new CommandDefinition(
                 "select exists (select 1 from payments where order_id = @orderId and reference = @reference)", new { orderId, reference }, tx, cancellationToken: ct));
@@ -204,7 +204,7 @@ internal sealed class OrderStore(NpgsqlDataSource db, AuditChain audit, WebhookO
         await using var tx = await conn.BeginTransactionAsync(ct);
         var order = await conn.QuerySingleAsync<(string Status, long PriceFen, Guid DatasetId, Guid SellerId)>(new CommandDefinition(
             "select status, price_fen, dataset_id, seller_id from orders where id = @orderId for update", new { orderId }, tx, cancellationToken: ct));
-        if (order.Status != "paid")
+        if (order.Status != OrderStatuses.Paid)
         {
             return false;
         }

@@ -3,6 +3,7 @@ using DataSpace.Api.Features.Audit;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Features.Access;
+using DataSpace.Contracts.Consents;
 using DataSpace.Contracts.Versions;
 
 namespace DataSpace.Api.Features.Previews;
@@ -57,7 +58,7 @@ internal sealed class ManifestAccess(ConsentGate gate, AccessGate access, Previe
             return new View(Preview, await previews.FindAsync(dataset.Id, ct));
         }
 
-        var consent = (await gate.CheckAsync(http.User, dataset.OwnerId, ConsentTerms.DatasetFiles, dataset.Id, ct)).MostSpecific(dataset.Id);
+        var consent = (await gate.CheckAsync(http.User, dataset.OwnerId, ConsentCategories.DatasetFiles, dataset.Id, ct)).MostSpecific(dataset.Id);
         var view = consent is null ? new View(Preview, await previews.FindAsync(dataset.Id, ct)) : new View(Full, null);
         await audit.AppendAsync(new AuditEntry(AuditActor.From(http), dataset.OwnerId, "manifest", $"{dataset.Id}/{version}", "read",
             consent is null ? Preview : "consent", consent?.Id.ToString(), new { view = view.Kind }), ct);

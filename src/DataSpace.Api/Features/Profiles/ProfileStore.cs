@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Dapper;
 using DataSpace.Api.Http;
+using DataSpace.Contracts.Versions;
 using Npgsql;
 
 namespace DataSpace.Api.Features.Profiles;
@@ -50,7 +51,7 @@ internal sealed class ProfileStore(NpgsqlDataSource db)
             where sha256 = @sha256 and status = 'pending'
             """, new
         {
-            renditionStatus = Renditions.Unavailable(r) is null ? "pending" : "unavailable",
+            renditionStatus = Renditions.Unavailable(r) is null ? RenditionStatuses.Pending : RenditionStatuses.Unavailable,
             renditionReason = Renditions.Unavailable(r),
             sha256, r.Format, r.Delimiter, r.Header, r.RowCount, r.ColumnCount, r.CellCount, r.NullCells, now, durationMs,
             columns = r.Columns is null ? null : JsonSerializer.Serialize(r.Columns, Json.Options),

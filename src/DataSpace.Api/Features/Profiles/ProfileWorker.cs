@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using DataSpace.Api.Storage;
+using DataSpace.Contracts.Versions;
 using DataSpace.Parquet;
 using Microsoft.Extensions.Options;
 
@@ -75,13 +76,13 @@ internal sealed partial class ProfileWorker(
         if (claim.Attempts > o.MaxAttempts)
         {
             var gaveUp = $"Given up after {o.MaxAttempts} attempts that did not finish.";
-            await (claim.Status == "pending"
+            await (claim.Status == ProfileStatuses.Pending
                 ? store.FailedAsync(claim.Sha256, null, gaveUp, clock.GetUtcNow(), 0, CancellationToken.None)
                 : store.RenditionFailedAsync(claim.Sha256, gaveUp, CancellationToken.None));
             return true;
         }
 
-        if (claim.Status != "pending")
+        if (claim.Status != ProfileStatuses.Pending)
         {
             return await RenderAsync(claim, o, ct);
         }

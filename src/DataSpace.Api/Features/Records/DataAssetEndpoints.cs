@@ -79,7 +79,7 @@ internal static class DataAssetEndpoints
             v.Add("methods", "must name at least one of income, cost, market");
         }
 
-        foreach (var m in methods.Where(m => !DataAssetKind.Methods.Contains(m)))
+        foreach (var m in methods.Where(m => !ValuationMethods.All.Contains(m)))
         {
             v.Add("methods", $"'{m}' is not a method; use income, cost or market");
         }
@@ -118,7 +118,7 @@ internal static class DataAssetEndpoints
             AssessorFirm = firm,
             AssessorId = assessor?.OrganizationId.ToString(),
             Appraisers = appraisers,
-            Methods = [.. DataAssetKind.Methods.Where(methods.Contains)],
+            Methods = [.. ValuationMethods.All.Where(methods.Contains)],
             BaseDate = request.BaseDate!.Value,
             ValueFen = request.ValueFen!.Value,
             ReportNumber = report,

@@ -159,7 +159,7 @@ internal static class RecordEndpoints
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
-        if (status is not null and not ("draft" or "submitted" or "returned" or "verified"))
+        if (status is not null and not (RecordStatuses.Draft or RecordStatuses.Submitted or RecordStatuses.Returned or RecordStatuses.Verified))
         {
             v.Add("status", "must be draft, submitted, returned or verified");
         }
@@ -271,7 +271,7 @@ internal static class RecordEndpoints
     internal static ProblemHttpResult NotEditable(RecordStore.RecordRow row) =>
         Problem.Conflict(ProblemCodes.RecordNotEditable, $"Revision {row.Revision} is {row.Status}", row.Status switch
         {
-            "submitted" => "The bureau is reviewing it; it can be changed again if the bureau returns it.",
+            RecordStatuses.Submitted => "The bureau is reviewing it; it can be changed again if the bureau returns it.",
             _ => $"A verified record is frozen. Open a new revision: POST .../{row.Id}/revisions.",
         });
 
@@ -315,7 +315,7 @@ internal static class RecordEndpoints
         {
             RecordStore.MoveOutcome.NotFound => NotFound(kind, id),
             RecordStore.MoveOutcome.WrongState => Problem.Conflict(ProblemCodes.RecordNotVerified, $"Revision {row!.Revision} is {row.Status}",
-                row.Status is "draft" or "returned" ? "It can be changed as it is: PATCH it." : "Only a verified record takes a new revision."),
+                row.Status is RecordStatuses.Draft or RecordStatuses.Returned ? "It can be changed as it is: PATCH it." : "Only a verified record takes a new revision."),
             _ => Json(kind, row!, clock, StatusCodes.Status201Created),
         };
     }

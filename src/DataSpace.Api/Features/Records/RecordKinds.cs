@@ -4,6 +4,8 @@ using DataSpace.Api.Database;
 using DataSpace.Api.Features.Consents;
 using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Access;
+using DataSpace.Contracts.Consents;
 using DataSpace.Contracts.Records;
 using DataSpace.Usage;
 
@@ -87,7 +89,7 @@ internal abstract class RecordKind(string name, string path, string tag, string?
         ContentSha256 = row.ContentSha256,
     };
 
-    protected static string? Choice(Validation v, string field, string? value, string[] allowed)
+    protected static string? Choice(Validation v, string field, string? value, IReadOnlyList<string> allowed)
     {
         if (value is null)
         {
@@ -130,19 +132,14 @@ internal abstract class RecordKind(string name, string path, string tag, string?
 }
 
 [FeatureService]
-internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", "Data assets", ConsentTerms.AssetRecords)
+internal sealed class DataAssetKind() : RecordKind(CertificateKinds.DataAsset, "data-assets", "Data assets", ConsentCategories.AssetRecords)
 {
-    public static readonly string[] Categories = ["intangible_asset", "inventory", "development_expenditure", "not_recognised"];
-    public static readonly string[] Acquisitions = ["purchased", "self_developed", "other"];
-    public static readonly string[] Methods = ["income", "cost", "market"];
-    public static readonly string[] RegistrationTypes = ["initial", "change", "cancellation"];
-
     /// <summary>An exchange registration (data assets, and listed datasets); null with the problems in <paramref name="v"/>.</summary>
     public static ExchangeRegistration? ValidateRegistration(AddRegistrationRequest request, TimeProvider clock, Validation v)
     {
         var exchange = v.RequiredText("exchange", request.Exchange, 200);
         var number = v.RequiredText("certificate_number", request.CertificateNumber, 100);
-        if (request.Type is null || !RegistrationTypes.Contains(request.Type))
+        if (request.Type is null || !RegistrationTypes.All.Contains(request.Type))
         {
             v.Add("type", "is required: initial (首次), change (变更) or cancellation (注销)");
         }
@@ -189,11 +186,11 @@ internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", 
             v.Add("dataset_ids", "must name at most 1000 datasets");
         }
 
-        var category = Choice(v, "accounting_category", f.AccountingCategory, Categories);
-        Choice(v, "acquisition", f.Acquisition, Acquisitions);
+        var category = Choice(v, "accounting_category", f.AccountingCategory, AccountingCategories.All);
+        Choice(v, "acquisition", f.Acquisition, Acquisitions.All);
         Money(v, "cost_fen", f.CostFen);
         RequiredDate(v, "recognition_date", f.RecognitionDate);
-        if (category == "intangible_asset")
+        if (category == AccountingCategories.IntangibleAsset)
         {
             if (f.UsefulLifeMonths is null)
             {
@@ -261,10 +258,8 @@ internal sealed class DataAssetKind() : RecordKind("data_asset", "data-assets", 
     }
 }
 
-internal sealed class DcmmKind() : RecordKind("dcmm_certificate", "dcmm-certificates", "DCMM certificates", ConsentTerms.DcmmRecords)
+internal sealed class DcmmKind() : RecordKind(CertificateKinds.DcmmCertificate, "dcmm-certificates", "DCMM certificates", ConsentCategories.DcmmRecords)
 {
-    public static readonly string[] Standards = ["GB/T 36073-2018", "GB/T 36073-2025"];
-
     public override Type FieldsType => typeof(DcmmCertificateFields);
 
     public override Type ContractType => typeof(DcmmCertificate);
@@ -274,7 +269,7 @@ internal sealed class DcmmKind() : RecordKind("dcmm_certificate", "dcmm-certific
     public override Task<JsonObject?> ValidateAsync(JsonObject entered, JsonObject? stored, Guid ownerId, RecordStore store, Validation v, CancellationToken ct)
     {
         var f = ReadEntered<DcmmCertificateFields>(entered);
-        Choice(v, "standard", f.Standard, Standards);
+        Choice(v, "standard", f.Standard, DcmmStandards.All);
         if (f.Level is null)
         {
             v.Add("level", "is required: 1 (初始级) to 5 (优化级)");
@@ -317,10 +312,8 @@ internal sealed class DcmmKind() : RecordKind("dcmm_certificate", "dcmm-certific
     }
 }
 
-internal sealed class PilotKind() : RecordKind("data_space_pilot", "data-space-pilots", "Data-space pilots", null)
+internal sealed class PilotKind() : RecordKind(CertificateKinds.DataSpacePilot, "data-space-pilots", "Data-space pilots", null)
 {
-    public static readonly string[] Levels = ["national", "provincial", "city"];
-
     public override Type FieldsType => typeof(DataSpacePilotFields);
 
     public override Type ContractType => typeof(DataSpacePilot);
@@ -330,7 +323,7 @@ internal sealed class PilotKind() : RecordKind("data_space_pilot", "data-space-p
     public override Task<JsonObject?> ValidateAsync(JsonObject entered, JsonObject? stored, Guid ownerId, RecordStore store, Validation v, CancellationToken ct)
     {
         var f = ReadEntered<DataSpacePilotFields>(entered);
-        Choice(v, "level", f.Level, Levels);
+        Choice(v, "level", f.Level, PilotLevels.All);
         var name = v.RequiredText("project_name", f.ProjectName, 200);
         var approval = v.RequiredText("approval_number", f.ApprovalNumber, 100);
         Money(v, "construction_cost_fen", f.ConstructionCostFen, positive: true);

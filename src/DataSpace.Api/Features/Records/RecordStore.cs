@@ -1,5 +1,6 @@
 using Dapper;
 using DataSpace.Api.Features.Audit;
+using DataSpace.Contracts.Records;
 using Npgsql;
 using DataSpace.Api.Features.Webhooks;
 
@@ -15,7 +16,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
         Guid Id, int Revision, string Kind, Guid OwnerId, string Status, string Fields, string? ReturnReason,
         DateTime CreatedAt, DateTime UpdatedAt, DateTime? SubmittedAt, DateTime? DecidedAt, string? ContentSha256)
     {
-        public bool Editable => Status is "draft" or "returned";
+        public bool Editable => Status is RecordStatuses.Draft or RecordStatuses.Returned;
     }
 
     /// <summary>Who is looking: the owner sees every revision, the bureau only what was submitted to it.</summary>
@@ -173,26 +174,26 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
 
     /// <summary>draft or returned → submitted (owner): shares the revision with the bureau.</summary>
     public Task<(MoveOutcome, RecordRow?)> SubmitAsync(RecordKind kind, Guid id, Guid ownerId, DateTimeOffset now, AuditActor actor, CancellationToken ct) =>
-        MoveAsync(kind, id, ownerId, ["draft", "returned"], """
+        MoveAsync(kind, id, ownerId, [RecordStatuses.Draft, RecordStatuses.Returned], """
             update records set status = 'submitted', submitted_at = @now, submitted_fields = fields, updated_at = @now, return_reason = null, decided_at = null, decided_by = null
             where id = @id and revision = @revision
-            """, "submitted", null, now, actor, null, ct);
+            """, RecordStatuses.Submitted, null, now, actor, null, ct);
 
     /// <summary>submitted → returned with a reason (bureau).</summary>
     public Task<(MoveOutcome, RecordRow?)> ReturnAsync(RecordKind kind, Guid id, string reason, DateTimeOffset now, AuditActor actor, CancellationToken ct) =>
-        MoveAsync(kind, id, null, ["submitted"], """
+        MoveAsync(kind, id, null, [RecordStatuses.Submitted], """
             update records set status = 'returned', return_reason = @reason, decided_at = @now, decided_by = @by, updated_at = @now
             where id = @id and revision = @revision
-            """, "returned", reason, now, actor, new { reason }, ct);
+            """, RecordStatuses.Returned, reason, now, actor, new { reason }, ct);
 
     /// <summary>submitted → verified (bureau): frozen with the hash of its fields; an older verified revision becomes superseded.</summary>
     public Task<(MoveOutcome, RecordRow?)> VerifyAsync(RecordKind kind, Guid id, DateTimeOffset now, AuditActor actor, CancellationToken ct) =>
-        MoveAsync(kind, id, null, ["submitted"], """
+        MoveAsync(kind, id, null, [RecordStatuses.Submitted], """
             update records set status = 'superseded' where id = @id and status = 'verified' and revision < @revision;
             update records set status = 'verified', decided_at = @now, decided_by = @by, updated_at = @now,
                    content_sha256 = encode(sha256(convert_to(fields::text, 'UTF8')), 'hex')
             where id = @id and revision = @revision
-            """, "verified", null, now, actor, null, ct);
+            """, RecordStatuses.Verified, null, now, actor, null, ct);
 
     /// <summary>verified → a new draft revision with the same fields (owner): the verified one stays as it is until the new one is verified.</summary>
     public async Task<(MoveOutcome, RecordRow?)> ReviseAsync(RecordKind kind, Guid id, Guid ownerId, DateTimeOffset now, AuditActor actor, CancellationToken ct)
@@ -205,7 +206,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
             return (MoveOutcome.NotFound, null);
         }
 
-        if (current.Status != "verified")
+        if (current.Status != RecordStatuses.Verified)
         {
             return (MoveOutcome.WrongState, current);
         }
@@ -227,7 +228,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
         await using var conn = await db.OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
         var current = await LatestForUpdateAsync(conn, tx, kind, id, ownerId, ct);
-        if (current is null || (ownerId is null && current.SubmittedAt is null && current.Status != "submitted"))
+        if (current is null || (ownerId is null && current.SubmittedAt is null && current.Status != RecordStatuses.Submitted))
         {
             return (MoveOutcome.NotFound, null);
         }
@@ -242,7 +243,7 @@ internal sealed class RecordStore(NpgsqlDataSource db, AuditChain audit, Webhook
             new { id, revision = current.Revision }, tx, cancellationToken: ct));
         await audit.AppendAsync(conn, tx, new AuditEntry(actor, current.OwnerId, kind.Name, $"{id}/{current.Revision}", action,
             Details: details ?? (row.ContentSha256 is { } hash ? new { content_sha256 = hash } : null)), ct);
-        if (action is "verified" or "returned") { await outbox.EnqueueAsync(conn, tx, WebhookEvent.For("record." + action, [current.OwnerId], new { kind = kind.Name, record_id = id, revision = current.Revision, reason, content_sha256 = row.ContentSha256 }), ct); }
+        if (action is RecordStatuses.Verified or RecordStatuses.Returned) { await outbox.EnqueueAsync(conn, tx, WebhookEvent.For("record." + action, [current.OwnerId], new { kind = kind.Name, record_id = id, revision = current.Revision, reason, content_sha256 = row.ContentSha256 }), ct); }
         await tx.CommitAsync(ct);
         return (MoveOutcome.Moved, row);
     }

@@ -101,7 +101,7 @@ internal static class RewardEndpoints
             v.Add("min_completeness_basis_points", "must be between 0 and 10000 (9500 = 95 % of cells not null)");
         }
 
-        if (r.CapScope is not ("per_period" or "lifetime"))
+        if (r.CapScope is not (CapScopes.PerPeriod or CapScopes.Lifetime))
         {
             v.Add("cap_scope", "must be per_period or lifetime");
         }
@@ -144,7 +144,7 @@ internal static class RewardEndpoints
     {
         var v = new Validation();
         var (after, size) = Paging.Read(cursor, limit, v);
-        if (status is not (null or "draft" or "approved" or "superseded"))
+        if (status is not (null or RewardRunStatuses.Draft or RewardRunStatuses.Approved or RewardRunStatuses.Superseded))
         {
             v.Add("status", "must be draft, approved or superseded");
         }
@@ -192,7 +192,7 @@ internal static class RewardEndpoints
         }
 
         var started = clock.GetTimestamp();
-        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == "lifetime", policy.UsesProfiles, policy.RequireListingCertificate, ct);
+        var inputs = await store.GatherAsync(http.User.OrganizationId(), from, to, now, policy.CapScope == CapScopes.Lifetime, policy.UsesProfiles, policy.RequireListingCertificate, ct);
         var gathered = clock.GetTimestamp();
         var result = RewardCalculator.Compute(policy.ToPolicy(), inputs.Datasets, inputs.PaidByUnit);
         var lines = new List<RewardStore.ComputedLine>(result.Lines.Count);
@@ -249,7 +249,7 @@ internal static class RewardEndpoints
         }
 
         // A unit reads its own lines of approved runs only; drafts are the bureau's working papers.
-        return run is not null && run.Status == "approved" && http.User.HasRole(Roles.SourceUnit) ? (run, me) : (null, null);
+        return run is not null && run.Status == RewardRunStatuses.Approved && http.User.HasRole(Roles.SourceUnit) ? (run, me) : (null, null);
     }
 
     private static ProblemHttpResult RunNotFound(string id) =>

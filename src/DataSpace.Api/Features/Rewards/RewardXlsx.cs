@@ -1,5 +1,6 @@
 using System.Globalization;
 using DataSpace.Api.Http;
+using DataSpace.Contracts.Rewards;
 
 namespace DataSpace.Api.Features.Rewards;
 
@@ -125,8 +126,8 @@ internal static class RewardXlsx
 
     private static string CapScope(string scope) => scope switch
     {
-        "per_period" => "按期间",
-        "lifetime" => "累计",
+        CapScopes.PerPeriod => "按期间",
+        CapScopes.Lifetime => "累计",
         _ => scope,
     };
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using DataSpace.Api.Auth;
 using DataSpace.Api.Features.Datasets;
 using DataSpace.Api.Problems;
+using DataSpace.Contracts.Versions;
 
 namespace DataSpace.Api.Features.Versions;
 
@@ -32,7 +33,7 @@ internal sealed class VersionAccess(VersionStore store)
         }
 
         var version = await versions.FindAsync(dataset.Id, number, ct);
-        if (version is null || (version.Status == "draft" && !dataset.IsOwnedBy(http.User.OrganizationId())))
+        if (version is null || (version.Status == VersionStatuses.Draft && !dataset.IsOwnedBy(http.User.OrganizationId())))
         {
             return (null, Problem.NotFound(ProblemCodes.VersionNotFound, "Version not found",
                 n == "latest" ? "The dataset has no committed version yet." : $"Dataset {dataset.Id} has no version {n} visible to you."));

@@ -6,6 +6,7 @@ using DataSpace.Api.Http;
 using DataSpace.Api.Problems;
 using DataSpace.Api.Storage;
 using DataSpace.Contracts.Common;
+using DataSpace.Contracts.Datasets;
 using DataSpace.Contracts.Versions;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.StaticFiles;
@@ -76,7 +77,7 @@ internal static partial class VersionEndpoints
             return problem!;
         }
 
-        if (dataset.Status == "withdrawn")
+        if (dataset.Status == DatasetStatuses.Withdrawn)
         {
             return Problem.Conflict(ProblemCodes.DatasetWithdrawn, "A withdrawn dataset takes no new versions");
         }
@@ -150,7 +151,7 @@ internal static partial class VersionEndpoints
             return (null, null, versionProblem);
         }
 
-        return version.Status == "draft"
+        return version.Status == VersionStatuses.Draft
             ? (dataset, version, null)
             : (null, null, Problem.Conflict(ProblemCodes.VersionCommitted, "The version is committed", $"Version {version.Number} is immutable; open a new version to change files."));
     }

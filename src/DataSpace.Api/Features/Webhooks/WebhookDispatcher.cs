@@ -1,5 +1,6 @@
 using System.Text;
 using Dapper;
+using DataSpace.Contracts.Webhooks;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -93,7 +94,7 @@ internal sealed partial class WebhookDispatcher(
         var startedTicks = clock.GetTimestamp();
         var outcome = await SendAsync(http, o, claim, started, stoppingToken);
         var failures = outcome.Delivered ? 0 : claim.Failures + 1;
-        var status = outcome.Delivered ? "delivered" : failures >= o.MaxAttempts ? "failed" : "pending";
+        var status = outcome.Delivered ? DeliveryStatuses.Delivered : failures >= o.MaxAttempts ? DeliveryStatuses.Failed : DeliveryStatuses.Pending;
         var now = clock.GetUtcNow();
         await conn.ExecuteAsync(new CommandDefinition("""
             insert into webhook_attempts (id, outbox_id, attempt, trigger, attempted_at, status_code, error, response_excerpt, duration_ms)
@@ -105,9 +106,9 @@ internal sealed partial class WebhookDispatcher(
             where id = @id
             """, new
         {
-            attemptId = Guid.CreateVersion7(started), claim.Id, attempt = claim.Attempts + 1, trigger = claim.Manual ? "manual" : "scheduled", started,
+            attemptId = Guid.CreateVersion7(started), claim.Id, attempt = claim.Attempts + 1, trigger = claim.Manual ? DeliveryTriggers.Manual : DeliveryTriggers.Scheduled, started,
             outcome.StatusCode, outcome.Error, outcome.Excerpt, duration = (int)Math.Min(int.MaxValue, clock.GetElapsedTime(startedTicks).TotalMilliseconds),
-            status, failures, now, next = status == "pending" ? now + o.BackoffAfter(failures) : now,
+            status, failures, now, next = status == DeliveryStatuses.Pending ? now + o.BackoffAfter(failures) : now,
         }, tx, cancellationToken: stoppingToken));
         await tx.CommitAsync(stoppingToken);
         return true;

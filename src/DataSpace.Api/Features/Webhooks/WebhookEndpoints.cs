@@ -148,7 +148,7 @@ internal static class WebhookEndpoints
     }
 
     private static WebhookDelivery ToContract(WebhookStore.DeliveryRow r, IEnumerable<WebhookStore.AttemptRow> attempts) => new(
-        r.Id.ToString(), r.EventId, r.EventType, r.Status, r.Attempts, r.Status == "pending" ? Timestamps.Utc(r.NextAttemptAt) : null,
+        r.Id.ToString(), r.EventId, r.EventType, r.Status, r.Attempts, r.Status == DeliveryStatuses.Pending ? Timestamps.Utc(r.NextAttemptAt) : null,
         r.DeliveredAt is { } at ? Timestamps.Utc(at) : null, Timestamps.Utc(r.CreatedAt),
         System.Text.Json.JsonDocument.Parse(r.Payload).RootElement.Clone(), [.. attempts.Select(a => a.ToContract())]);
 

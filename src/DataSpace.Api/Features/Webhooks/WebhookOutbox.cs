@@ -38,6 +38,8 @@ internal static class WebhookEventTypes
         [DatasetUsed] = "A complete download (a file's last byte sent) under a usage policy with the notify_owner duty: to the dataset's owner.",
     };
 
+    /// <summary>Every type, in the order above (declared after it: static fields initialise in text order).</summary>
+    public static readonly IReadOnlyList<string> All = [.. Descriptions.Keys];
 }
 
 /// <summary>

@@ -111,6 +111,9 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
         // The owner sees who asks (identity disclosed) with the answers to its own questions.
         var seen = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/access-requests", Ct)).AssertJson()).GetProperty("items")[0];
         Assert.Equal(p.ConsumerOrg.OrganizationId, seen.GetProperty("requester_id").GetString());
+        // The same organisation in the common reference shape, beside the flat members.
+        Assert.Equal(p.ConsumerOrg.OrganizationId, seen.GetProperty("requester").GetProperty("id").GetString());
+        Assert.Equal(seen.GetProperty("requester_name").GetString(), seen.GetProperty("requester").GetProperty("name").GetString());
         Assert.Equal("灯饰质检", seen.GetProperty("answers").GetProperty("project").GetString());
 
         await (await p.Consumer.PostAsJsonAsync($"/v1/access-requests/{request}/approve", new { }, Ct)).AssertProblem(HttpStatusCode.Forbidden, "role_required");
@@ -221,6 +224,8 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
 
         var owned = (await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/grants", Ct)).AssertJson()).GetProperty("items")[0];
         Assert.Equal("revoked", owned.GetProperty("status").GetString());
+        Assert.Equal(p.ConsumerOrg.OrganizationId, owned.GetProperty("grantee").GetProperty("id").GetString());
+        Assert.Equal(owned.GetProperty("grantee_name").GetString(), owned.GetProperty("grantee").GetProperty("name").GetString());
     }
 
     /// <summary>A paid dataset whose terms carry a policy; the consumer has accepted with a purpose, ordered and paid.</summary>
@@ -337,6 +342,8 @@ public sealed class AccessMatrixTests(DataSpaceApiFactory api) : IClassFixture<D
         var second = await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders?limit=2&cursor={Uri.EscapeDataString(cursor!)}", Ct)).AssertJson();
         var last = Assert.Single(second.GetProperty("items").EnumerateArray());
         Assert.Equal("entitlement", last.GetProperty("kind").GetString());
+        Assert.Equal(p.ConsumerOrg.OrganizationId, last.GetProperty("holder").GetProperty("id").GetString());
+        Assert.Equal(last.GetProperty("holder_name").GetString(), last.GetProperty("holder").GetProperty("name").GetString());
         Assert.Equal(JsonValueKind.Null, second.GetProperty("next_cursor").ValueKind);
         await (await p.Owner.GetAsync($"/v1/datasets/{p.Dataset}/holders?cursor=abc", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
         await (await p.Consumer.GetAsync("/v1/holdings?limit=0", Ct)).AssertProblem(HttpStatusCode.BadRequest, "validation_failed");
