@@ -74,6 +74,27 @@ internal static class Dates
         return null;
     }
 
+    /// <summary>
+    /// A span of query months <c>from</c>..<c>to</c> (YYYY-MM, both inclusive): by default the twelve Asia/Shanghai months up
+    /// to this one, at most <paramref name="maxMonths"/> long. Errors name from and to; the span is meaningless unless
+    /// <paramref name="v"/> is still valid.
+    /// </summary>
+    public static (DateOnly First, DateOnly Last) ReadMonthSpan(string? from, string? to, TimeProvider clock, Validation v, int maxMonths = 120)
+    {
+        var last = ReadMonth(to, "to", v) ?? ReportingPeriods.MonthOf(clock.GetUtcNow());
+        var first = ReadMonth(from, "from", v) ?? last.AddMonths(-11);
+        if (last < first)
+        {
+            v.Add("to", "must not be before from");
+        }
+        else if (last > first.AddMonths(maxMonths - 1))
+        {
+            v.Add("from", $"the period may span at most {maxMonths} months");
+        }
+
+        return (first, last);
+    }
+
     /// <summary>Checks a date that arrived in a JSON body: null passes (the caller decides whether it is required).</summary>
     public static bool Check(DateOnly? value, string field, Validation v)
     {

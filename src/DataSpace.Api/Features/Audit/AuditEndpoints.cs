@@ -26,7 +26,7 @@ internal static class AuditEndpoints
     {
         var group = app.MapGroup("/v1/audit").WithTags("Audit").RequireAuthorization(Policies.Auditor);
         group.MapGet("/", List).WithName("ListAuditEvents")
-            .WithSummary("Events about your organisation's data — who read what under which consent — in chain order; the operator sees all")
+            .WithSummary("Events about your organisation's data — who read what under which consent — in chain order, filtered by action, object_type and basis (?basis=consent: the reads others made under your consents); the operator sees all")
             .ProducesProblem(StatusCodes.Status400BadRequest);
         group.MapGet("/verify", Verify).WithName("VerifyAuditChain")
             .WithSummary("Verify the chain from the last signed checkpoint (?from=genesis: every event), and name the first broken link if any")
@@ -62,11 +62,17 @@ internal static class AuditEndpoints
 
     private static async Task<Results<Ok<Page<AuditEvent>>, ProblemHttpResult>> List(
         HttpContext http, NpgsqlDataSource db, CancellationToken ct,
-        [FromQuery] string? cursor = null, [FromQuery] int? limit = null, [FromQuery] string? action = null, [FromQuery(Name = "object_type")] string? objectType = null)
+        [FromQuery] string? cursor = null, [FromQuery] int? limit = null, [FromQuery] string? action = null, [FromQuery(Name = "object_type")] string? objectType = null,
+        [FromQuery] string? basis = null)
     {
         var v = new Validation();
         var (cursorSeq, size) = Paging.ReadNumeric(cursor, limit, v);
         var after = cursorSeq ?? 0;
+        if (basis is not null && (basis.Length is 0 or > 40 || !basis.All(c => c is (>= 'a' and <= 'z') or '_')))
+        {
+            v.Add("basis", "must be a basis type such as consent, entitlement, preview or submission");
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -83,8 +89,9 @@ internal static class AuditEndpoints
             from audit_events
             where (@isOperator or subject_org_id = @me) and seq > @after
               and (@action::text is null or action = @action) and (@objectType::text is null or object_type = @objectType)
+              and (@basis::text is null or basis_type = @basis)
             order by seq limit @limit
-            """, new { isOperator, me, after, action, objectType, limit = size + 1 }, cancellationToken: ct))).AsList();
+            """, new { isOperator, me, after, action, objectType, basis, limit = size + 1 }, cancellationToken: ct))).AsList();
         var items = rows.Take(size).Select(r => ToContract(r, me, isOperator)).ToList();
         return TypedResults.Ok(new Page<AuditEvent>(items, rows.Count > size ? Paging.CursorFor(rows[size - 1].Seq) : null));
     }

@@ -25,18 +25,7 @@ internal static class RevenueEndpoints
         HttpContext http, NpgsqlDataSource db, TimeProvider clock, CancellationToken ct, [FromQuery] string? from = null, [FromQuery] string? to = null)
     {
         var v = new Validation();
-        var thisMonth = DataSpace.Usage.ReportingPeriods.MonthOf(clock.GetUtcNow());
-        var last = Dates.ReadMonth(to, "to", v) ?? thisMonth;
-        var first = Dates.ReadMonth(from, "from", v) ?? last.AddMonths(-11);
-        if (last < first)
-        {
-            v.Add("to", "must not be before from");
-        }
-        else if (last > first.AddMonths(119))
-        {
-            v.Add("from", "the period may span at most 120 months");
-        }
-
+        var (first, last) = Dates.ReadMonthSpan(from, to, clock, v);
         if (!v.IsValid)
         {
             return v.ToProblem();

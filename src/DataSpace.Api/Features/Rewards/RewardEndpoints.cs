@@ -42,7 +42,7 @@ internal static class RewardEndpoints
             .WithSummary("A run: the whole of it for the bureau; a unit sees its own lines of approved runs")
             .ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapGet("/{id}/lines", GetLines).WithName("ListRewardRunLines")
-            .WithSummary("A run's lines, one per dataset, a page at a time in the order computed; a unit sees its own lines of approved runs")
+            .WithSummary("A run's lines, one per dataset, a page at a time in the order computed; ?unit= keeps one unit's lines (the bureau reviewing a unit); a unit sees its own lines of approved runs")
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound);
         runs.MapPost("/{id}/approve", Approve).WithName("ApproveRewardRun")
@@ -268,10 +268,24 @@ internal static class RewardEndpoints
     }
 
     private static async Task<Results<Ok<Page<RewardRunLine>>, ProblemHttpResult>> GetLines(
-        string id, HttpContext http, RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null)
+        string id, HttpContext http, RewardStore store, CancellationToken ct, [FromQuery] string? cursor = null, [FromQuery] int? limit = null,
+        [FromQuery] string? unit = null)
     {
         var v = new Validation();
         var (after, size) = Paging.ReadNumeric(cursor, limit, v);
+        Guid? unitFilter = null;
+        if (unit is not null)
+        {
+            if (Guid.TryParse(unit, out var u))
+            {
+                unitFilter = u;
+            }
+            else
+            {
+                v.Add("unit", "must be the id of a unit (an organisation id)");
+            }
+        }
+
         if (!v.IsValid)
         {
             return v.ToProblem();
@@ -282,6 +296,14 @@ internal static class RewardEndpoints
         {
             return RunNotFound(id);
         }
+
+        // A unit's own view is already its lines: asking for another unit's gives an empty page, never that unit's lines.
+        if (unitFilter is { } only && onlyUnit is { } self && only != self)
+        {
+            return TypedResults.Ok(new Page<RewardRunLine>([], null));
+        }
+
+        onlyUnit ??= unitFilter;
 
         // Cursors are positions + 1, so that the first line (position 0) has a positive cursor like every other list's.
         var page = await store.LinesAsync(run.Id, onlyUnit, (int)Math.Min(int.MaxValue, (after ?? 0) - 1), size + 1, ct);
